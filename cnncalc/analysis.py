@@ -1,0 +1,285 @@
+"""The engine: walk a resolved network and compute every number, exactly, without torch.
+
+Pure: a :class:`~cnncalc.spec.Network` in, a :class:`~cnncalc.report.Report` out. No printing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
+from cnncalc.errors import ShapeError, UsageError
+from cnncalc.layers import GLOBAL_WINDOW, Window
+from cnncalc.report import (
+    LayerRow,
+    NetworkInfo,
+    ReceptiveField,
+    Report,
+    Settings,
+    ShapeInfo,
+    Totals,
+    WarningInfo,
+)
+from cnncalc.shapes import Shape
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+
+MAX_BATCH = 10**9
+
+
+@dataclass(frozen=True)
+class _RF:
+    """Receptive-field state per axis (height, width); ``size`` None means global."""
+
+    size: tuple[Fraction, Fraction] | None
+    jump: tuple[Fraction, Fraction]
+    start: tuple[Fraction, Fraction]
+
+    @staticmethod
+    def initial() -> _RF:
+        one, half = Fraction(1), Fraction(1, 2)
+        return _RF((one, one), (one, one), (half, half))
+
+    def through(self, window: Window | str | None) -> _RF:
+        if window is None or self.size is None:
+            return self
+        if window == GLOBAL_WINDOW:
+            return _RF(None, self.jump, self.start)
+        assert isinstance(window, Window)
+        sizes, jumps, starts = [], [], []
+        for axis in range(2):
+            k, s, p = window.kernel[axis], window.stride[axis], window.padding[axis]
+            j = self.jump[axis]
+            if window.transposed:
+                new_j = j / s
+                sizes.append(self.size[axis] + (k - 1) * new_j)
+                starts.append(self.start[axis] + (Fraction(k - 1, 2) - p) * new_j)
+                jumps.append(new_j)
+            else:
+                sizes.append(self.size[axis] + (k - 1) * j)
+                starts.append(self.start[axis] + (Fraction(k - 1, 2) - p) * j)
+                jumps.append(j * s)
+        return _RF((sizes[0], sizes[1]), (jumps[0], jumps[1]), (starts[0], starts[1]))
+
+    @staticmethod
+    def merge(states: list[_RF]) -> _RF:
+        if any(s.size is None for s in states):
+            return _RF(None, states[0].jump, states[0].start)
+        sizes = tuple(max(s.size[a] for s in states if s.size) for a in range(2))  # type: ignore[index]
+        jumps = tuple(max(s.jump[a] for s in states) for a in range(2))
+        starts = tuple(min(s.start[a] for s in states) for a in range(2))
+        return _RF(sizes, jumps, starts)  # type: ignore[arg-type]
+
+    def info(self) -> ReceptiveField:
+        def num(x: Fraction) -> float:
+            return int(x) if x.denominator == 1 else float(x)
+
+        if self.size is None:
+            return ReceptiveField(is_global=True, size=None, jump=None, start=None)
+        return ReceptiveField(
+            is_global=False,
+            size=(num(self.size[0]), num(self.size[1])),
+            jump=(num(self.jump[0]), num(self.jump[1])),
+            start=(num(self.start[0]), num(self.start[1])),
+        )
+
+
+class _Walker:
+    def __init__(self, batch: int, bytes_per_element: int):
+        self.batch = batch
+        self.bpe = bytes_per_element
+        self.rows: list[LayerRow] = []
+        self.buffer_bytes = 0
+        self.peak = 0
+
+    def act_bytes(self, shape: Shape) -> int:
+        return shape.numel * self.batch * self.bpe
+
+    # Each walk returns (output shape, receptive field); ``live`` is the bytes of other tensors
+    # kept alive meanwhile (inputs held for branches and shortcuts), for the inference peak.
+    def sequence(self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
+        for child in seq.children:
+            if isinstance(child, LayerNode):
+                shape, rf = self.layer(child, shape, rf, depth, live)
+            elif isinstance(child, SequenceNode):
+                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), live)
+            else:
+                shape, rf = self.merge(child, shape, rf, depth, live)
+        return shape, rf
+
+    def layer(self, node: LayerNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
+        layer = node.layer
+        index = len(self.rows) + 1
+        try:
+            out = layer.output_shape(shape)
+            warnings = layer.fit_warnings(shape)
+        except ShapeError as exc:
+            raise ShapeError(
+                f"layer {index} '{node.name}' ({layer.type}): input {shape.text()}: {exc.message}",
+                location=node.location,
+                hint=exc.hint,
+            ) from None
+        weights, biases = layer.weights(shape), layer.biases(shape)
+        macs = layer.macs(shape, out)
+        in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
+        in_place = layer.in_place
+        self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
+        self.buffer_bytes += layer.buffer_bytes(shape, self.bpe)
+        new_rf = rf.through(layer.window(shape, out))
+        self.rows.append(
+            LayerRow(
+                index=index,
+                name=node.name,
+                type=layer.type,
+                row_kind="layer",
+                family=layer.family,
+                depth=depth,
+                path=node.path,
+                description=layer.describe(),
+                input_shapes=[ShapeInfo.of(shape)],
+                output_shape=ShapeInfo.of(out),
+                weights=weights,
+                biases=biases,
+                params=weights + biases,
+                buffers=layer.buffers(shape),
+                macs=macs,
+                flops=FLOPS_PER_MAC * macs,
+                activation_elements=out.numel,
+                activation_bytes=out_bytes,
+                in_place=in_place,
+                receptive_field=new_rf.info(),
+                warnings=warnings,
+            )
+        )
+        return out, new_rf
+
+    def merge(self, node: MergeNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
+        in_bytes = self.act_bytes(shape)
+        outs: list[Shape] = []
+        states: list[_RF] = []
+        done_bytes = 0
+        for branch in node.branches:
+            # The input stays alive for the other branches / the shortcut.
+            out, state = self.sequence(branch, shape, rf, depth + 1, live + in_bytes + done_bytes)
+            outs.append(out)
+            states.append(state)
+            done_bytes += self.act_bytes(out)
+        index = len(self.rows) + 1
+        if node.merge == "concat":
+            spatial = {o.spatial for o in outs}
+            if len(spatial) > 1 or any(o.is_flat != outs[0].is_flat for o in outs):
+                shapes = ", ".join(o.text() for o in outs)
+                raise ShapeError(
+                    f"layer {index} '{node.name}' (concat): branch outputs {shapes} differ in height "
+                    "or width, so they cannot be concatenated along channels",
+                    location=node.location,
+                    hint="give every branch the same stride and 'same'-style padding",
+                )
+            first = outs[0]
+            merged = Shape(sum(o.channels for o in outs), first.height, first.width)
+            in_place = False
+        else:
+            if len({o for o in outs}) > 1:
+                shapes = " and ".join(o.text() for o in outs)
+                raise ShapeError(
+                    f"layer {index} '{node.name}' (add): the body gives {outs[0].text()} but the "
+                    f"shortcut gives {outs[1].text()}; they must match to be added"
+                    if len(outs) == 2
+                    else f"layer {index} '{node.name}' (add): shapes {shapes} differ",
+                    location=node.location,
+                    hint="use a projection shortcut (e.g. conv with 1×1 kernel and the same stride)",
+                )
+            merged = outs[0]
+            in_place = True  # torchvision: out += identity
+        merged_bytes = self.act_bytes(merged)
+        self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
+        merged_rf = _RF.merge(states)
+        self.rows.append(
+            LayerRow(
+                index=index,
+                name=node.name,
+                type=node.merge,
+                row_kind="merge",
+                family="structure",
+                depth=depth,
+                path=node.path,
+                description=f"{node.merge} of {len(outs)} branches"
+                if node.merge == "concat"
+                else "residual add" + (" (identity shortcut)" if not node.branches[1].children else ""),
+                input_shapes=[ShapeInfo.of(o) for o in outs],
+                output_shape=ShapeInfo.of(merged),
+                weights=0,
+                biases=0,
+                params=0,
+                buffers=0,
+                macs=0,
+                flops=0,
+                activation_elements=merged.numel,
+                activation_bytes=merged_bytes,
+                in_place=in_place,
+                receptive_field=merged_rf.info(),
+                warnings=[],
+            )
+        )
+        return merged, merged_rf
+
+
+def analyse(
+    network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc"
+) -> Report:
+    """Compute the full report of ``network`` for a batch size and element type."""
+    if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
+        raise UsageError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, got {batch!r}")
+    try:
+        dtype = normalise_dtype(dtype)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if order not in ("hwc", "chw"):
+        raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
+    bpe = BYTES_PER_ELEMENT[dtype]
+    walker = _Walker(batch, bpe)
+    out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
+    rows = walker.rows
+    params = sum(r.params for r in rows)
+    macs = sum(r.macs for r in rows)
+    act_sum = network.input.numel + sum(r.activation_elements for r in rows if not r.in_place)
+    param_bytes = params * bpe
+    act_sum_bytes = act_sum * batch * bpe
+    totals = Totals(
+        layers=sum(1 for r in rows if r.row_kind == "layer"),
+        weight_layers=sum(1 for r in rows if r.weights > 0 and r.family in ("conv", "linear")),
+        params=params,
+        weights=sum(r.weights for r in rows),
+        biases=sum(r.biases for r in rows),
+        trainable_params=params,
+        buffers=sum(r.buffers for r in rows),
+        param_bytes=param_bytes,
+        buffer_bytes=walker.buffer_bytes,
+        macs=macs,
+        flops=FLOPS_PER_MAC * macs,
+        macs_batch=macs * batch,
+        flops_batch=FLOPS_PER_MAC * macs * batch,
+        input_elements=network.input.numel,
+        activation_sum_elements=act_sum,
+        activation_sum_bytes=act_sum_bytes,
+        forward_bytes=param_bytes + walker.buffer_bytes + act_sum_bytes,
+        peak_inference_bytes=walker.peak,
+    )
+    warnings = [
+        WarningInfo(layer=r.name, index=r.index, message=w) for r in rows for w in r.warnings
+    ]
+    return Report(
+        network=NetworkInfo(
+            name=network.name,
+            source=network.source,
+            reference=network.reference,
+            description=network.description,
+        ),
+        settings=Settings(batch=batch, dtype=dtype, bytes_per_element=bpe, order=order),  # type: ignore[arg-type]
+        conventions=conventions_block(),
+        input=ShapeInfo.of(network.input),
+        output=ShapeInfo.of(out),
+        layers=rows,
+        totals=totals,
+        warnings=warnings,
+    )

@@ -1,0 +1,231 @@
+"""The ``cnncalc`` command line: parse options, call the core, render, exit.
+
+Exit codes: 0 ok, 2 bad input or usage, 1 internal error. Errors print one clear message (JSON
+with ``--json``), never a traceback (set CNNCALC_DEBUG=1 to see one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from cnncalc.errors import CnncalcError, UsageError
+
+SPEC_HELP = (
+    "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
+    "one-line spec such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10'."
+)
+
+
+def _console(stderr: bool = False) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False)
+
+
+def _wants_json() -> bool:
+    """Whether the command line asked for JSON output (then errors are JSON too)."""
+    args = sys.argv[1:]
+    after_format = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--format", "-f")}
+    return "--json" in args or "--format=json" in args or "json" in after_format
+
+
+def _fail(error: CnncalcError) -> None:
+    if _wants_json():
+        click.echo(json.dumps(error.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(error.render(), err=True)
+    sys.exit(error.exit_code)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    try:
+        cli.main(standalone_mode=False)
+    except CnncalcError as exc:
+        _fail(exc)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        _fail(UsageError(exc.format_message(), hint="run with --help for usage"))
+    except (BrokenPipeError, KeyboardInterrupt):
+        sys.exit(1)
+    except Exception as exc:  # an internal error: one line, no traceback unless asked
+        if os.environ.get("CNNCALC_DEBUG"):
+            raise
+        click.echo(
+            f"internal error: {type(exc).__name__}: {exc}\n"
+            "This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback.",
+            err=True,
+        )
+        sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="cnncalc")
+def cli() -> None:
+    """Exact shapes, parameters, MACs/FLOPs, memory and receptive fields of CNNs.
+
+    \b
+    Examples:
+      cnncalc summary vgg16
+      cnncalc summary "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
+      cnncalc summary net.yaml --batch 128 --dtype fp16 --json
+      cnncalc list
+    """
+
+
+def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by commands that analyse a spec."""
+    options = [
+        click.option("--batch", "-b", type=click.IntRange(1, 10**9), default=1, show_default=True,
+                     help="Batch size for activation memory."),
+        click.option("--dtype", "-d", default="fp32", show_default=True,
+                     help="Element type: fp32, fp16, bf16, int8 or fp64."),
+        click.option("--input", "-i", "input_size", metavar="HxWxC",
+                     help="Override the input size, e.g. 299x299x3 (H×W×C)."),
+        click.option("--order", type=click.Choice(["hwc", "chw"]), default="hwc", show_default=True,
+                     help="Shape notation: H×W×C (lectures) or C×H×W (PyTorch)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:
+    """Load ``spec``, apply ``--input``, analyse."""
+    from cnncalc.analysis import analyse
+    from cnncalc.parse import load_network
+    from cnncalc.parse.build import check_input_shape
+    from cnncalc.shapes import parse_shape_text
+
+    network = load_network(spec)
+    if input_size:
+        shape = parse_shape_text(input_size)
+        if shape is None:
+            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
+        check_input_shape(shape)
+        network = network.with_input(shape)
+    return analyse(network, batch=batch, dtype=dtype, order=order)
+
+
+@cli.command()
+@click.argument("spec")
+@report_options
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
+              default="table", show_default=True, help="Output format.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
+def summary(spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str,
+            as_json: bool) -> None:
+    """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
+
+    \b
+    SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON
+    spec file, or a one-line spec, for example:
+      cnncalc summary vgg16
+      cnncalc summary resnet50 --input 299x299x3 --batch 32
+      cnncalc summary "227x227x3 | conv 96 k11 s4 | relu | maxpool 3 2" --format markdown
+      cnncalc summary "7x7x1 | conv 1 k3 s3"      (warns: 2.33 does not fit)
+
+    Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
+    Memory columns are output × batch × bytes per element. Warnings go to stderr.
+    """
+    from cnncalc import render
+
+    report = build_report(spec, batch, dtype, input_size, order)
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        click.echo(render.render_json(report))
+    elif fmt == "csv":
+        click.echo(render.render_csv(report), nl=False)
+    elif fmt == "markdown":
+        click.echo(render.render_markdown(report), nl=False)
+    else:
+        from cnncalc.render.table import summary_table
+
+        _console().print(summary_table(report))
+    if report.warnings and fmt != "markdown":
+        err = _console(stderr=True)
+        for warning in report.warnings:
+            err.print(f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {warning.message}",
+                      markup=True, highlight=False, soft_wrap=True)
+
+
+@cli.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def list_command(as_json: bool) -> None:
+    """The bundled architectures with their parameters and MACs."""
+    from cnncalc.analysis import analyse
+    from cnncalc.catalog import bundled_names
+    from cnncalc.parse import load_network
+    from cnncalc.render.numbers import exact, si
+
+    rows = []
+    for name in bundled_names():
+        network = load_network(name)
+        report = analyse(network)
+        rows.append({
+            "name": name,
+            "description": network.description or "",
+            "input": report.input.hwc,
+            "params": report.totals.params,
+            "macs": report.totals.macs,
+        })
+    if as_json:
+        click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table(title="Bundled architectures", header_style="bold")
+    table.add_column("Name", style="cyan", no_wrap=True)
+    table.add_column("Input", justify="right")
+    table.add_column("Params", justify="right")
+    table.add_column("MACs", justify="right")
+    table.add_column("Variant", overflow="fold")
+    for row in rows:
+        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]),
+                      row["description"])
+    _console().print(table)
+
+
+@cli.command()
+@click.argument("which", type=click.Choice(["spec", "report"]))
+def schema(which: str) -> None:
+    """JSON Schema of spec files (spec) or of 'summary --json' output (report)."""
+    if which == "report":
+        from cnncalc.report import report_schema
+
+        click.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+    else:
+        from cnncalc.schema import spec_schema
+
+        click.echo(json.dumps(spec_schema(), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+def layers() -> None:
+    """The layer types a spec can use, with their aliases and fields."""
+    from rich.table import Table
+
+    from cnncalc.layers import registered_kinds
+    from cnncalc.parse.oneline import _usage
+
+    table = Table(title="Layer types", header_style="bold", show_lines=True)
+    table.add_column("Type", style="cyan", no_wrap=True)
+    table.add_column("What it is", overflow="fold")
+    table.add_column("One-line usage", overflow="fold")
+    for kind in registered_kinds():
+        aliases = ", ".join(kind.names[1:])
+        table.add_row(kind.names[0] + (f"\n[dim]{aliases}[/]" if aliases else ""), kind.summary,
+                      _usage(kind).removeprefix("usage: "))
+    _console().print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,79 @@
+"""Normalisation: batch norm (nn.BatchNorm1d/2d) and local response norm (nn.LocalResponseNorm)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, PositiveFloat, PositiveInt
+
+from cnncalc.layers.base import LayerDef, TorchCall, register
+from cnncalc.shapes import Shape
+
+
+@register
+class BatchNorm(LayerDef):
+    """Batch normalisation over channels (nn.BatchNorm2d, or nn.BatchNorm1d on a flat input).
+
+    Trainable: a scale and a shift per channel (when ``affine``). Buffers: running mean and variance
+    per channel (when ``track_running_stats``) plus PyTorch's int64 ``num_batches_tracked``."""
+
+    type: Literal["batchnorm"] = "batchnorm"
+    eps: PositiveFloat = Field(1e-5, description="Added to the variance for stability.")
+    momentum: float = Field(0.1, ge=0.0, le=1.0, description="Running statistics momentum.")
+    affine: bool = Field(True, description="Learn a scale (gamma) and shift (beta) per channel.")
+    track_running_stats: bool = Field(True, description="Keep running mean and variance buffers.")
+
+    names = ("batchnorm", "bn", "batchnorm2d", "batch_norm", "batchnorm1d")
+    family = "norm"
+    summary = "batch normalisation: 2 trainable parameters and 2 running statistics per channel"
+    flags = {"noaffine": {"affine": False}}
+
+    def weights(self, inp: Shape) -> int:
+        return inp.channels if self.affine else 0
+
+    def biases(self, inp: Shape) -> int:
+        return inp.channels if self.affine else 0
+
+    def buffers(self, inp: Shape) -> int:
+        return 2 * inp.channels + 1 if self.track_running_stats else 0
+
+    def buffer_bytes(self, inp: Shape, bytes_per_element: int) -> int:
+        """Running statistics in the model's dtype; the batch counter is always int64."""
+        return 2 * inp.channels * bytes_per_element + 8 if self.track_running_stats else 0
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall(
+            "BatchNorm1d" if inp.is_flat else "BatchNorm2d",
+            {
+                "num_features": inp.channels,
+                "eps": self.eps,
+                "momentum": self.momentum,
+                "affine": self.affine,
+                "track_running_stats": self.track_running_stats,
+            },
+        )
+
+
+@register
+class LocalResponseNorm(LayerDef):
+    """Local response normalisation across channels (nn.LocalResponseNorm), as in AlexNet."""
+
+    type: Literal["lrn"] = "lrn"
+    size: PositiveInt = Field(5, description="Number of neighbouring channels.")
+    alpha: float = Field(1e-4, description="Scale.")
+    beta: float = Field(0.75, description="Exponent.")
+    k: float = Field(2.0, description="Additive constant (AlexNet uses 2).")
+
+    names = ("lrn", "localresponsenorm", "local_response_norm")
+    family = "norm"
+    summary = "local response normalisation (AlexNet): size 5, alpha 1e-4, beta 0.75, k 2"
+    positional = ("size",)
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall(
+            "LocalResponseNorm",
+            {"size": self.size, "alpha": self.alpha, "beta": self.beta, "k": self.k},
+        )
+
+    def describe(self) -> str:
+        return f"size {self.size}, α={self.alpha:g}, β={self.beta:g}, k={self.k:g}"

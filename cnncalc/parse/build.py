@@ -1,0 +1,526 @@
+"""Turn parsed entries (from a file or a one-line spec) into a resolved :class:`Network`.
+
+Blocks are called with their arguments substituted (``${...}``, see :mod:`cnncalc.parse.expr`),
+repeats are unrolled, every layer is validated by its kind's pydantic model, and every error is
+raised with the location of the entry that caused it. Work is bounded: at most
+:data:`MAX_LAYERS` layers after expansion and :data:`MAX_DEPTH` nested structures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from typing import Any
+
+from pydantic import ValidationError
+
+from cnncalc.errors import CnncalcError, Location, SpecError, did_you_mean
+from cnncalc.layers import LayerDef, lookup
+from cnncalc.layers.base import canonical_name
+from cnncalc.parse.expr import substitute
+from cnncalc.parse.files import location_of
+from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
+from cnncalc.shapes import Shape, parse_shape_text
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+
+MAX_LAYERS = 500_000
+MAX_REPEAT = 1_000_000
+MAX_DEPTH = 64
+MAX_DIMENSION = 10**12
+
+_STRUCTURE_KEYS = {
+    "repeat": {"repeat", "layers", "name", "start", "numbered"},
+    "concat": {"concat", "name"},
+    "residual": {"residual", "shortcut", "name"},
+    "block": {"block", "args", "name"},
+    "layers": {"layers", "name"},
+}
+
+
+@dataclass
+class _Scope:
+    """Names: a prefix such as ``layer1.0.`` and per-type counters for automatic names."""
+
+    prefix: str = ""
+    counters: dict[str, int] = field(default_factory=dict)
+    used: set[str] = field(default_factory=set)
+
+    def child(self, segment: str) -> _Scope:
+        segment = self.unique(segment)
+        return _Scope(prefix=f"{self.prefix}{segment}.")
+
+    def unique(self, name: str) -> str:
+        candidate, n = name, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{name}_{n}"
+        self.used.add(candidate)
+        return candidate
+
+    def auto(self, base: str) -> str:
+        n = self.counters.get(base, 0) + 1
+        self.counters[base] = n
+        return self.unique(f"{base}{n}")
+
+
+@dataclass
+class _Block:
+    args: dict[str, Any]
+    layers: list[Any]
+    location: Location | None
+
+
+class _Builder:
+    def __init__(self, source: str, blocks: dict[str, _Block]):
+        self.source = source
+        self.blocks = blocks
+        self.count = 0
+        self.stack: list[str] = []
+
+    # -- sequences and entries ------------------------------------------------------------------
+    def sequence(
+        self, entries: Any, path: str, scope: _Scope, env: dict[str, Any] | None, depth: int
+    ) -> tuple[Any, ...]:
+        if not isinstance(entries, list):
+            raise SpecError(
+                f"'{path}' must be a list of layers, not {_kind_of(entries)}",
+                location=_with_path(location_of(entries), path),
+            )
+        if depth > MAX_DEPTH:
+            raise SpecError(
+                f"structures are nested more than {MAX_DEPTH} levels deep",
+                location=_with_path(location_of(entries), path),
+            )
+        item_locs = getattr(entries, "item_locs", [])
+        nodes: list[Any] = []
+        for i, entry in enumerate(entries):
+            loc = getattr(entry, "loc", None) or (item_locs[i] if i < len(item_locs) else None)
+            loc = loc or location_of(entries) or Location(self.source)
+            nodes.extend(self.entry(entry, f"{path}[{i}]", loc, scope, env, depth))
+        return tuple(nodes)
+
+    def entry(
+        self,
+        entry: Any,
+        path: str,
+        loc: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+    ) -> list[Any]:
+        where = _with_path(loc, path)
+        if env is not None:
+            try:
+                entry = substitute(entry, env)
+            except CnncalcError as exc:
+                raise exc.with_location(where) from None
+        if isinstance(entry, str):
+            raw = parse_layer_text(entry, replace(where, text=loc.text))
+            return [self.layer(raw, path, scope)]
+        if not isinstance(entry, dict):
+            raise SpecError(
+                f"a layer must be a string such as 'conv 64 k3' or a mapping, not {_kind_of(entry)}",
+                location=where,
+            )
+        if "type" in entry:
+            return [self.layer(self.raw_from_mapping(entry, where), path, scope)]
+        kind = next((k for k in _STRUCTURE_KEYS if k in entry), None)
+        if kind is None:
+            keys = ", ".join(map(str, entry)) or "nothing"
+            maybe = next((k for k in entry if lookup(str(k))), None)
+            hint = (
+                f"write it as {{type: {maybe}, ...}} or as the string '{maybe} ...'"
+                if maybe
+                else "a mapping needs 'type' (a layer) or one of: repeat, concat, residual, block, layers"
+            )
+            raise SpecError(f"entry has no 'type' (it has: {keys})", location=where, hint=hint)
+        _check_keys(entry, _STRUCTURE_KEYS[kind], kind, where)
+        name = entry.get("name")
+        if name is not None and not isinstance(name, str | int):
+            raise SpecError("'name' must be a string", location=where)
+        name = None if name is None else str(name)
+        depth += 1
+        if kind == "repeat":
+            return self.repeat(entry, path, where, scope, env, depth, name)
+        if kind == "concat":
+            return [self.concat(entry, path, where, scope, env, depth, name)]
+        if kind == "residual":
+            return [self.residual(entry, path, where, scope, env, depth, name)]
+        if kind == "block":
+            return [self.call(entry, path, where, scope, depth, name)]
+        inner = scope.child(name) if name else scope
+        children = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
+        return [SequenceNode(children, name=name, path=path)] if name else list(children)
+
+    # -- structures ---------------------------------------------------------------------------------
+    def repeat(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> list[Any]:
+        count = entry["repeat"]
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise SpecError(f"'repeat' must be a whole number ≥ 0, not {count!r}", location=where)
+        if count > MAX_REPEAT:
+            raise SpecError(
+                f"repeat count {count:,} is over the limit of {MAX_REPEAT:,}",
+                location=where,
+                hint="a real network repeats a block tens of times, not millions",
+            )
+        if "layers" not in entry:
+            raise SpecError("'repeat' needs 'layers': the list to repeat", location=where)
+        start = entry.get("start", 0)
+        numbered = bool(entry.get("numbered", name is not None))
+        outer = scope.child(name) if name else scope
+        copies: list[Any] = []
+        before = self.count
+        for i in range(count):
+            inner = outer.child(str(start + i)) if numbered else outer
+            body = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
+            copies.append(SequenceNode(body, name=str(start + i), path=path) if numbered else body)
+            if i == 0:
+                per_copy = self.count - before
+                if self.count + per_copy * (count - 1) > MAX_LAYERS:
+                    raise SpecError(
+                        f"repeat of {count:,} × {per_copy:,} layers is over the limit of "
+                        f"{MAX_LAYERS:,} layers in one network",
+                        location=where,
+                    )
+        nodes: list[Any] = []
+        for copy in copies:
+            if isinstance(copy, SequenceNode):
+                nodes.append(copy)
+            else:
+                nodes.extend(copy)
+        return [SequenceNode(tuple(nodes), name=name, path=path)] if name else nodes
+
+    def branches_of(self, value: Any, key: str, where: Location) -> list[Any]:
+        if not isinstance(value, list) or not all(isinstance(b, list) for b in value):
+            raise SpecError(f"'{key}' must be a list of branches, each a list of layers", location=where)
+        return value
+
+    def concat(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> MergeNode:
+        branches = self.branches_of(entry["concat"], "concat", where)
+        if len(branches) < 2:
+            raise SpecError("'concat' needs two or more branches", location=where)
+        merge_name = scope.unique(name) if name else scope.auto("concat")
+        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.")
+        seqs = []
+        for i, branch in enumerate(branches):
+            segment = f"branch{i + 1}"
+            branch_scope = inner.child(segment)
+            children = self.sequence(branch, f"{path}.concat[{i}]", branch_scope, env, depth)
+            seqs.append(SequenceNode(children, name=branch_scope.prefix[:-1], path=f"{path}.concat[{i}]"))
+        return MergeNode(tuple(seqs), "concat", scope.prefix + merge_name, path, where)
+
+    def residual(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> MergeNode:
+        merge_name = scope.unique(name) if name else scope.auto("add")
+        inner = scope.child(name) if name else scope
+        body = self.sequence(entry["residual"], f"{path}.residual", inner, env, depth)
+        shortcut_entries = entry.get("shortcut", "identity")
+        if shortcut_entries in ("identity", None, []):
+            shortcut: tuple[Any, ...] = ()
+            short_name = None
+        else:
+            short_scope = inner.child("shortcut")
+            shortcut = self.sequence(shortcut_entries, f"{path}.shortcut", short_scope, env, depth)
+            short_name = short_scope.prefix[:-1]
+        return MergeNode(
+            (
+                SequenceNode(body, name=None, path=f"{path}.residual"),
+                SequenceNode(shortcut, name=short_name, path=f"{path}.shortcut"),
+            ),
+            "add",
+            scope.prefix + merge_name,
+            path,
+            where,
+        )
+
+    def call(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        depth: int,
+        name: str | None,
+    ) -> SequenceNode:
+        block_name = entry["block"]
+        if not isinstance(block_name, str) or block_name not in self.blocks:
+            known = sorted(self.blocks)
+            raise SpecError(
+                f"unknown block '{block_name}'{did_you_mean(str(block_name), known)}",
+                location=where,
+                hint=f"blocks defined: {', '.join(known)}" if known else "define it under 'blocks:'",
+            )
+        if block_name in self.stack:
+            chain = " → ".join([*self.stack[self.stack.index(block_name) :], block_name])
+            raise SpecError(f"block '{block_name}' calls itself ({chain})", location=where)
+        block = self.blocks[block_name]
+        args = entry.get("args") or {}
+        if not isinstance(args, dict):
+            raise SpecError("'args' must be a mapping of argument: value", location=where)
+        env: dict[str, Any] = {}
+        for key, value in args.items():
+            if key not in block.args:
+                raise SpecError(
+                    f"block '{block_name}' has no argument '{key}'"
+                    + did_you_mean(str(key), list(block.args)),
+                    location=where,
+                    hint=f"its arguments: {', '.join(block.args) or 'none'}",
+                )
+            env[key] = value
+        for key, default in block.args.items():
+            if key not in env:
+                if default is None:
+                    raise SpecError(
+                        f"block '{block_name}' needs argument '{key}'", location=where
+                    )
+                env[key] = default
+        self.stack.append(block_name)
+        try:
+            inner = scope.child(name) if name else scope
+            children = self.sequence(
+                block.layers, f"{path}→blocks.{block_name}.layers", inner, env, depth
+            )
+        finally:
+            self.stack.pop()
+        return SequenceNode(children, name=name, path=path)
+
+    # -- layers -----------------------------------------------------------------------------------
+    def raw_from_mapping(self, entry: dict[str, Any], where: Location) -> RawLayer:
+        type_word = entry["type"]
+        if not isinstance(type_word, str):
+            raise SpecError(f"'type' must be a layer type name, not {type_word!r}", location=where)
+        kind = lookup(type_word)
+        if kind is None:
+            key_loc = getattr(entry, "key_locs", {}).get("type")
+            raise unknown_type_error(type_word, (key_loc or where).merged(where))
+        fields = {k: v for k, v in entry.items() if k not in ("type", "name")}
+        key_locs = getattr(entry, "key_locs", {})
+        locs = {k: key_locs[k].merged(where) for k in fields if k in key_locs}
+        name = entry.get("name")
+        return RawLayer(kind, type_word, fields, None if name is None else str(name), where, locs)
+
+    def layer(self, raw: RawLayer, path: str, scope: _Scope) -> LayerNode:
+        self.count += 1
+        if self.count > MAX_LAYERS:
+            raise SpecError(
+                f"the network has more than {MAX_LAYERS:,} layers", location=raw.location
+            )
+        name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(raw.kind.names[0]))
+        location = replace(raw.location, path=raw.location.path or path, layer_name=name)
+        layer = validate_layer(raw, location)
+        return LayerNode(layer, name, path, location)
+
+
+def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
+    """Validate a raw layer with its kind's model; errors point at the offending field."""
+    type_value = canonical_name(raw.kind, raw.requested_type)
+    try:
+        return _validate_cached(raw.kind, type_value, _freeze(raw.fields))
+    except TypeError:  # unhashable values: validate without the cache
+        pass
+    except ValidationError as exc:
+        raise _field_error(raw, exc, location) from None
+    try:
+        return raw.kind.model_validate({"type": type_value, **raw.fields})
+    except ValidationError as exc:
+        raise _field_error(raw, exc, location) from None
+
+
+@lru_cache(maxsize=4096)
+def _validate_cached(kind: type[LayerDef], type_value: str, frozen: tuple[Any, ...]) -> LayerDef:
+    return kind.model_validate({"type": type_value, **{k: _thaw(v) for k, v in frozen}})
+
+
+def _freeze(fields: dict[str, Any]) -> tuple[Any, ...]:
+    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in fields.items()))
+    hash(items)
+    return items
+
+
+def _thaw(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _field_error(raw: RawLayer, exc: ValidationError, location: Location) -> SpecError:
+    errors = exc.errors()
+    first = errors[0]
+    field_name = str(first["loc"][0]) if first["loc"] else ""
+    kind_name = raw.kind.names[0]
+    loc = raw.field_locations.get(field_name, location).merged(location)
+    if first["type"] == "missing":
+        missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
+        fields = ", ".join(f"'{m}'" for m in missing)
+        return SpecError(
+            f"{kind_name} needs {fields}", location=location, hint=_usage(raw.kind)
+        )
+    if first["type"] == "extra_forbidden":
+        allowed = [f for f in raw.kind.model_fields if f != "type"]
+        return SpecError(
+            f"{kind_name} has no field '{field_name}'{did_you_mean(field_name, allowed)}",
+            location=loc,
+            hint=_usage(raw.kind),
+        )
+    messages: list[str] = []
+    for err in errors:
+        if err["loc"] and str(err["loc"][0]) == field_name:
+            msg = err["msg"]
+            if msg not in messages:
+                messages.append(msg)
+    value = raw.fields.get(field_name)
+    detail = "; or ".join(messages[:2]).replace("Input should be", "it should be")
+    return SpecError(
+        f"{kind_name}: invalid {field_name} {value!r}: {detail}", location=loc, hint=_usage(raw.kind)
+    )
+
+
+def _check_keys(entry: dict[str, Any], allowed: set[str], kind: str, where: Location) -> None:
+    for key in entry:
+        if key not in allowed:
+            raise SpecError(
+                f"'{kind}' entry has no field '{key}'{did_you_mean(str(key), sorted(allowed))}",
+                location=getattr(entry, "key_locs", {}).get(key, where).merged(where),
+                hint=f"allowed: {', '.join(sorted(allowed))}",
+            )
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return f"{type(value).__name__} {value!r}"
+
+
+def _with_path(loc: Location | None, path: str) -> Location:
+    return replace(loc or Location(), path=path)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry points
+# ---------------------------------------------------------------------------------------------
+
+
+def parse_input(value: Any, where: Location) -> Shape:
+    """The ``input`` of a spec file: ``'224x224x3'`` or {height, width, channels}."""
+    if isinstance(value, str):
+        shape = parse_shape_text(value)
+        if shape is None:
+            raise SpecError(
+                f"input '{value}' is not a size like 224x224x3 (H×W×C)", location=where
+            )
+    elif isinstance(value, dict):
+        _check_keys(value, {"height", "width", "channels"}, "input", where)
+        missing = [k for k in ("height", "width", "channels") if k not in value]
+        if missing:
+            raise SpecError(f"input needs {', '.join(missing)}", location=where)
+        if not all(isinstance(value[k], int) and not isinstance(value[k], bool) for k in value):
+            raise SpecError("input height, width and channels must be whole numbers", location=where)
+        shape = Shape(value["channels"], value["height"], value["width"])
+    else:
+        raise SpecError("input must be a size like 224x224x3 or {height, width, channels}", location=where)
+    check_input_shape(shape, where)
+    return shape
+
+
+def check_input_shape(shape: Shape, where: Location | None = None) -> None:
+    for value, what in ((shape.height, "height"), (shape.width, "width"), (shape.channels, "channels")):
+        if value is not None and value <= 0:
+            raise SpecError(f"input {what} must be positive, got {value}", location=where)
+        if value is not None and value > MAX_DIMENSION:
+            raise SpecError(
+                f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}", location=where
+            )
+
+
+def build_network(
+    entries: Any,
+    input_shape: Shape,
+    *,
+    source: str,
+    name: str,
+    blocks: dict[str, _Block] | None = None,
+    description: str | None = None,
+    reference: str | None = None,
+) -> Network:
+    builder = _Builder(source, blocks or {})
+    children = builder.sequence(entries, "layers", _Scope(), None, 0)
+    if builder.count == 0:
+        raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
+    return Network(
+        name=name,
+        input=input_shape,
+        body=SequenceNode(children, name=None, path="layers"),
+        description=description,
+        source=source,
+        reference=reference,
+        layer_count=builder.count,
+    )
+
+
+def network_from_data(data: Any, source: str, default_name: str) -> Network:
+    """A resolved network from the data of a spec file."""
+    top = location_of(data) or Location(source)
+    if not isinstance(data, dict):
+        raise SpecError(
+            f"a spec file holds a mapping with 'input' and 'layers', not {_kind_of(data)}",
+            location=top,
+        )
+    allowed = {"name", "description", "source", "input", "blocks", "layers"}
+    _check_keys(data, allowed, "spec", top)
+    for key in ("input", "layers"):
+        if key not in data:
+            raise SpecError(f"the spec needs '{key}'", location=top)
+    key_locs = getattr(data, "key_locs", {})
+    input_shape = parse_input(data["input"], key_locs.get("input", top))
+    blocks: dict[str, _Block] = {}
+    raw_blocks = data.get("blocks") or {}
+    if not isinstance(raw_blocks, dict):
+        raise SpecError("'blocks' must be a mapping of name: block", location=key_locs.get("blocks", top))
+    for block_name, block in raw_blocks.items():
+        where = getattr(raw_blocks, "key_locs", {}).get(block_name, top)
+        if not isinstance(block, dict) or "layers" not in block:
+            raise SpecError(f"block '{block_name}' needs 'layers'", location=where)
+        _check_keys(block, {"args", "layers", "description"}, "block", where)
+        args = block.get("args") or {}
+        if not isinstance(args, dict):
+            raise SpecError(f"block '{block_name}': 'args' must be a mapping", location=where)
+        blocks[str(block_name)] = _Block(dict(args), block["layers"], where)
+    for key in ("name", "description", "source"):
+        if key in data and data[key] is not None and not isinstance(data[key], str):
+            raise SpecError(f"'{key}' must be a string", location=key_locs.get(key, top))
+    return build_network(
+        data["layers"],
+        input_shape,
+        source=source,
+        name=data.get("name") or default_name,
+        blocks=blocks,
+        description=data.get("description"),
+        reference=data.get("source"),
+    )
+

@@ -1,0 +1,144 @@
+"""Load YAML and JSON spec text into plain data that remembers where each mapping and list was.
+
+YAML is loaded with PyYAML's safe loader (no tags that construct objects); anchors and aliases are
+rejected so that no document can expand exponentially. JSON is checked with :mod:`json` (its errors
+have exact positions) and then read through the same located loader for line numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from cnncalc.errors import Location, SpecError
+
+MAX_SPEC_BYTES = 5_000_000
+MAX_NESTING = 200
+
+
+class LocatedDict(dict):
+    """A dict that knows its own location and its keys' locations."""
+
+    loc: Location | None = None
+    key_locs: dict[str, Location]
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_locs = {}
+
+
+class LocatedList(list):
+    """A list that knows its own location and its items' locations."""
+
+    loc: Location | None = None
+    item_locs: list[Location | None]
+
+    def __init__(self, *args: Any):
+        super().__init__(*args)
+        self.item_locs = []
+
+
+def location_of(value: Any) -> Location | None:
+    return getattr(value, "loc", None)
+
+
+def _loc(mark: Any, source: str, lines: list[str]) -> Location:
+    line = mark.line + 1
+    text = lines[mark.line] if mark.line < len(lines) else None
+    return Location(source=source, line=line, column=mark.column + 1, text=text)
+
+
+def _convert(node: Any, source: str, lines: list[str], depth: int, loader: Any) -> Any:
+    import yaml
+
+    if depth > MAX_NESTING:
+        raise SpecError(
+            f"the document is nested more than {MAX_NESTING} levels deep",
+            location=_loc(node.start_mark, source, lines),
+        )
+    if isinstance(node, yaml.MappingNode):
+        out = LocatedDict()
+        out.loc = _loc(node.start_mark, source, lines)
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise SpecError(
+                    "mapping keys must be plain words",
+                    location=_loc(key_node.start_mark, source, lines),
+                )
+            key = loader.construct_scalar(key_node)
+            key = str(key)
+            if key in out:
+                raise SpecError(
+                    f"duplicate key '{key}'", location=_loc(key_node.start_mark, source, lines)
+                )
+            out.key_locs[key] = _loc(key_node.start_mark, source, lines)
+            out[key] = _convert(value_node, source, lines, depth + 1, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        out_list = LocatedList()
+        out_list.loc = _loc(node.start_mark, source, lines)
+        for item in node.value:
+            out_list.item_locs.append(_loc(item.start_mark, source, lines))
+            out_list.append(_convert(item, source, lines, depth + 1, loader))
+        return out_list
+    return loader.construct_object(node, deep=True)
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    """Parse YAML (or JSON) text into located plain data. Raises SpecError with line and column."""
+    import yaml
+
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"spec is larger than {MAX_SPEC_BYTES:,} characters", location=Location(source))
+    lines = text.splitlines()
+    loader = yaml.SafeLoader(text)
+    try:
+        # Reject anchors/aliases before composing: they are the only way to make YAML explode.
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise SpecError(
+                    "YAML anchors and aliases (&name, *name) are not supported",
+                    location=_loc(event.start_mark, source, lines),
+                    hint="define a block under 'blocks:' and call it with '- block: NAME'",
+                )
+        node = loader.get_single_node()
+        if node is None:
+            raise SpecError("the spec is empty", location=Location(source))
+        return _convert(node, source, lines, 0, loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        location = _loc(mark, source, lines) if mark is not None else Location(source)
+        raise SpecError(f"malformed YAML: {problem}", location=location) from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"malformed YAML: {exc}", location=Location(source)) from None
+    except RecursionError:
+        raise SpecError(
+            "the document is nested too deeply", location=Location(source)
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def load_json_text(text: str, source: str) -> Any:
+    """Parse JSON text; positions of JSON syntax errors come from :mod:`json`."""
+    if len(text) > MAX_SPEC_BYTES:
+        raise SpecError(f"spec is larger than {MAX_SPEC_BYTES:,} characters", location=Location(source))
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        lines = text.splitlines()
+        line_text = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
+        raise SpecError(
+            f"malformed JSON: {exc.msg}",
+            location=Location(source=source, line=exc.lineno, column=exc.colno, text=line_text),
+        ) from None
+    except RecursionError:
+        raise SpecError("the document is nested too deeply", location=Location(source)) from None
+    # Read it again through the located loader for line numbers, but only trust that reading if
+    # it means exactly what JSON means (YAML 1.1 reads a few JSON scalars differently, e.g. 1e5).
+    try:
+        located = load_yaml_text(text, source)
+    except SpecError:
+        return data
+    return located if located == data else data

@@ -1,0 +1,54 @@
+"""Number formatting shared by every renderer: exact integers, SI multiples, bytes in MB and MiB."""
+
+from __future__ import annotations
+
+from cnncalc.conventions import MB, MIB
+
+_SI = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+
+
+def exact(n: int) -> str:
+    """``138357544`` → ``138,357,544``."""
+    return f"{n:,}"
+
+
+def si(n: int | float, digits: int = 2) -> str:
+    """``15470264320`` → ``15.47 G``; below 1,000 the number itself."""
+    for scale, suffix in _SI:
+        if abs(n) >= scale:
+            return f"{n / scale:.{digits}f} {suffix}"
+    return f"{n:g}" if isinstance(n, float) else str(n)
+
+
+def megabytes(n: int) -> str:
+    """Bytes as decimal megabytes, e.g. ``60.95 MB``; GB from 10^9 bytes up."""
+    if n >= 10**9:
+        return f"{n / 10**9:.2f} GB"
+    if n >= MB // 100:
+        return f"{n / MB:.2f} MB"
+    if n >= 1000:
+        return f"{n / 1000:.2f} kB"
+    return f"{n} B"
+
+
+def mebibytes(n: int) -> str:
+    """Bytes as binary units, e.g. ``58.13 MiB``; GiB from 2^30 bytes up."""
+    if n >= 1024**3:
+        return f"{n / 1024**3:.2f} GiB"
+    if n >= MIB // 100:
+        return f"{n / MIB:.2f} MiB"
+    if n >= 1024:
+        return f"{n / 1024:.2f} KiB"
+    return f"{n} B"
+
+
+def both_units(n: int) -> str:
+    """``60.95 MB (58.13 MiB)``."""
+    return f"{megabytes(n)} ({mebibytes(n)})"
+
+
+def number(x: int | float) -> str:
+    """An int as is; a float with up to 3 decimals, trailing zeros removed."""
+    if isinstance(x, int) or float(x).is_integer():
+        return str(int(x))
+    return f"{x:.3f}".rstrip("0").rstrip(".")

@@ -1,0 +1,146 @@
+"""The report data model: what ``cnncalc summary --json`` prints and ``cnncalc schema report``
+describes. Data only: no computation (see :mod:`cnncalc.analysis`), no formatting (see
+:mod:`cnncalc.render`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cnncalc.shapes import Shape
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ShapeInfo(_Model):
+    """A per-sample shape: feature map (height, width, channels) or flat vector (channels only)."""
+
+    channels: int
+    height: int | None
+    width: int | None
+    hwc: str = Field(description="Lecture notation H×W×C, e.g. '55×55×96'.")
+    chw: str = Field(description="PyTorch notation C×H×W, e.g. '96×55×55'.")
+    elements: int
+
+    @classmethod
+    def of(cls, shape: Shape) -> ShapeInfo:
+        return cls(
+            channels=shape.channels,
+            height=shape.height,
+            width=shape.width,
+            hwc=shape.text("hwc"),
+            chw=shape.text("chw"),
+            elements=shape.numel,
+        )
+
+    def shape(self) -> Shape:
+        return Shape(self.channels, self.height, self.width)
+
+    def text(self, order: str) -> str:
+        return self.chw if order == "chw" else self.hwc
+
+
+class ReceptiveField(_Model):
+    """Receptive field of one output unit on the network input, per axis (height, width).
+    ``jump`` is the effective stride in input pixels; ``start`` the centre of the first unit."""
+
+    is_global: bool = Field(description="True once a layer sees its whole input (fc, global pool).")
+    size: tuple[int | float, int | float] | None
+    jump: tuple[int | float, int | float] | None
+    start: tuple[int | float, int | float] | None
+
+
+class LayerRow(_Model):
+    index: int = Field(description="1-based position in forward order.")
+    name: str
+    type: str
+    row_kind: Literal["layer", "merge"]
+    family: str
+    depth: int = Field(description="Nesting level (0 = top level).")
+    path: str = Field(description="Where the layer is written in the spec, e.g. 'layers[3].concat[1][0]'.")
+    description: str
+    input_shapes: list[ShapeInfo]
+    output_shape: ShapeInfo
+    weights: int
+    biases: int
+    params: int = Field(description="Trainable parameters = weights + biases.")
+    buffers: int = Field(description="Non-trainable state elements (BatchNorm running statistics).")
+    macs: int = Field(description="Multiply-accumulates per sample.")
+    flops: int = Field(description="2 × MACs per sample.")
+    activation_elements: int = Field(description="Output elements per sample.")
+    activation_bytes: int = Field(description="Output bytes for the whole batch in the chosen dtype.")
+    in_place: bool = Field(description="Treated as in place: not part of the sum of activations.")
+    receptive_field: ReceptiveField
+    warnings: list[str]
+
+
+class Totals(_Model):
+    layers: int
+    weight_layers: int = Field(description="Layers with weights (conv, fc, …): the usual 'depth'.")
+    params: int
+    weights: int
+    biases: int
+    trainable_params: int
+    buffers: int
+    param_bytes: int
+    buffer_bytes: int
+    macs: int = Field(description="Per sample.")
+    flops: int = Field(description="Per sample, 2 × MACs.")
+    macs_batch: int
+    flops_batch: int
+    input_elements: int
+    activation_sum_elements: int = Field(
+        description="Per sample: input + outputs of layers that allocate a tensor (lecture convention)."
+    )
+    activation_sum_bytes: int = Field(description="For the batch.")
+    forward_bytes: int = Field(
+        description="Parameters + buffers + sum of activations for the batch (the lectures' estimate)."
+    )
+    peak_inference_bytes: int = Field(
+        description="Largest total of live activation tensors in a no-grad forward pass (batch)."
+    )
+
+
+class Settings(_Model):
+    batch: int
+    dtype: str
+    bytes_per_element: int
+    order: Literal["hwc", "chw"]
+
+
+class NetworkInfo(_Model):
+    name: str
+    source: str | None
+    reference: str | None
+    description: str | None
+
+
+class WarningInfo(_Model):
+    layer: str
+    index: int
+    message: str
+
+
+class Report(_Model):
+    schema_version: str = SCHEMA_VERSION
+    tool: Literal["cnncalc"] = "cnncalc"
+    network: NetworkInfo
+    settings: Settings
+    conventions: dict[str, str]
+    input: ShapeInfo
+    output: ShapeInfo
+    layers: list[LayerRow]
+    totals: Totals
+    warnings: list[WarningInfo]
+
+
+def report_schema() -> dict[str, object]:
+    """JSON Schema of :class:`Report`."""
+    schema = Report.model_json_schema()
+    schema["$id"] = f"https://cnncalc.invalid/schema/report-{SCHEMA_VERSION}.json"
+    return schema

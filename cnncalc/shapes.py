@@ -1,0 +1,60 @@
+"""Tensor shapes (per sample, batch excluded) and their notation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SHAPE_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(\d+)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A per-sample tensor shape: C×H×W for feature maps, or a flat vector of ``channels`` features."""
+
+    channels: int
+    height: int | None = None
+    width: int | None = None
+
+    @property
+    def is_flat(self) -> bool:
+        return self.height is None
+
+    @property
+    def spatial(self) -> tuple[int, int]:
+        """(height, width); a flat vector counts as 1×1."""
+        return (self.height or 1, self.width or 1)
+
+    @property
+    def numel(self) -> int:
+        h, w = self.spatial
+        return self.channels * h * w
+
+    def flattened(self) -> Shape:
+        return Shape(self.numel)
+
+    def text(self, order: str = "hwc") -> str:
+        """``55×55×96`` (H×W×C) or ``96×55×55`` (C×H×W); a flat vector prints as its length."""
+        if self.is_flat:
+            return str(self.channels)
+        if order == "chw":
+            return f"{self.channels}×{self.height}×{self.width}"
+        return f"{self.height}×{self.width}×{self.channels}"
+
+    def torch_dims(self) -> list[int]:
+        """Dimensions as torch sees one sample: [C, H, W] or [features]."""
+        return [self.channels] if self.is_flat else [self.channels, self.height or 1, self.width or 1]
+
+    def as_dict(self) -> dict[str, int | None]:
+        return {"channels": self.channels, "height": self.height, "width": self.width}
+
+
+def parse_shape_text(text: str, order: str = "hwc") -> Shape | None:
+    """Parse ``227x227x3`` / ``227×227×3`` (H×W×C, or C×H×W when ``order='chw'``); None if no match."""
+    match = _SHAPE_RE.match(text)
+    if not match:
+        return None
+    a, b, c = (int(g) for g in match.groups())
+    if order == "chw":
+        return Shape(channels=a, height=b, width=c)
+    return Shape(channels=c, height=a, width=b)
