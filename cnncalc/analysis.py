@@ -224,9 +224,7 @@ class _Walker:
         return merged, merged_rf
 
 
-def analyse(
-    network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc"
-) -> Report:
+def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc") -> Report:
     """Compute the full report of ``network`` for a batch size and element type."""
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise UsageError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, got {batch!r}")
@@ -265,9 +263,7 @@ def analyse(
         forward_bytes=param_bytes + walker.buffer_bytes + act_sum_bytes,
         peak_inference_bytes=walker.peak,
     )
-    warnings = [
-        WarningInfo(layer=r.name, index=r.index, message=w) for r in rows for w in r.warnings
-    ]
+    warnings = [WarningInfo(layer=r.name, index=r.index, message=w) for r in rows for w in r.warnings]
     return Report(
         network=NetworkInfo(
             name=network.name,

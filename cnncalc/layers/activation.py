@@ -98,5 +98,3 @@ class PReLU(LayerDef):
     def torch_call(self, inp: Shape) -> TorchCall:
         n = inp.channels if self.per_channel else 1
         return TorchCall("PReLU", {"num_parameters": n, "init": self.init})
-
-

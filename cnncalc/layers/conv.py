@@ -51,7 +51,7 @@ class Conv2d(LayerDef):
 
     names = ("conv", "conv2d", "convolution")
     family = "conv"
-    summary = "2-D convolution: filters, kernel, stride, padding (int, [h, w], 'same', 'valid'), dilation, groups, bias"
+    summary = "2-D convolution: filters, kernel, stride, padding (int, [h, w], same, valid), dilation, groups"
     positional = ("filters", "kernel")
     short_keys = _CONV_SHORT
     flags = {
@@ -182,7 +182,9 @@ class ConvTranspose2d(LayerDef):
 
     names = ("deconv", "convtranspose", "conv_transpose", "convtranspose2d", "upconv", "tconv")
     family = "conv"
-    summary = "transposed convolution: filters, kernel, stride, padding, output_padding, dilation, groups, bias"
+    summary = (
+        "transposed convolution: filters, kernel, stride, padding, output_padding, dilation, groups, bias"
+    )
     positional = ("filters", "kernel")
     short_keys = {**_CONV_SHORT, "op": "output_padding"}
     flags = {"nobias": {"bias": False}}

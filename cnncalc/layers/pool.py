@@ -169,9 +169,7 @@ class _AdaptivePool(LayerDef):
             return None
         if out.spatial == (1, 1):
             return GLOBAL_WINDOW
-        (kh, sh), (kw, sw) = (
-            _adaptive_windows(n, o) for n, o in zip(inp.spatial, out.spatial, strict=True)
-        )
+        (kh, sh), (kw, sw) = (_adaptive_windows(n, o) for n, o in zip(inp.spatial, out.spatial, strict=True))
         return Window(kernel=(kh, kw), stride=(sh, sw), padding=(0, 0))
 
     def describe(self) -> str:
@@ -247,8 +245,8 @@ class ZeroPad2d(LayerDef):
     """Explicit zero padding (nn.ZeroPad2d): ``pad 1`` or ``pad [left, right, top, bottom]``."""
 
     type: Literal["pad"] = "pad"
-    amount: NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt] = (
-        Field(1, description="Padding on every side, or [left, right, top, bottom].")
+    amount: NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt] = Field(
+        1, description="Padding on every side, or [left, right, top, bottom]."
     )
     names = ("pad", "zeropad", "zeropad2d")
     family = "shape"

@@ -61,22 +61,16 @@ def fit_suggestions(n: int, kernel: int, stride: int, padding: int, dilation: in
     """Paddings and strides that make the window tile the input exactly, as a phrase."""
     k_eff = effective_kernel(kernel, dilation)
     pads = [p for p in range(0, k_eff + 1) if (n + 2 * p - k_eff) >= 0 and (n + 2 * p - k_eff) % stride == 0]
-    strides = [
-        s for s in range(1, max(k_eff, stride) + 1) if (n + 2 * padding - k_eff) % s == 0
-    ]
+    strides = [s for s in range(1, max(k_eff, stride) + 1) if (n + 2 * padding - k_eff) % s == 0]
     parts = []
     if pads:
         shown = pads[:3]
         outs = [(n + 2 * p - k_eff) // stride + 1 for p in shown]
-        parts.append(
-            "padding " + ", ".join(f"{p} (→ {o})" for p, o in zip(shown, outs, strict=True))
-        )
+        parts.append("padding " + ", ".join(f"{p} (→ {o})" for p, o in zip(shown, outs, strict=True)))
     if strides:
         shown_s = strides[:4]
         outs = [(n + 2 * padding - k_eff) // s + 1 for s in shown_s]
-        parts.append(
-            "stride " + ", ".join(f"{s} (→ {o})" for s, o in zip(shown_s, outs, strict=True))
-        )
+        parts.append("stride " + ", ".join(f"{s} (→ {o})" for s, o in zip(shown_s, outs, strict=True)))
     return " or ".join(parts)
 
 
@@ -111,6 +105,6 @@ def fit_warnings(
     ):
         if (n + total - effective_kernel(k, d)) % s:
             warnings.append(not_fit_message(n, k, s, total // 2, d, axis))
-    if len(warnings) == 2 and warnings[0][len("height"):] == warnings[1][len("width"):]:
-        return ["height and width" + warnings[0][len("height"):]]
+    if len(warnings) == 2 and warnings[0][len("height") :] == warnings[1][len("width") :]:
+        return ["height and width" + warnings[0][len("height") :]]
     return warnings

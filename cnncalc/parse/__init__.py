@@ -52,8 +52,7 @@ def load_network(ref: str) -> Network:
     if any(sep in ref for sep in "/\\") or path.suffix.lower() in (".yaml", ".yml", ".json"):
         raise SpecError(f"no such file: '{ref}'", hint="check the path")
     raise SpecError(
-        f"'{ref}' is not a bundled architecture, a file or a one-line spec"
-        + did_you_mean(ref, names),
+        f"'{ref}' is not a bundled architecture, a file or a one-line spec" + did_you_mean(ref, names),
         hint=(
             "run 'cnncalc list' for the bundled names; a one-line spec starts with the input size, "
             "e.g. '32x32x3 | conv 10 k5 p2'"

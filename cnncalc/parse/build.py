@@ -296,16 +296,12 @@ class _Builder:
         for key, default in block.args.items():
             if key not in env:
                 if default is None:
-                    raise SpecError(
-                        f"block '{block_name}' needs argument '{key}'", location=where
-                    )
+                    raise SpecError(f"block '{block_name}' needs argument '{key}'", location=where)
                 env[key] = default
         self.stack.append(block_name)
         try:
             inner = scope.child(name) if name else scope
-            children = self.sequence(
-                block.layers, f"{path}→blocks.{block_name}.layers", inner, env, depth
-            )
+            children = self.sequence(block.layers, f"{path}→blocks.{block_name}.layers", inner, env, depth)
         finally:
             self.stack.pop()
         return SequenceNode(children, name=name, path=path)
@@ -328,9 +324,7 @@ class _Builder:
     def layer(self, raw: RawLayer, path: str, scope: _Scope) -> LayerNode:
         self.count += 1
         if self.count > MAX_LAYERS:
-            raise SpecError(
-                f"the network has more than {MAX_LAYERS:,} layers", location=raw.location
-            )
+            raise SpecError(f"the network has more than {MAX_LAYERS:,} layers", location=raw.location)
         name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(raw.kind.names[0]))
         location = replace(raw.location, path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
@@ -376,9 +370,7 @@ def _field_error(raw: RawLayer, exc: ValidationError, location: Location) -> Spe
     if first["type"] == "missing":
         missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
         fields = ", ".join(f"'{m}'" for m in missing)
-        return SpecError(
-            f"{kind_name} needs {fields}", location=location, hint=_usage(raw.kind)
-        )
+        return SpecError(f"{kind_name} needs {fields}", location=location, hint=_usage(raw.kind))
     if first["type"] == "extra_forbidden":
         allowed = [f for f in raw.kind.model_fields if f != "type"]
         return SpecError(
@@ -431,9 +423,7 @@ def parse_input(value: Any, where: Location) -> Shape:
     if isinstance(value, str):
         shape = parse_shape_text(value)
         if shape is None:
-            raise SpecError(
-                f"input '{value}' is not a size like 224x224x3 (H×W×C)", location=where
-            )
+            raise SpecError(f"input '{value}' is not a size like 224x224x3 (H×W×C)", location=where)
     elif isinstance(value, dict):
         _check_keys(value, {"height", "width", "channels"}, "input", where)
         missing = [k for k in ("height", "width", "channels") if k not in value]
@@ -453,9 +443,7 @@ def check_input_shape(shape: Shape, where: Location | None = None) -> None:
         if value is not None and value <= 0:
             raise SpecError(f"input {what} must be positive, got {value}", location=where)
         if value is not None and value > MAX_DIMENSION:
-            raise SpecError(
-                f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}", location=where
-            )
+            raise SpecError(f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}", location=where)
 
 
 def build_network(
@@ -523,4 +511,3 @@ def network_from_data(data: Any, source: str, default_name: str) -> Network:
         description=data.get("description"),
         reference=data.get("source"),
     )
-

@@ -79,9 +79,7 @@ class _Parser:
         if kind == "name":
             if value not in self.env:
                 known = ", ".join(sorted(self.env)) or "none"
-                raise SpecError(
-                    f"unknown argument '{value}' in '${{{self.text}}}' (arguments: {known})"
-                )
+                raise SpecError(f"unknown argument '{value}' in '${{{self.text}}}' (arguments: {known})")
             return self.env[value]
         if value == "(":
             inner = self.expr()

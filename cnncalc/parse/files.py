@@ -68,9 +68,7 @@ def _convert(node: Any, source: str, lines: list[str], depth: int, loader: Any) 
             key = loader.construct_scalar(key_node)
             key = str(key)
             if key in out:
-                raise SpecError(
-                    f"duplicate key '{key}'", location=_loc(key_node.start_mark, source, lines)
-                )
+                raise SpecError(f"duplicate key '{key}'", location=_loc(key_node.start_mark, source, lines))
             out.key_locs[key] = _loc(key_node.start_mark, source, lines)
             out[key] = _convert(value_node, source, lines, depth + 1, loader)
         return out
@@ -113,9 +111,7 @@ def load_yaml_text(text: str, source: str) -> Any:
     except yaml.YAMLError as exc:
         raise SpecError(f"malformed YAML: {exc}", location=Location(source)) from None
     except RecursionError:
-        raise SpecError(
-            "the document is nested too deeply", location=Location(source)
-        ) from None
+        raise SpecError("the document is nested too deeply", location=Location(source)) from None
     finally:
         loader.dispose()
 

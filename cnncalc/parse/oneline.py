@@ -198,8 +198,7 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
     if isinstance(value, str):
         choices = list(kind.flags) + [f"{k}N" for k in kind.short_keys]
         raise SpecError(
-            f"'{token}' is not a value or option of {kind.names[0]}"
-            + did_you_mean(token, list(kind.flags)),
+            f"'{token}' is not a value or option of {kind.names[0]}" + did_you_mean(token, list(kind.flags)),
             location=here,
             hint=_usage(kind) + (f"; options: {', '.join(choices)}" if choices else ""),
         )
@@ -282,9 +281,7 @@ class _LineParser:
             self.pos += 1
             branches = self.branches("]", start)
             if len(branches) < 2:
-                raise self.error(
-                    "concatenation needs two or more branches separated by ';'", start
-                )
+                raise self.error("concatenation needs two or more branches separated by ';'", start)
             entry = LocatedDict(concat=branches)
             entry.loc = self.loc(start)
             return entry

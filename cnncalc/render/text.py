@@ -99,7 +99,7 @@ def render_markdown(report: Report) -> str:
         "|---:|---|---|---|---:|---:|---:|---:|",
     ]
     for row in report.layers:
-        size, jump = rf_text(row)
+        size, _ = rf_text(row)
         lines.append(
             f"| {row.index} | {row.name} | {row.type} | {row.output_shape.text(order)} | "
             f"{exact(row.params)} | {si(row.macs)} | {both_units(row.activation_bytes)} | {size} |"

@@ -1,97 +1,49 @@
-"""The ``cnncalc`` command line: parse options, call the core, render, exit.
-
-Exit codes: 0 ok, 2 bad input or usage, 1 internal error. Errors print one clear message (JSON
-with ``--json``), never a traceback (set CNNCALC_DEBUG=1 to see one).
-"""
+"""Analysis commands: summary, list, schema, layers."""
 
 from __future__ import annotations
 
 import json
-import os
-import sys
 from collections.abc import Callable
 from typing import Any
 
 import click
 
-from cnncalc.errors import CnncalcError, UsageError
-
-SPEC_HELP = (
-    "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
-    "one-line spec such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10'."
-)
-
-
-def _console(stderr: bool = False) -> Any:
-    from rich.console import Console
-
-    return Console(stderr=stderr, highlight=False)
-
-
-def _wants_json() -> bool:
-    """Whether the command line asked for JSON output (then errors are JSON too)."""
-    args = sys.argv[1:]
-    after_format = {args[i + 1] for i, a in enumerate(args[:-1]) if a in ("--format", "-f")}
-    return "--json" in args or "--format=json" in args or "json" in after_format
-
-
-def _fail(error: CnncalcError) -> None:
-    if _wants_json():
-        click.echo(json.dumps(error.to_dict(), ensure_ascii=False))
-    else:
-        click.echo(error.render(), err=True)
-    sys.exit(error.exit_code)
-
-
-def main() -> None:
-    """Entry point of the console script."""
-    try:
-        cli.main(standalone_mode=False)
-    except CnncalcError as exc:
-        _fail(exc)
-    except click.exceptions.Abort:
-        click.echo("aborted", err=True)
-        sys.exit(1)
-    except click.ClickException as exc:
-        _fail(UsageError(exc.format_message(), hint="run with --help for usage"))
-    except (BrokenPipeError, KeyboardInterrupt):
-        sys.exit(1)
-    except Exception as exc:  # an internal error: one line, no traceback unless asked
-        if os.environ.get("CNNCALC_DEBUG"):
-            raise
-        click.echo(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback.",
-            err=True,
-        )
-        sys.exit(1)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="cnncalc")
-def cli() -> None:
-    """Exact shapes, parameters, MACs/FLOPs, memory and receptive fields of CNNs.
-
-    \b
-    Examples:
-      cnncalc summary vgg16
-      cnncalc summary "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
-      cnncalc summary net.yaml --batch 128 --dtype fp16 --json
-      cnncalc list
-    """
+from cnncalc.cli.app import cli, console
+from cnncalc.errors import UsageError
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by commands that analyse a spec."""
     options = [
-        click.option("--batch", "-b", type=click.IntRange(1, 10**9), default=1, show_default=True,
-                     help="Batch size for activation memory."),
-        click.option("--dtype", "-d", default="fp32", show_default=True,
-                     help="Element type: fp32, fp16, bf16, int8 or fp64."),
-        click.option("--input", "-i", "input_size", metavar="HxWxC",
-                     help="Override the input size, e.g. 299x299x3 (H×W×C)."),
-        click.option("--order", type=click.Choice(["hwc", "chw"]), default="hwc", show_default=True,
-                     help="Shape notation: H×W×C (lectures) or C×H×W (PyTorch)."),
+        click.option(
+            "--batch",
+            "-b",
+            type=click.IntRange(1, 10**9),
+            default=1,
+            show_default=True,
+            help="Batch size for activation memory.",
+        ),
+        click.option(
+            "--dtype",
+            "-d",
+            default="fp32",
+            show_default=True,
+            help="Element type: fp32, fp16, bf16, int8 or fp64.",
+        ),
+        click.option(
+            "--input",
+            "-i",
+            "input_size",
+            metavar="HxWxC",
+            help="Override the input size, e.g. 299x299x3 (H×W×C).",
+        ),
+        click.option(
+            "--order",
+            type=click.Choice(["hwc", "chw"]),
+            default="hwc",
+            show_default=True,
+            help="Shape notation: H×W×C (lectures) or C×H×W (PyTorch).",
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -118,11 +70,19 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 @cli.command()
 @click.argument("spec")
 @report_options
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv", "markdown"]),
-              default="table", show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
-def summary(spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str,
-            as_json: bool) -> None:
+def summary(
+    spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str, as_json: bool
+) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
     \b
@@ -149,12 +109,16 @@ def summary(spec: str, batch: int, dtype: str, input_size: str | None, order: st
     else:
         from cnncalc.render.table import summary_table
 
-        _console().print(summary_table(report))
+        console().print(summary_table(report))
     if report.warnings and fmt != "markdown":
-        err = _console(stderr=True)
+        err = console(stderr=True)
         for warning in report.warnings:
-            err.print(f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {warning.message}",
-                      markup=True, highlight=False, soft_wrap=True)
+            err.print(
+                f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {warning.message}",
+                markup=True,
+                highlight=False,
+                soft_wrap=True,
+            )
 
 
 @cli.command("list")
@@ -170,13 +134,15 @@ def list_command(as_json: bool) -> None:
     for name in bundled_names():
         network = load_network(name)
         report = analyse(network)
-        rows.append({
-            "name": name,
-            "description": network.description or "",
-            "input": report.input.hwc,
-            "params": report.totals.params,
-            "macs": report.totals.macs,
-        })
+        rows.append(
+            {
+                "name": name,
+                "description": network.description or "",
+                "input": report.input.hwc,
+                "params": report.totals.params,
+                "macs": report.totals.macs,
+            }
+        )
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
@@ -189,9 +155,8 @@ def list_command(as_json: bool) -> None:
     table.add_column("MACs", justify="right")
     table.add_column("Variant", overflow="fold")
     for row in rows:
-        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]),
-                      row["description"])
-    _console().print(table)
+        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
+    console().print(table)
 
 
 @cli.command()
@@ -222,10 +187,9 @@ def layers() -> None:
     table.add_column("One-line usage", overflow="fold")
     for kind in registered_kinds():
         aliases = ", ".join(kind.names[1:])
-        table.add_row(kind.names[0] + (f"\n[dim]{aliases}[/]" if aliases else ""), kind.summary,
-                      _usage(kind).removeprefix("usage: "))
-    _console().print(table)
-
-
-if __name__ == "__main__":
-    main()
+        table.add_row(
+            kind.names[0] + (f"\n[dim]{aliases}[/]" if aliases else ""),
+            kind.summary,
+            _usage(kind).removeprefix("usage: "),
+        )
+    console().print(table)
