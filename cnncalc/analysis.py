@@ -97,14 +97,20 @@ class _Walker:
 
     # Each walk returns (output shape, receptive field); ``live`` is the bytes of other tensors
     # kept alive meanwhile (inputs held for branches and shortcuts), for the inference peak.
-    def sequence(self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
-        for child in seq.children:
+    def sequence(
+        self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int, input_held: bool = False
+    ) -> tuple[Shape, _RF]:
+        """Walk children in order. ``input_held``: the sequence's input stays alive after its first
+        layer (a branch's input is needed by the other branches or the shortcut)."""
+        held = self.act_bytes(shape) if input_held else 0
+        for i, child in enumerate(seq.children):
+            others = live + (held if i > 0 else 0)
             if isinstance(child, LayerNode):
-                shape, rf = self.layer(child, shape, rf, depth, live)
+                shape, rf = self.layer(child, shape, rf, depth, others)
             elif isinstance(child, SequenceNode):
-                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), live)
+                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), others)
             else:
-                shape, rf = self.merge(child, shape, rf, depth, live)
+                shape, rf = self.merge(child, shape, rf, depth, others)
         return shape, rf
 
     def layer(self, node: LayerNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
@@ -154,13 +160,12 @@ class _Walker:
         return out, new_rf
 
     def merge(self, node: MergeNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
-        in_bytes = self.act_bytes(shape)
         outs: list[Shape] = []
         states: list[_RF] = []
         done_bytes = 0
         for branch in node.branches:
             # The input stays alive for the other branches / the shortcut.
-            out, state = self.sequence(branch, shape, rf, depth + 1, live + in_bytes + done_bytes)
+            out, state = self.sequence(branch, shape, rf, depth + 1, live + done_bytes, input_held=True)
             outs.append(out)
             states.append(state)
             done_bytes += self.act_bytes(out)

@@ -176,6 +176,7 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
+    from rich.markup import escape
     from rich.table import Table
 
     from cnncalc.layers import registered_kinds
@@ -183,13 +184,14 @@ def layers() -> None:
 
     table = Table(title="Layer types", header_style="bold", show_lines=True)
     table.add_column("Type", style="cyan", no_wrap=True)
-    table.add_column("What it is", overflow="fold")
-    table.add_column("One-line usage", overflow="fold")
+    table.add_column("Also accepted as", overflow="fold", ratio=1)
+    table.add_column("What it is", overflow="fold", ratio=2)
+    table.add_column("One-line usage", overflow="fold", ratio=2)
     for kind in registered_kinds():
-        aliases = ", ".join(kind.names[1:])
         table.add_row(
-            kind.names[0] + (f"\n[dim]{aliases}[/]" if aliases else ""),
-            kind.summary,
-            _usage(kind).removeprefix("usage: "),
+            kind.names[0],
+            ", ".join(kind.names[1:]),
+            escape(kind.summary),
+            escape(_usage(kind).removeprefix("usage: ")),
         )
     console().print(table)
