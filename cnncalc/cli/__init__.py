@@ -5,6 +5,7 @@ and importing it below.
 """
 
 from cnncalc.cli import summary  # noqa: F401  (registers commands)
+from cnncalc.cli import teach as _teach  # noqa: F401  (course companion commands)
 from cnncalc.cli.app import cli, main
 
 __all__ = ["cli", "main"]

@@ -1,0 +1,107 @@
+"""Translations with the standard gettext catalogs (``cnncalc/locale/<lang>/LC_MESSAGES/cnncalc.mo``).
+
+English is the source language. :func:`set_language` picks the catalog for the whole process;
+:func:`_` translates a message id. The catalog sources are ``.po`` files next to the compiled
+``.mo`` files (recompile with ``python scripts/compile_catalogs.py``).
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+DOMAIN = "cnncalc"
+LOCALE_DIR = Path(__file__).parent / "locale"
+LANGUAGES = ("en", "pt")
+
+_translation: gettext.NullTranslations = gettext.NullTranslations()
+_language = "en"
+
+
+def detect_language(environ: Mapping[str, str] | None = None) -> str:
+    """``pt`` when LANGUAGE, LC_ALL, LC_MESSAGES or LANG (the first one set) starts with ``pt``."""
+    env = os.environ if environ is None else environ
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = env.get(var)
+        if value:
+            first = value.split(":")[0].lower()
+            return "pt" if first.startswith("pt") else "en"
+    return "en"
+
+
+def set_language(language: str | None) -> str:
+    """Use ``language`` ('en', 'pt', 'pt_BR', ...; None = from the environment); returns the code used."""
+    global _translation, _language
+    code = detect_language() if not language else language.lower().replace("-", "_").split("_")[0]
+    if code not in LANGUAGES:
+        code = "en"
+    if code == "en":
+        _translation = gettext.NullTranslations()
+    else:
+        _translation = gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[code])
+    _language = code
+    return code
+
+
+def current_language() -> str:
+    return _language
+
+
+def _(message: str) -> str:
+    """The translation of ``message`` in the current language."""
+    return _translation.gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _translation.ngettext(singular, plural, n)
+
+
+# -- messages produced by the core in English, translated at the edge ------------------------------
+# Each entry is a message id with {name} placeholders; an English message that matches the pattern
+# is shown with the translated template. Only the CLI calls this, so the core stays language-free.
+CORE_MESSAGES = (
+    "unknown layer type '{name}'{rest}",
+    "layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}",
+    "{axis} {n} is smaller than {what} {size} with padding {padding}",
+    "{axis} {n} is smaller than {what} {size} with total padding {padding}",
+    "use padding ≥ {need}, a smaller {what}, or a larger input",
+    "missing field '{field}'{rest}",
+    "'{ref}' is not a bundled architecture, a file or a one-line spec{rest}",
+    "no such file: '{ref}'",
+    "check the path",
+    " (did you mean '{name}'?)",
+    "height and width: {detail}",
+    "{axis}: {formula} = {value} does not fit (não cabe); PyTorch floors it to {floor}, "
+    "ignoring the last {rest} row(s)/column(s){tail}",
+    "; fits exactly with {suggestions}",
+    "run with --help for usage",
+    "kernel",
+    "window",
+    "height",
+    "width",
+)
+
+
+def _pattern(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{\w+\})", template)
+    regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
+    return re.compile(f"^{regex}$", re.DOTALL)
+
+
+_PATTERNS = [(t, _pattern(t)) for t in CORE_MESSAGES]
+
+
+def translate_message(text: str) -> str:
+    """Translate an English core message by the first :data:`CORE_MESSAGES` pattern it matches;
+    the captured parts are translated recursively. Unknown messages come back unchanged."""
+    if _language == "en" or not text:
+        return text
+    for template, pattern in _PATTERNS:
+        match = pattern.match(text)
+        if match:
+            parts = {k: translate_message(v) for k, v in match.groupdict().items()}
+            return _(template).format(**parts)
+    return text
