@@ -55,6 +55,11 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark ``message`` for translation without translating it now (gettext_noop)."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translation.ngettext(singular, plural, n)
 
@@ -63,25 +68,33 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # Each entry is a message id with {name} placeholders; an English message that matches the pattern
 # is shown with the translated template. Only the CLI calls this, so the core stays language-free.
 CORE_MESSAGES = (
-    "unknown layer type '{name}'{rest}",
-    "layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}",
-    "{axis} {n} is smaller than {what} {size} with padding {padding}",
-    "{axis} {n} is smaller than {what} {size} with total padding {padding}",
-    "use padding ≥ {need}, a smaller {what}, or a larger input",
-    "missing field '{field}'{rest}",
-    "'{ref}' is not a bundled architecture, a file or a one-line spec{rest}",
-    "no such file: '{ref}'",
-    "check the path",
-    " (did you mean '{name}'?)",
-    "height and width: {detail}",
-    "{axis}: {formula} = {value} does not fit (não cabe); PyTorch floors it to {floor}, "
-    "ignoring the last {rest} row(s)/column(s){tail}",
-    "; fits exactly with {suggestions}",
-    "run with --help for usage",
-    "kernel",
-    "window",
-    "height",
-    "width",
+    N_("unknown layer type '{name}'{rest}"),
+    N_("run 'cnncalc layers' to list the layer types"),
+    N_("layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}"),
+    N_("{axis} {n} is smaller than {what} {size} with padding {padding}"),
+    N_("{axis} {n} is smaller than {what} {size} with total padding {padding}"),
+    N_("use padding ≥ {need}, a smaller {what}, or a larger input"),
+    N_("{kind} needs {fields}"),
+    N_("missing field '{field}'"),
+    N_("unknown field '{field}'"),
+    N_("'{ref}' is not a bundled architecture, a file or a one-line spec{rest}"),
+    N_("no such file: '{ref}'"),
+    N_("check the path"),
+    N_(" (did you mean '{name}'?)"),
+    N_(
+        "{axis}: {formula} = {value} does not fit (não cabe); PyTorch floors it to {floor}, "
+        "ignoring the last {rest} row(s)/column(s){tail}"
+    ),
+    N_("; fits exactly with {suggestions}"),
+    N_("run with --help for usage"),
+    N_("see 'cnncalc check --help' for the file format"),
+    N_("the network has no layer '{key}'{rest}"),
+    N_("kernel"),
+    N_("window"),
+    N_("height"),
+    N_("width"),
+    N_("height and width"),
+    N_("error"),
 )
 
 

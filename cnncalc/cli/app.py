@@ -35,15 +35,33 @@ def _wants_json() -> bool:
 
 
 def _fail(error: CnncalcError) -> None:
+    from cnncalc.i18n import translate_message
+
+    error.message = translate_message(error.message)
+    error.hint = translate_message(error.hint) if error.hint else error.hint
     if _wants_json():
         click.echo(json.dumps(error.to_dict(), ensure_ascii=False))
     else:
-        click.echo(error.render(), err=True)
+        click.echo(_localised_labels(error.render()), err=True)
     sys.exit(error.exit_code)
+
+
+def _localised_labels(text: str) -> str:
+    from cnncalc.i18n import _
+
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        for label in ("error", "hint"):
+            if line.startswith(f"{label}: "):
+                lines[i] = f"{_(label)}: {line[len(label) + 2 :]}"
+    return "\n".join(lines)
 
 
 def main() -> None:
     """Entry point of the console script."""
+    from cnncalc.i18n import set_language
+
+    set_language(None)  # from LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang overrides
     try:
         cli.main(standalone_mode=False)
     except CnncalcError as exc:
@@ -68,7 +86,12 @@ def main() -> None:
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="cnncalc")
-def cli() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "pt"]),
+    help="Language of tables, explanations and messages (default: from LANG, else English).",
+)
+def cli(lang: str | None) -> None:
     """Exact shapes, parameters, MACs/FLOPs, memory and receptive fields of CNNs.
 
     \b
@@ -78,6 +101,10 @@ def cli() -> None:
       cnncalc summary net.yaml --batch 128 --dtype fp16 --json
       cnncalc list
     """
+    if lang:
+        from cnncalc.i18n import set_language
+
+        set_language(lang)
 
 
 def console(stderr: bool = False) -> Any:

@@ -27,6 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cnncalc.errors import Location, ShapeError, SpecError
+from cnncalc.i18n import N_
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d
 from cnncalc.layers.linear import Linear
@@ -40,22 +41,22 @@ Answer = int | float | str | None
 Field = Literal["output", "params", "macs", "memory"]
 
 # Hints (message ids; values in braces).
-HINT_BIAS = "you forgot the biases: add one per filter/neuron ({weights} weights + {biases} biases)"
-HINT_WEIGHTS_ONLY = "this answers file counts weights only (no biases): {weights}"
-HINT_DEPTH = "the filter spans the whole input depth: F×F×C with C = {channels}, not F×F"
-HINT_PER_FILTER = "that is one filter; multiply by the K = {filters} filters"
-HINT_POOL_PARAMS = "pooling has no parameters: it computes a fixed function (max or average)"
-HINT_ORDER = "you wrote {given_order} but this answers file uses {order}"
-HINT_PADDING = "you forgot the zero-padding P = {padding}: (N + 2P − F)/S + 1"
-HINT_EXACT = "the division does not come out whole; PyTorch floors it: {exact} → {result}"
-HINT_CEIL = "you rounded up; PyTorch rounds down (floor) unless ceil_mode is on"
-HINT_OUT_DEPTH = "the depth of the output volume is the number of filters K = {filters}"
-HINT_FLOPS = "that is FLOPs = 2 × MACs; MACs count one multiply-accumulate as one"
-HINT_MAC_BIAS = "MACs do not count the bias additions"
-HINT_BYTES = "that is bytes ({bytes_per} per value); the question asks for the number of values"
-HINT_ACT_INPUT = "the sum of activations includes the input ({input} values)"
-HINT_FLATTEN = "an fc layer sees the flattened input: {numel} = {shape} values"
-HINT_GENERIC = "compare with the working below"
+HINT_BIAS = N_("you forgot the biases: add one per filter/neuron ({weights} weights + {biases} biases)")
+HINT_WEIGHTS_ONLY = N_("this answers file counts weights only (no biases): {weights}")
+HINT_DEPTH = N_("the filter spans the whole input depth: F×F×C with C = {channels}, not F×F")
+HINT_PER_FILTER = N_("that is one filter; multiply by the K = {filters} filters")
+HINT_POOL_PARAMS = N_("pooling has no parameters: it computes a fixed function (max or average)")
+HINT_ORDER = N_("you wrote {given_order} but this answers file uses {order}")
+HINT_PADDING = N_("you forgot the zero-padding P = {padding}: (N + 2P − F)/S + 1")
+HINT_EXACT = N_("the division does not come out whole; PyTorch floors it: {exact} → {result}")
+HINT_CEIL = N_("you rounded up; PyTorch rounds down (floor) unless ceil_mode is on")
+HINT_OUT_DEPTH = N_("the depth of the output volume is the number of filters K = {filters}")
+HINT_FLOPS = N_("that is FLOPs = 2 × MACs; MACs count one multiply-accumulate as one")
+HINT_MAC_BIAS = N_("MACs do not count the bias additions")
+HINT_BYTES = N_("that is bytes ({bytes_per} per value); the question asks for the number of values")
+HINT_ACT_INPUT = N_("the sum of activations includes the input ({input} values)")
+HINT_FLATTEN = N_("an fc layer sees the flattened input: {numel} = {shape} values")
+HINT_GENERIC = N_("compare with the working below")
 
 
 class _Model(BaseModel):

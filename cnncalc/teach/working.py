@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from cnncalc.errors import UsageError
+from cnncalc.i18n import N_
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d, ConvTranspose2d
 from cnncalc.layers.linear import Linear
@@ -25,34 +26,34 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
 
 # Message ids of the quantities (translated by the renderers).
-OUT_HW = "output height = width"
-OUT_H = "output height"
-OUT_W = "output width"
-OUT_DEPTH = "output depth = number of filters K"
-OUT_DEPTH_SAME = "output depth = input depth"
-OUT_VOLUME = "output volume"
-FLATTENED = "inputs after flattening"
-WEIGHTS_PER_FILTER = "weights per filter"
-PARAMS = "parameters"
-PARAMS_NO_BIAS = "parameters (weights, no biases)"
-MACS = "MACs (multiply-accumulates)"
-MEMORY = "activation memory (bytes)"
-CONCAT_DEPTH = "output depth = sum of the branch depths"
-ADD_SHAPE = "output = body + shortcut, element by element"
-TOTAL_PARAMS = "total parameters"
-TOTAL_MACS = "total MACs"
-TOTAL_ACTIVATIONS = "sum of activations (values)"
-SAME_PADDING = "padding that keeps the size (stride 1)"
-SOLVE = "output size"
+OUT_HW = N_("output height = width")
+OUT_H = N_("output height")
+OUT_W = N_("output width")
+OUT_DEPTH = N_("output depth = number of filters K")
+OUT_DEPTH_SAME = N_("output depth = input depth")
+OUT_VOLUME = N_("output volume")
+FLATTENED = N_("inputs after flattening")
+WEIGHTS_PER_FILTER = N_("weights per filter")
+PARAMS = N_("parameters")
+PARAMS_NO_BIAS = N_("parameters (weights, no biases)")
+MACS = N_("MACs (multiply-accumulates)")
+MEMORY = N_("activation memory (bytes)")
+CONCAT_DEPTH = N_("output depth = sum of the branch depths")
+ADD_SHAPE = N_("output = body + shortcut, element by element")
+TOTAL_PARAMS = N_("total parameters")
+TOTAL_MACS = N_("total MACs")
+TOTAL_ACTIVATIONS = N_("sum of activations (values)")
+SAME_PADDING = N_("padding that keeps the size (stride 1)")
+SOLVE = N_("output size")
 
 # Notes.
-NOTE_NOT_FIT = "does not fit (não cabe): {exact} → PyTorch floors it to {result}"
-NOTE_CEIL = "ceil mode: rounds {exact} up"
-NOTE_CEIL_DROP = "the last window would start in the padding, so PyTorch drops it"
-NOTE_NO_PARAMS = "pooling has no parameters: it computes a fixed function"
-NOTE_NO_PARAMS_OTHER = "no parameters"
-NOTE_IN_PLACE = "in place: not counted in the sum of activations"
-NOTE_EVEN_KERNEL = (
+NOTE_NOT_FIT = N_("does not fit (não cabe): {exact} → PyTorch floors it to {result}")
+NOTE_CEIL = N_("ceil mode: rounds {exact} up")
+NOTE_CEIL_DROP = N_("the last window would start in the padding, so PyTorch drops it")
+NOTE_NO_PARAMS = N_("pooling has no parameters: it computes a fixed function")
+NOTE_NO_PARAMS_OTHER = N_("no parameters")
+NOTE_IN_PLACE = N_("in place: not counted in the sum of activations")
+NOTE_EVEN_KERNEL = N_(
     "even kernel: no symmetric padding keeps the size; PyTorch 'same' pads {lead} before and {trail} after"
 )
 
