@@ -1,0 +1,133 @@
+"""The working is arithmetic that adds up: every substituted expression evaluates to the value the
+engine computed, across every layer kind; and the renderers show it in text, Markdown, LaTeX, CSV."""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import math
+import operator
+from fractions import Fraction
+
+import pytest
+
+import cnncalc
+from cnncalc.render.explain import latex_math, render_working
+from cnncalc.teach.working import Step, explain
+
+SPECS = [
+    "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10",
+    "224x224x3 | conv 64 k7 s2 p3 nobias | bn | relu | maxpool 3 2 p1 | {conv 64 k3 p1 | bn | relu} | gap | fc 1000",
+    "56x56x64 | {conv 128 k3 s2 p1 nobias | bn ; conv 128 k1 s2 nobias | bn}",
+    "28x28x192 | [conv 64 k1 ; conv 96 k1 | conv 128 k3 p1 ; maxpool 3 1 p1 | conv 32 k1]",
+    "32x32x32 | conv 32 k3 p1 groups=32 | conv 64 k3 d2 p2 | conv 64 k3 same | avgpool 3 2 ceil",
+    "16x16x8 | deconv 4 k4 s2 p1 | conv 3 k3 s3 | maxpool 2 ceil | flatten | dropout | fc 5 nobias",
+    "7x7x1 | conv 1 k3 s3",
+    "13x17x3 | conv 4 k=[3,5] s=[2,1] | maxpool 2",
+]
+
+
+def _evaluate(expression: str) -> Fraction:
+    """Evaluate a substituted formula (×, −, /, ⌈⌉, parentheses) exactly, without eval."""
+    text = expression.replace("×", "*").replace("−", "-").replace("⌈", "ceil(").replace("⌉", ")")
+    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+
+    def walk(node: ast.AST) -> Fraction:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.BinOp):
+            return ops[type(node.op)](walk(node.left), walk(node.right))
+        if isinstance(node, ast.Constant):
+            return Fraction(node.value)
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ceil":
+            return Fraction(math.ceil(walk(node.args[0])))
+        raise AssertionError(f"unexpected {ast.dump(node)} in {expression!r}")
+
+    return walk(ast.parse(text, mode="eval"))
+
+
+def _arithmetic(step: Step) -> str | None:
+    """The numbers of a step when they are a plain expression (not shapes or bytes labels)."""
+    if not step.numbers or isinstance(step.result, str) or step.formula in ("C′ = K", "C′ = C"):
+        return None
+    return step.numbers.replace(" × ", "×")
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_every_substituted_expression_evaluates_to_the_engines_number(spec: str) -> None:
+    network = cnncalc.load(spec)
+    report = cnncalc.analyse(network, batch=2, dtype="fp16")
+    working = explain(network, report)
+    assert [layer.index for layer in working.layers] == [row.index for row in report.layers]
+    checked = 0
+    for layer in working.layers:
+        for step in layer.steps:
+            expression = _arithmetic(step)
+            if expression is None:
+                continue
+            assert _evaluate(expression) == step.value, (layer.name, step)
+            checked += 1
+            if not step.notes or step.fits:
+                assert step.value == step.result or not step.fits, (layer.name, step)
+    assert checked >= len(working.layers)
+    params, macs, activations = working.totals
+    assert (params.result, macs.result) == (report.totals.params, report.totals.macs)
+    assert activations.result == report.totals.activation_sum_elements
+
+
+def test_non_integer_sizes_are_flagged_and_floored() -> None:
+    network = cnncalc.load("16x16x8 | conv 3 k3 s3")
+    (layer,) = explain(network, cnncalc.analyse(network)).layers
+    size = layer.steps[0]
+    assert (size.numbers, size.value, size.result) == ("(16 + 2×0 − 3)/3 + 1", Fraction(16, 3) + 0, 5)
+    assert not size.fits and size.notes[0][1] == {"exact": "5.33", "result": "5"}
+
+
+def test_ceil_mode_and_dilation_formulas() -> None:
+    network = cnncalc.load("32x32x3 | conv 8 k3 d2 p2 | maxpool 3 2 ceil")
+    conv, pool = explain(network, cnncalc.analyse(network)).layers
+    assert conv.steps[0].formula == "(N + 2P − D×(F − 1) − 1)/S + 1"
+    assert conv.steps[0].numbers == "(32 + 2×2 − 2×(3 − 1) − 1)/1 + 1" and conv.steps[0].result == 32
+    assert pool.steps[0].formula == "⌈(N − F)/S⌉ + 1"
+    assert pool.steps[0].numbers == "⌈(32 − 3)/2⌉ + 1" and pool.steps[0].result == 16  # 15.5 → 16
+
+
+LECTURE = "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
+
+
+def _working():  # type: ignore[no-untyped-def]
+    network = cnncalc.load(LECTURE)
+    return explain(network, cnncalc.analyse(network))
+
+
+def test_text_rendering() -> None:
+    text = render_working(_working(), "text")
+    assert "Layer 1 'conv1'" in text
+    assert "  output height = width: (N + 2P − F)/S + 1 = (32 + 2×2 − 5)/1 + 1 = 32\n" in text
+    assert "  parameters: (F×F×C + 1)×K = (5×5×3 + 1)×10 = 760\n" in text
+    assert "  total parameters: Σ = 760 + 25610 = 26,370\n" in text
+
+
+def test_markdown_rendering() -> None:
+    md = render_working(_working(), "markdown")
+    assert "| Quantity | Formula | Numbers | Value |" in md
+    assert "| parameters | `(F×F×C + 1)×K` | (5×5×3 + 1)×10 | 760 |" in md
+
+
+def test_latex_rendering() -> None:
+    latex = render_working(_working(), "latex")
+    assert r"\frac{N + 2P - F}{S} + 1 = \frac{32 + 2\times 2 - 5}{1} + 1 = 32" in latex
+    assert latex.count(r"\begin{align*}") == latex.count(r"\end{align*}") == 5
+    assert latex_math("⌈(32 − 3)/2⌉ + 1") == r"\lceil \frac{32 - 3}{2}\rceil  + 1"
+    assert latex_math("in×out + out") == r"\mathrm{in}\times \mathrm{out} + \mathrm{out}"
+
+
+def test_csv_rendering() -> None:
+    rows = list(csv.DictReader(io.StringIO(render_working(_working(), "csv"))))
+    params = [r for r in rows if r["quantity"] == "parameters" and r["layer"] == "conv1"]
+    assert params == [
+        {"index": "1", "layer": "conv1", "type": "conv", "quantity": "parameters", "formula": "(F×F×C + 1)×K",
+         "numbers": "(5×5×3 + 1)×10", "value": "760", "result": "760", "notes": ""}
+    ]  # fmt: skip
+    assert rows[-1]["layer"] == "totals"
