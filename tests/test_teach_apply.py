@@ -15,7 +15,9 @@ from cnncalc.teach import apply
 
 
 @pytest.fixture(autouse=True)
-def _english() -> None:
+def _english():  # type: ignore[no-untyped-def]
+    set_language("en")
+    yield
     set_language("en")
 
 

@@ -13,7 +13,9 @@ from cnncalc.teach.quiz import make_exercise
 
 
 @pytest.fixture(autouse=True)
-def _english() -> None:
+def _english():  # type: ignore[no-untyped-def]
+    set_language("en")
+    yield
     set_language("en")
 
 

@@ -12,6 +12,7 @@ from fractions import Fraction
 import pytest
 
 import cnncalc
+from cnncalc.i18n import set_language
 from cnncalc.teach import apply
 from cnncalc.teach.working import (
     MACS,
@@ -25,6 +26,12 @@ from cnncalc.teach.working import (
     same_padding,
     solve_size,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    set_language("en")  # the working's words are checked in English
+    yield
 
 
 def working(spec: str, **kwargs: object):  # type: ignore[no-untyped-def]

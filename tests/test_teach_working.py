@@ -13,6 +13,7 @@ from fractions import Fraction
 import pytest
 
 import cnncalc
+from cnncalc.i18n import set_language
 from cnncalc.render.explain import latex_math, render_working
 from cnncalc.teach.working import Step, explain
 
@@ -26,6 +27,12 @@ SPECS = [
     "7x7x1 | conv 1 k3 s3",
     "13x17x3 | conv 4 k=[3,5] s=[2,1] | maxpool 2",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _english():  # type: ignore[no-untyped-def]
+    set_language("en")  # the working's words are checked in English
+    yield
 
 
 def _evaluate(expression: str) -> Fraction:

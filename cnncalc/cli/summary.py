@@ -75,14 +75,22 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex"]),
     default="table",
     show_default=True,
     help="Output format.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
+@click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
 def summary(
-    spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str, as_json: bool
+    spec: str,
+    batch: int,
+    dtype: str,
+    input_size: str | None,
+    order: str,
+    fmt: str,
+    as_json: bool,
+    explain: bool,
 ) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
@@ -101,16 +109,26 @@ def summary(
 
     report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
+    if explain and fmt == "json":
+        raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
     if fmt == "json":
         click.echo(render.render_json(report))
     elif fmt == "csv":
         click.echo(render.render_csv(report), nl=False)
     elif fmt == "markdown":
         click.echo(render.render_markdown(report), nl=False)
+    elif fmt == "latex":
+        from cnncalc.render.latex import render_latex
+
+        click.echo(render_latex(report), nl=False)
     else:
         from cnncalc.render.table import summary_table
 
         console().print(summary_table(report))
+    if explain:
+        from cnncalc.cli.teach import echo_summary_explanation
+
+        echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown":
         err = console(stderr=True)
         for warning in report.warnings:

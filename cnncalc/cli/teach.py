@@ -68,6 +68,17 @@ def echo_explanation(working: Any, fmt: str) -> None:
     click.echo(render_working(working, fmt), nl=False)
 
 
+def echo_summary_explanation(
+    spec: str, batch: int, dtype: str, input_size: str | None, order: str, summary_format: str
+) -> None:
+    """The working after a summary (``summary --explain``), in the matching format."""
+    fmt = {"table": "text", "markdown": "markdown", "latex": "latex", "csv": "csv"}.get(summary_format)
+    if fmt is None:
+        raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
+    click.echo()
+    echo_explanation(explanation(spec, batch, dtype, input_size, order), fmt)
+
+
 @cli.command("explain")
 @click.argument("spec")
 @report_options

@@ -86,7 +86,7 @@ def _md_cell(text: str) -> str:
 
 
 def render_markdown(working: Working) -> str:
-    lines = [f"## {_md_cell(working.network)}", ""]
+    lines = [f"## {working.network}", ""]
     header = [_("Quantity"), _("Formula"), _("Numbers"), _("Value")]
     for layer in [*working.layers, None]:
         if layer is None:
@@ -95,7 +95,7 @@ def render_markdown(working: Working) -> str:
             lines.append(f"### {_('Totals')}")
             steps = working.totals
         else:
-            lines.append(f"### {_md_cell(layer_heading(layer))}")
+            lines.append(f"### {layer_heading(layer)}")
             steps = layer.steps
         lines += ["", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
         for step in steps:

@@ -6,6 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.i18n import _
 from cnncalc.render.numbers import both_units, exact, megabytes, si
 from cnncalc.render.text import rf_text
 from cnncalc.report import Report
@@ -35,12 +36,12 @@ def summary_table(report: Report) -> Group:
         expand=False,
     )
     table.add_column("#", justify="right", style="dim")
-    table.add_column("Layer", overflow="fold", max_width=24)
-    table.add_column("Type", style="dim", max_width=10, overflow="ellipsis")
-    table.add_column(f"Output {order_text}", justify="right")
-    table.add_column("Params", justify="right")
+    table.add_column(_("Layer"), overflow="fold", max_width=24)
+    table.add_column(_("Type"), style="dim", max_width=10, overflow="ellipsis")
+    table.add_column(f"{_('Output')} {order_text}", justify="right")
+    table.add_column(_("Params"), justify="right")
     table.add_column("MACs", justify="right")
-    table.add_column("Memory", justify="right")
+    table.add_column(_("Memory"), justify="right")
     table.add_column("RF", justify="right")
     for row in report.layers:
         style = _FAMILY_STYLE.get(row.family, "")
