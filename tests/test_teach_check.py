@@ -60,7 +60,7 @@ def test_every_deliberate_mistake_gets_its_hint() -> None:
             assert not verdict.hints and not verdict.working
     assert (grade.correct, grade.total, grade.passed) == (2, 12, False)
     exact = by_key[("conv2", "output")]
-    assert dict(exact.hints[0][1]) == {"exact": "7.50", "result": "7"}
+    assert dict(exact.hints[0][1]) == {"exact": "7.5", "result": "7"}
 
 
 def test_the_correct_homework_passes() -> None:
@@ -171,7 +171,7 @@ def test_check_cli_in_english() -> None:
     assert "hint: you forgot the biases: add one per filter/neuron (750 weights + 10 biases)" in out
     assert "parameters: (F×F×C + 1)×K = (5×5×3 + 1)×10 = 760" in out  # the working
     assert "hint: you forgot the zero-padding P = 2" in out
-    assert "hint: the division does not come out whole; PyTorch floors it: 7.50 → 7" in out
+    assert "hint: the division does not come out whole; PyTorch floors it: 7.5 → 7" in out
     assert "✓ 5 fc1 · output volume: 1x1x10" in out
     assert out.rstrip().endswith("Score: 2/12")
 
@@ -189,7 +189,7 @@ def test_check_cli_in_portuguese(lang_args: list[str], env: dict[str, str]) -> N
     assert "dica: pooling não introduz parâmetros" in out
     assert "dica: o filtro tem a profundidade toda da entrada: F×F×C com C = 10, não F×F" in out
     assert "dica: você escreveu C×H×W, mas este arquivo de respostas usa H×W×C" in out
-    assert "dica: a divisão não é exata (não cabe); o PyTorch arredonda para baixo: 7.50 → 7" in out
+    assert "dica: a divisão não é exata (não cabe); o PyTorch arredonda para baixo: 7.5 → 7" in out
     assert "parâmetros: (F×F×C + 1)×K = (5×5×3 + 1)×10 = 760" in out
     assert out.rstrip().endswith("Acertos: 2/12")
 

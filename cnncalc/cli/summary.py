@@ -130,10 +130,13 @@ def summary(
 
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown":
+        from cnncalc.i18n import translate_message
+
         err = console(stderr=True)
         for warning in report.warnings:
+            message = translate_message(warning.message)
             err.print(
-                f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {warning.message}",
+                f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {message}",
                 markup=True,
                 highlight=False,
                 soft_wrap=True,

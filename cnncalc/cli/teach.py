@@ -381,7 +381,10 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     from cnncalc.teach.check import grade, load_answers_file
 
     answers = load_answers_file(answers_file)
-    network = load_network(answers.network)
+    beside = Path(answers_file).parent / answers.network
+    network = load_network(
+        str(beside) if "|" not in answers.network and beside.is_file() else answers.network
+    )
     report = analyse(network, dtype=dtype, order=answers.order)
     result = grade(answers, network, report, answers_file)
     if as_json:

@@ -96,10 +96,10 @@ class Working:
 
 
 def fraction_text(value: Fraction) -> str:
-    """``32``, ``2.33`` (two decimals when not whole), as the slides print them."""
+    """``32``, ``7.5``, ``2.33`` (at most two decimals when not whole), as the slides print them."""
     if value.denominator == 1:
         return str(value.numerator)
-    return f"{float(value):.2f}"
+    return f"{float(value):.2f}".rstrip("0")
 
 
 def _prod(factors: list[int]) -> Fraction:
