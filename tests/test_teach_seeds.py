@@ -321,3 +321,53 @@ def test_alexnet_macs_working() -> None:
     macs = step("227x227x3 | conv 96 k11 s4", MACS)
     assert macs.numbers == "55×55×96×11×11×3"
     assert macs.result == 55 * 55 * 96 * 11 * 11 * 3 == 105_415_200
+
+
+ALEXNET = (
+    "227x227x3 | conv 96 k11 s4 p0 | maxpool 3 2 | lrn | conv 256 k5 s1 p2 | maxpool 3 2 | lrn"
+    " | conv 384 k3 s1 p1 | conv 384 k3 s1 p1 | conv 256 k3 s1 p1 | maxpool 3 2 | fc 4096 | fc 4096 | fc 1000"
+)
+
+
+def test_alexnet_full_architecture_slide() -> None:
+    # 004 "Arquitetura completa (versão simplificada)" (line ~1230), layer by layer.
+    expected = {
+        "conv1": ("(227 + 2×0 − 11)/4 + 1", 55),
+        "maxpool1": ("(55 − 3)/2 + 1", 27),
+        "conv2": ("(27 + 2×2 − 5)/1 + 1", 27),
+        "maxpool2": ("(27 − 3)/2 + 1", 13),
+        "conv3": ("(13 + 2×1 − 3)/1 + 1", 13),
+        "conv4": ("(13 + 2×1 − 3)/1 + 1", 13),
+        "conv5": ("(13 + 2×1 − 3)/1 + 1", 13),
+        "maxpool3": ("(13 − 3)/2 + 1", 6),
+    }
+    layers = {layer.name: layer for layer in working(ALEXNET).layers}
+    for name, (numbers_text, size) in expected.items():
+        first = layers[name].steps[0]
+        assert (first.what, first.numbers, first.result) == (OUT_HW, numbers_text, size), name
+    fc1 = layers["fc1"].steps[0]
+    assert (fc1.numbers, fc1.result) == ("6×6×256", 9216)  # "(FC6) conecta os 6 × 6 × 256 = 9216"
+
+
+def test_repeated_5x5_convolutions_shrink_the_volume() -> None:
+    # 000 "input 32x32 com repetidas convoluções com filtro 5x5 ... (32->28->24 ...)" (line ~770) and
+    # 004 "Se tivermos 6 filtros 5×5×3 ... nova imagem de tamanho 28×28×6" (line ~225).
+    layers = working("32x32x3 | conv 6 k5 | conv 10 k5").layers
+    assert [layer.steps[0].numbers for layer in layers] == ["(32 + 2×0 − 5)/1 + 1", "(28 + 2×0 − 5)/1 + 1"]
+    assert [layer.output for layer in layers] == ["28×28×6", "24×24×10"]
+
+
+def test_mlp_parameter_counts() -> None:
+    # 003 (USP) "Uma camada com 100 neurônios teria 78400 + 100 = 78500 parâmetros" on 28×28 images.
+    fc = working("28x28x1 | fc 100").layers[0]
+    flat, _volume, params, *_ = fc.steps
+    assert (flat.numbers, flat.result) == ("28×28×1", 784)
+    assert params.numbers == "784×100 + 100" and params.result == 78_400 + 100
+    # 001 (UFRN) MLP on the Wine data, 13 → 8 → 4: 112 + 36 = 148 (line ~294).
+    network = cnncalc.parse_spec_text("input: {height: 1, width: 1, channels: 13}\nlayers: [fc 8, fc 4]")
+    mlp = explain(network, cnncalc.analyse(network))
+    assert [s.numbers for layer in mlp.layers for s in layer.steps if s.what == PARAMS] == [
+        "13×8 + 8",
+        "8×4 + 4",
+    ]
+    assert mlp.totals[0].numbers == "112 + 36" and mlp.totals[0].result == 148
