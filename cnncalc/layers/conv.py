@@ -154,7 +154,8 @@ class Conv2d(LayerDef):
         )
 
     def describe(self) -> str:
-        text = f"{self.filters} filters {pair_text(self.kernel)}×C /{pair_text(self.stride)}"
+        kh, kw = pair(self.kernel)
+        text = f"{self.filters} filters {kh}×{kw}×C /{pair_text(self.stride)}"
         pad = self.padding if isinstance(self.padding, str) else pair_text(self.padding)
         text += f" pad {pad}"
         if pair(self.dilation) != (1, 1):
