@@ -11,6 +11,8 @@ import operator
 from fractions import Fraction
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import cnncalc
 from cnncalc.i18n import set_language
@@ -138,3 +140,38 @@ def test_csv_rendering() -> None:
          "numbers": "(5×5×3 + 1)×10", "value": "760", "result": "760", "notes": ""}
     ]  # fmt: skip
     assert rows[-1]["layer"] == "totals"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    n=st.integers(1, 64),
+    k=st.integers(1, 7),
+    s=st.integers(1, 4),
+    p=st.integers(0, 3),
+    d=st.integers(1, 3),
+    ceil=st.booleans(),
+)
+def test_size_steps_agree_with_the_engine(n: int, k: int, s: int, p: int, d: int, ceil: bool) -> None:
+    pool_pad = min(p, k // 2)
+    cases = []
+    if n + 2 * p - d * (k - 1) - 1 >= 0:
+        cases.append((f"{n}x{n}x2 | conv 3 k{k} s{s} p{p} d{d}", n + 2 * p - d * (k - 1) - 1, False))
+    if n + 2 * pool_pad - k >= 0:
+        cases.append(
+            (
+                f"{n}x{n}x2 | maxpool {k} {s} p{pool_pad}" + (" ceil" if ceil else ""),
+                n + 2 * pool_pad - k,
+                ceil,
+            )
+        )
+    assume(cases)
+    for spec, span, ceil_mode in cases:
+        network = cnncalc.load(spec)
+        report = cnncalc.analyse(network)
+        size = explain(network, report).layers[0].steps[0]
+        assert _evaluate(size.numbers) == size.value, spec
+        assert size.result == report.layers[0].output_shape.height, spec
+        if not ceil_mode:
+            assert size.result == math.floor(size.value), spec  # PyTorch floors (N + 2P − F_eff)/S + 1
+            assert size.fits == (span % s == 0), spec
+            assert bool(size.notes) != size.fits, spec  # "não cabe" exactly when it does not fit
