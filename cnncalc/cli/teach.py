@@ -325,7 +325,7 @@ def apply_command(
         if not filters:
             raise UsageError("apply conv needs at least one --filter", hint='e.g. -w "1 0; 0 1"')
         kernels = [_read_matrix(f, f"filter {i + 1}") for i, f in enumerate(filters)]
-        bias_values = [apply._parse_number(b, "--bias") for b in biases] or [Fraction(0)]
+        bias_values = [apply.parse_number(b, "--bias") for b in biases] or [Fraction(0)]
         result = apply.convolve(
             volume, kernels, stride=stride or 1, padding=padding, bias=bias_values, relu=relu
         )

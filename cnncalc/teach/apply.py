@@ -38,7 +38,7 @@ def number_text(value: Fraction) -> str:
     return f"{value.numerator}/{value.denominator}"
 
 
-def _parse_number(text: str, where: str) -> Fraction:
+def parse_number(text: str, where: str) -> Fraction:
     cleaned = text.strip().replace("−", "-")
     if not _NUMBER.match(cleaned):
         raise UsageError(f"{where}: '{text}' is not a number", hint="write numbers like 3, -1.5, 0.25 or 1/3")
@@ -55,7 +55,7 @@ def parse_volume(text: str, what: str = "input") -> Volume:
         rows = []
         for i, row_text in enumerate(rows_text):
             cells = [c for c in re.split(r"[\s,]+", row_text.strip().strip("[]")) if c]
-            rows.append(tuple(_parse_number(v, f"{what}, channel {c + 1}, row {i + 1}") for v in cells))
+            rows.append(tuple(parse_number(v, f"{what}, channel {c + 1}, row {i + 1}") for v in cells))
         if not rows:
             raise UsageError(f"{what}: channel {c + 1} is empty", hint="write rows like '1 2 3; 4 5 6'")
         widths = {len(r) for r in rows}
