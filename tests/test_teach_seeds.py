@@ -158,7 +158,9 @@ def test_usp_6x6x3_stride_1() -> None:
 
 def test_usp_6x6x3_stride_2_with_bias() -> None:
     # 003 "Convolução com stride > 1" (line ~380): stride (2,2), bias 0.5 → "VOLUME de saída 3 x 3",
-    # first value 1.5 (the slide's only surviving number).
+    # first value 1.5 (the slide's only surviving number). OCR ERROR: that slide's copy of the input
+    # reads row 4 of channels 2 and 3 differently ("1 0 3 2 0 0", "1 2 0 2 0 0") and drops a row; the
+    # series before it is consistent, so its input is used. The first window never reaches row 4.
     image, kernel = apply.parse_volume(USP_6X6X3), apply.parse_volume(USP_W3)
     strided = apply.convolve(image, [kernel], padding=1, stride=2, bias=Fraction(1, 2))
     assert (len(strided.output[0]), len(strided.output[0][0])) == (3, 3)
