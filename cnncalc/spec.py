@@ -64,7 +64,11 @@ class ResidualEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     residual: list[Any] = Field(description="The body's layers.")
-    shortcut: list[Any] | Literal["identity"] = "identity"
+    shortcut: list[Any] | Literal["identity"] | GroupEntry = Field(
+        "identity",
+        description="The shortcut's layers, 'identity', or a named group {name, layers} whose name "
+        "scopes them (e.g. torchvision's 'downsample').",
+    )
     name: str | None = None
 
 

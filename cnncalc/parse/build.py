@@ -241,11 +241,18 @@ class _Builder:
         inner = scope.child(name) if name else scope
         body = self.sequence(entry["residual"], f"{path}.residual", inner, env, depth)
         shortcut_entries = entry.get("shortcut", "identity")
+        segment = "shortcut"
+        if isinstance(shortcut_entries, dict):  # a named group: {name: downsample, layers: [...]}
+            _check_keys(shortcut_entries, {"name", "layers"}, "shortcut", where)
+            if "layers" not in shortcut_entries:
+                raise SpecError("a named shortcut needs 'layers'", location=where)
+            segment = str(shortcut_entries.get("name") or segment)
+            shortcut_entries = shortcut_entries["layers"]
         if shortcut_entries in ("identity", None, []):
             shortcut: tuple[Any, ...] = ()
             short_name = None
         else:
-            short_scope = inner.child("shortcut")
+            short_scope = inner.child(segment)
             shortcut = self.sequence(shortcut_entries, f"{path}.shortcut", short_scope, env, depth)
             short_name = short_scope.prefix[:-1]
         return MergeNode(
@@ -325,7 +332,7 @@ class _Builder:
         self.count += 1
         if self.count > MAX_LAYERS:
             raise SpecError(f"the network has more than {MAX_LAYERS:,} layers", location=raw.location)
-        name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(raw.kind.names[0]))
+        name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(canonical_name(raw.kind, raw.requested_type)))
         location = replace(raw.location, path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)
