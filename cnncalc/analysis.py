@@ -25,6 +25,7 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
 
 MAX_BATCH = 10**9
+_ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,8 @@ class _Walker:
             warnings = layer.fit_warnings(shape)
         except ShapeError as exc:
             raise ShapeError(
-                f"layer {index} '{node.name}' ({layer.type}): input {shape.text()}: {exc.message}",
+                f"layer {index} '{node.name}' ({layer.type}): "
+                f"input {shape.text()}{_ORDER_NOTE}: {exc.message}",
                 location=node.location,
                 hint=exc.hint,
             ) from None
@@ -175,8 +177,8 @@ class _Walker:
             if len(spatial) > 1 or any(o.is_flat != outs[0].is_flat for o in outs):
                 shapes = ", ".join(o.text() for o in outs)
                 raise ShapeError(
-                    f"layer {index} '{node.name}' (concat): branch outputs {shapes} differ in height "
-                    "or width, so they cannot be concatenated along channels",
+                    f"layer {index} '{node.name}' (concat): branch outputs {shapes}{_ORDER_NOTE} "
+                    "differ in height or width, so they cannot be concatenated along channels",
                     location=node.location,
                     hint="give every branch the same stride and 'same'-style padding",
                 )
@@ -188,7 +190,7 @@ class _Walker:
                 shapes = " and ".join(o.text() for o in outs)
                 raise ShapeError(
                     f"layer {index} '{node.name}' (add): the body gives {outs[0].text()} but the "
-                    f"shortcut gives {outs[1].text()}; they must match to be added"
+                    f"shortcut gives {outs[1].text()}{_ORDER_NOTE}; they must match to be added"
                     if len(outs) == 2
                     else f"layer {index} '{node.name}' (add): shapes {shapes} differ",
                     location=node.location,

@@ -129,7 +129,7 @@ def test_spec_file_from_any_directory(tmp_path: Path) -> None:
         (("summary", LECTURE, "--input", "big"), "error: --input 'big' is not a size like 224x224x3 (H×W×C)"),
         (
             ("summary", "8x8x1 | conv 1 k9"),
-            "error: layer 1 'conv1' (conv): input 8×8×1: height 8 is smaller than kernel 9 with padding 0",
+            "error: layer 1 'conv1' (conv): input 8×8×1 (H×W×C): height 8 is smaller than kernel 9 with padding 0",
         ),
         (("nosuchcommand",), "error: No such command 'nosuchcommand'."),
     ],
@@ -180,3 +180,8 @@ def test_help_mentions_the_spec_forms() -> None:
     result = run("summary", "--help")
     assert "one-line spec" in result.stdout
     assert "--batch" in result.stdout and "--dtype" in result.stdout and "--input" in result.stdout
+
+
+def test_input_override_in_chw_order() -> None:
+    result = run("summary", LECTURE, "--input", "3x64x48", "--order", "chw", "--json")
+    assert json.loads(result.stdout)["input"]["hwc"] == "64×48×3"

@@ -97,7 +97,7 @@ def test_kernel_larger_than_padded_input_names_layer_and_input() -> None:
     )
     assert isinstance(err, ShapeError)
     assert err.message == (
-        "layer 7 'conv2' (conv): input 3×3×8: height 3 is smaller than kernel 5 with padding 0"
+        "layer 7 'conv2' (conv): input 3×3×8 (H×W×C): height 3 is smaller than kernel 5 with padding 0"
     )
     assert err.hint == "use padding ≥ 1, a smaller kernel, or a larger input"
     assert err.location is not None and err.location.layer_name == "conv2"
@@ -106,13 +106,13 @@ def test_kernel_larger_than_padded_input_names_layer_and_input() -> None:
 def test_residual_shape_mismatch_suggests_projection() -> None:
     err = spec_error("8x8x4 | {conv 8 k3 p1}")
     assert isinstance(err, ShapeError)
-    assert "the body gives 8×8×8 but the shortcut gives 8×8×4" in err.message
+    assert "the body gives 8×8×8 but the shortcut gives 8×8×4 (H×W×C)" in err.message
     assert err.hint is not None and "projection shortcut" in err.hint
 
 
 def test_concat_of_different_sizes() -> None:
     err = spec_error("8x8x4 | [conv 2 k1 ; conv 2 k3]")
-    assert "branch outputs 8×8×2, 6×6×2 differ in height or width" in err.message
+    assert "branch outputs 8×8×2, 6×6×2 (H×W×C) differ in height or width" in err.message
 
 
 def test_malformed_yaml_points_at_line_and_column() -> None:

@@ -35,7 +35,7 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "-i",
             "input_size",
             metavar="HxWxC",
-            help="Override the input size, e.g. 299x299x3 (H×W×C).",
+            help="Override the input size, e.g. 299x299x3 (H×W×C; C×H×W with --order chw).",
         ),
         click.option(
             "--order",
@@ -59,9 +59,10 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 
     network = load_network(spec)
     if input_size:
-        shape = parse_shape_text(input_size)
+        shape = parse_shape_text(input_size, order)
         if shape is None:
-            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
+            notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
+            raise UsageError(f"--input '{input_size}' is not a size like {notation}")
         check_input_shape(shape)
         network = network.with_input(shape)
     return analyse(network, batch=batch, dtype=dtype, order=order)
