@@ -1,14 +1,20 @@
-"""The rich terminal table of ``cnncalc summary``."""
+"""The rich terminal table of ``cnncalc summary``.
+
+Laid out for a terminal of 100 columns: no vertical rules, one space between columns, full qualified
+layer names (``layer1.0.conv1``) in one line, and a totals grid whose notes wrap inside their own
+column. Golden files in ``tests/golden/`` pin the rendering of every bundled architecture.
+"""
 
 from __future__ import annotations
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
 from cnncalc.render.numbers import both_units, exact, megabytes, si
 from cnncalc.render.text import rf_text
-from cnncalc.report import Report
+from cnncalc.report import LayerRow, Report
 
 _FAMILY_STYLE = {
     "conv": "cyan",
@@ -19,79 +25,108 @@ _FAMILY_STYLE = {
     "structure": "bold blue",
 }
 
+# Widths that keep the widest bundled rows (GoogLeNet's branch names, VGG's fc6) on one line.
+LAYER_WIDTH = 28
+TYPE_WIDTH = 15
 
-def summary_table(report: Report) -> Group:
-    """A per-layer table and a totals block, ready for ``Console.print``."""
+
+def order_name(order: str) -> str:
+    return "H×W×C" if order == "hwc" else "C×H×W"
+
+
+def _rf_cell(row: LayerRow) -> str:
+    size, jump = rf_text(row)
+    return size if not jump or jump == "1" else f"{size} /{jump}"
+
+
+def _layer_cell(row: LayerRow) -> Text:
+    flag = " ⚠" if row.warnings else ""
+    return Text(row.name + flag, style=_FAMILY_STYLE.get(row.family, ""))
+
+
+def layer_table(report: Report) -> Table:
+    """One row per layer: index, qualified name, type, output shape, params, MACs, memory, RF."""
     order = report.settings.order
-    order_text = "H×W×C" if order == "hwc" else "C×H×W"
-    batch = report.settings.batch
     table = Table(
-        title=f"{report.network.name}",
-        caption=f"input {report.input.text(order)} ({order_text}) · batch {batch} · "
-        f"{report.settings.dtype} · MACs per sample · memory = output × batch",
-        header_style="bold",
-        show_lines=False,
+        title=Text(report.network.name, style="bold"),
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1),
+        collapse_padding=True,
         pad_edge=False,
-        expand=False,
+        header_style="bold",
     )
-    table.add_column("#", justify="right", style="dim")
-    table.add_column("Layer", overflow="fold", max_width=24)
-    table.add_column("Type", style="dim", max_width=10, overflow="ellipsis")
-    table.add_column(f"Output {order_text}", justify="right")
-    table.add_column("Params", justify="right")
-    table.add_column("MACs", justify="right")
-    table.add_column("Memory", justify="right")
-    table.add_column("RF", justify="right")
+    table.add_column("#", justify="right", style="dim", no_wrap=True)
+    table.add_column("Layer", no_wrap=True, overflow="ellipsis", max_width=LAYER_WIDTH)
+    table.add_column("Type", style="dim", no_wrap=True, overflow="ellipsis", max_width=TYPE_WIDTH)
+    table.add_column(f"Output\n{order_name(order)}", justify="right", no_wrap=True)
+    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("MACs", justify="right", no_wrap=True)
+    table.add_column(f"Memory\nbatch {report.settings.batch}", justify="right", no_wrap=True)
+    table.add_column("RF", justify="right", no_wrap=True)
     for row in report.layers:
-        style = _FAMILY_STYLE.get(row.family, "")
-        name = "  " * row.depth + row.name.rsplit(".", 1)[-1] if row.depth else row.name
-        size, jump = rf_text(row)
-        flag = " ⚠" if row.warnings else ""
         table.add_row(
             str(row.index),
-            Text(name + flag, style=style),
+            _layer_cell(row),
             row.type,
             row.output_shape.text(order),
             exact(row.params) if row.params else "–",
             si(row.macs) if row.macs else "–",
             megabytes(row.activation_bytes),
-            size if not jump or jump == "1" else f"{size} /{jump}",
+            _rf_cell(row),
         )
-    return Group(table, totals_text(report))
+    return table
 
 
-def totals_text(report: Report) -> Text:
-    """The totals block under the table."""
+def totals_grid(report: Report) -> Table:
+    """The totals under the table: label, value, and a note that wraps in its own column."""
     t = report.totals
     s = report.settings
-    text = Text()
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column(no_wrap=True)
+    grid.add_column(style="dim", overflow="fold")
 
-    def line(label: str, value: str, note: str = "") -> None:
-        text.append(f"{label:<22}", style="bold")
-        text.append(value)
-        if note:
-            text.append(f"  {note}", style="dim")
-        text.append("\n")
-
-    line(
+    grid.add_row(
+        "Input",
+        f"{report.input.text(s.order)} ({order_name(s.order)})",
+        f"batch {s.batch}, {s.dtype} ({s.bytes_per_element} B per value)",
+    )
+    grid.add_row(
         "Parameters",
         f"{exact(t.params)} = {both_units(t.param_bytes)}",
         f"weights {exact(t.weights)} + biases {exact(t.biases)}",
     )
     if t.buffers:
-        line("Buffers (non-train.)", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats")
-    line(
+        grid.add_row(
+            "Buffers", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats, not trained"
+        )
+    grid.add_row(
         "MACs per sample",
         f"{exact(t.macs)} ({si(t.macs)})",
         f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
     )
-    line(
+    grid.add_row(
         "Sum of activations",
-        f"{exact(t.activation_sum_elements)} values = {both_units(t.activation_sum_bytes)}",
-        f"input + layer outputs, × batch {s.batch}, {s.dtype}",
+        f"{exact(t.activation_sum_elements)} values",
+        "input + new layer outputs, per sample",
     )
-    line("Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate")
-    line("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad")
-    line("Output", f"{report.output.text(s.order)}", f"{t.weight_layers} weight layers, {t.layers} layers")
-    text.rstrip()
-    return text
+    grid.add_row(
+        "Activation memory",
+        both_units(t.activation_sum_bytes),
+        f"sum of activations × batch {s.batch}",
+    )
+    grid.add_row("Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate")
+    grid.add_row("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad")
+    grid.add_row(
+        "Output",
+        report.output.text(s.order),
+        f"{t.weight_layers} weight layers, {t.layers} layers",
+    )
+    return grid
+
+
+def summary_table(report: Report) -> Group:
+    """A per-layer table and the totals grid, ready for ``Console.print``."""
+    return Group(layer_table(report), Text(""), totals_grid(report))
