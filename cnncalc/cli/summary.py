@@ -50,9 +50,8 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:
-    """Load ``spec``, apply ``--input``, analyse."""
-    from cnncalc.analysis import analyse
+def load_spec(spec: str, input_size: str | None, order: str) -> Any:
+    """Load ``spec`` and apply ``--input`` (read in ``order``)."""
     from cnncalc.parse import load_network
     from cnncalc.parse.build import check_input_shape
     from cnncalc.shapes import parse_shape_text
@@ -65,7 +64,14 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
             raise UsageError(f"--input '{input_size}' is not a size like {notation}")
         check_input_shape(shape)
         network = network.with_input(shape)
-    return analyse(network, batch=batch, dtype=dtype, order=order)
+    return network
+
+
+def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:
+    """Load ``spec``, apply ``--input``, analyse."""
+    from cnncalc.analysis import analyse
+
+    return analyse(load_spec(spec, input_size, order), batch=batch, dtype=dtype, order=order)
 
 
 @cli.command()

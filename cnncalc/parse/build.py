@@ -332,7 +332,9 @@ class _Builder:
         self.count += 1
         if self.count > MAX_LAYERS:
             raise SpecError(f"the network has more than {MAX_LAYERS:,} layers", location=raw.location)
-        name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(canonical_name(raw.kind, raw.requested_type)))
+        name = scope.prefix + (
+            scope.unique(raw.name) if raw.name else scope.auto(canonical_name(raw.kind, raw.requested_type))
+        )
         location = replace(raw.location, path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)

@@ -117,7 +117,9 @@ def totals_grid(report: Report) -> Table:
         both_units(t.activation_sum_bytes),
         f"sum of activations × batch {s.batch}",
     )
-    grid.add_row("Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate")
+    grid.add_row(
+        "Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate"
+    )
     grid.add_row("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad")
     grid.add_row(
         "Output",
