@@ -133,12 +133,12 @@ def summary(
 def list_command(as_json: bool) -> None:
     """The bundled architectures with their parameters and MACs."""
     from cnncalc.analysis import analyse
-    from cnncalc.catalog import bundled_names
+    from cnncalc.catalog import bundled_names, natural_key
     from cnncalc.parse import load_network
     from cnncalc.render.numbers import exact, si
 
     rows = []
-    for name in bundled_names():
+    for name in sorted(bundled_names(), key=natural_key):
         network = load_network(name)
         report = analyse(network)
         rows.append(
@@ -153,14 +153,23 @@ def list_command(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="Bundled architectures", header_style="bold")
+    table = Table(
+        title="Bundled architectures",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Input", justify="right")
-    table.add_column("Params", justify="right")
-    table.add_column("MACs", justify="right")
-    table.add_column("Variant", overflow="fold")
+    table.add_column("Input", justify="right", no_wrap=True)
+    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("MACs", justify="right", no_wrap=True)
+    table.add_column("Variant")
     for row in rows:
         table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
     console().print(table)

@@ -52,6 +52,7 @@ def comparison_table(comparison: Comparison) -> Table:
         show_edge=False,
         padding=(0, 1),
         pad_edge=False,
+        collapse_padding=True,
         header_style="bold",
     )
     table.add_column("", style="bold", no_wrap=True)
