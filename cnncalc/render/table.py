@@ -8,7 +8,7 @@ column. Golden files in ``tests/golden/`` pin the rendering of every bundled arc
 from __future__ import annotations
 
 from rich import box
-from rich.console import Group
+from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -28,6 +28,7 @@ _FAMILY_STYLE = {
 # Widths that keep the widest bundled rows (GoogLeNet's branch names, VGG's fc6) on one line.
 LAYER_WIDTH = 28
 TYPE_WIDTH = 15
+_GAP = 2  # columns between two cells (padding 1 on each side, collapsed)
 
 
 def order_name(order: str) -> str:
@@ -39,14 +40,48 @@ def _rf_cell(row: LayerRow) -> str:
     return size if not jump or jump == "1" else f"{size} /{jump}"
 
 
-def _layer_cell(row: LayerRow) -> Text:
-    flag = " ⚠" if row.warnings else ""
-    return Text(row.name + flag, style=_FAMILY_STYLE.get(row.family, ""))
+def _shorten(name: str, width: int) -> str:
+    """Cut a qualified name on the left, where it repeats its scope: ``…0.downsample.0``."""
+    return name if len(name) <= width else "…" + name[len(name) - width + 1 :]
 
 
-def layer_table(report: Report) -> Table:
-    """One row per layer: index, qualified name, type, output shape, params, MACs, memory, RF."""
+def layer_table(report: Report, width: int | None = None) -> Table:
+    """One row per layer: index, qualified name, type, output shape, params, MACs, memory, RF.
+
+    Each row stays on one line. The numbers keep their width; when ``width`` (the terminal's) is
+    too small for the longest names, the names are cut on the left and the types on the right."""
     order = report.settings.order
+    headers = ["#", "Layer", "Type", f"Output\n{order_name(order)}", "Params", "MACs"]
+    headers += [f"Memory\nbatch {report.settings.batch}", "RF"]
+    cells = [
+        [
+            str(row.index),
+            row.name,
+            row.type,
+            row.output_shape.text(order),
+            exact(row.params) if row.params else "–",
+            si(row.macs) if row.macs else "–",
+            megabytes(row.activation_bytes),
+            _rf_cell(row),
+        ]
+        for row in report.layers
+    ]
+    flags = [" ⚠" if row.warnings else "" for row in report.layers]
+    widths = [
+        max(
+            [len(part) for part in header.split("\n")]
+            + [len(c[i]) + (len(flags[j]) if i == 1 else 0) for j, c in enumerate(cells)]
+        )
+        for i, header in enumerate(headers)
+    ]
+    widths[1] = min(widths[1], LAYER_WIDTH)
+    widths[2] = min(widths[2], TYPE_WIDTH)
+    if width is not None:
+        excess = sum(widths) + _GAP * (len(widths) - 1) - width
+        if excess > 0:  # take it from the type first (down to 7), then from the names (down to 8)
+            cut = min(excess, max(0, widths[2] - 7))
+            widths[2] -= cut
+            widths[1] = max(8, widths[1] - (excess - cut))
     table = Table(
         title=Text(report.network.name, style="bold"),
         title_justify="left",
@@ -57,25 +92,20 @@ def layer_table(report: Report) -> Table:
         pad_edge=False,
         header_style="bold",
     )
-    table.add_column("#", justify="right", style="dim", no_wrap=True)
-    table.add_column("Layer", no_wrap=True, overflow="ellipsis", max_width=LAYER_WIDTH)
-    table.add_column("Type", style="dim", no_wrap=True, overflow="ellipsis", max_width=TYPE_WIDTH)
-    table.add_column(f"Output\n{order_name(order)}", justify="right", no_wrap=True)
-    table.add_column("Params", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column(f"Memory\nbatch {report.settings.batch}", justify="right", no_wrap=True)
-    table.add_column("RF", justify="right", no_wrap=True)
-    for row in report.layers:
-        table.add_row(
-            str(row.index),
-            _layer_cell(row),
-            row.type,
-            row.output_shape.text(order),
-            exact(row.params) if row.params else "–",
-            si(row.macs) if row.macs else "–",
-            megabytes(row.activation_bytes),
-            _rf_cell(row),
+    for i, header in enumerate(headers):
+        table.add_column(
+            header,
+            justify="left" if i in (1, 2) else "right",
+            style="dim" if i in (0, 2) else None,
+            no_wrap=True,
+            overflow="ellipsis",
+            width=widths[i],
         )
+    for row, cell_row, flag in zip(report.layers, cells, flags, strict=True):
+        name = Text(
+            _shorten(cell_row[1], widths[1] - len(flag)) + flag, style=_FAMILY_STYLE.get(row.family, "")
+        )
+        table.add_row(cell_row[0], name, *cell_row[2:])
     return table
 
 
@@ -129,6 +159,18 @@ def totals_grid(report: Report) -> Table:
     return grid
 
 
-def summary_table(report: Report) -> Group:
-    """A per-layer table and the totals grid, ready for ``Console.print``."""
-    return Group(layer_table(report), Text(""), totals_grid(report))
+class SummaryView:
+    """The per-layer table and the totals grid, laid out for the console's width when printed."""
+
+    def __init__(self, report: Report):
+        self.report = report
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield layer_table(self.report, options.max_width)
+        yield Text("")
+        yield totals_grid(self.report)
+
+
+def summary_table(report: Report) -> SummaryView:
+    """A renderable for ``Console.print``: the layer table and the totals grid."""
+    return SummaryView(report)
