@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from pydantic import BaseModel, ConfigDict, Field
 
 from cnncalc.report import SCHEMA_VERSION, Report, Settings
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 WEIGHT_FAMILIES = ("conv", "linear")
 
@@ -51,11 +51,14 @@ class Comparison(_Model):
 
 def weight_depth(network: Network) -> int:
     """The number of weight layers (conv, fc) on the longest path from input to output: the usual
-    "depth" (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). Parallel branches count once, by the deepest."""
+    "depth" (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). Parallel branches count once, by the deepest;
+    side outputs (auxiliary heads) are not on that path."""
     return _depth(network.body)
 
 
-def _depth(node: LayerNode | SequenceNode | MergeNode) -> int:
+def _depth(node: LayerNode | SequenceNode | MergeNode | SideNode) -> int:
+    if isinstance(node, SideNode):  # an auxiliary output is not on the path to the main output
+        return 0
     if isinstance(node, LayerNode):
         return 1 if node.layer.family in WEIGHT_FAMILIES else 0
     if isinstance(node, SequenceNode):

@@ -72,6 +72,15 @@ class ResidualEntry(BaseModel):
     name: str | None = None
 
 
+class SideEntry(BaseModel):
+    """A side output (e.g. GoogLeNet's auxiliary classifiers): the ``side`` layers read the current
+    tensor and give an extra output; the main path goes on from the same tensor, unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+    side: list[Any] = Field(description="The side branch's layers.")
+    name: str | None = None
+
+
 class BlockCallEntry(BaseModel):
     """Use a block defined under ``blocks:``, with arguments."""
 
@@ -140,7 +149,18 @@ class MergeNode:
     location: Location | None = None
 
 
-Node = LayerNode | SequenceNode | MergeNode
+@dataclass(frozen=True)
+class SideNode:
+    """A branch whose output leaves the network as an extra output (an auxiliary head); the main
+    path continues from the branch's input. Its layers count in the totals like any other."""
+
+    branch: SequenceNode
+    name: str
+    path: str
+    location: Location | None = None
+
+
+Node = LayerNode | SequenceNode | MergeNode | SideNode
 
 
 @dataclass(frozen=True)

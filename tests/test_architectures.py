@@ -69,7 +69,7 @@ def test_torchvision_totals(name: str, params: int, gmacs: float) -> None:
 
 
 @pytest.mark.torch
-@pytest.mark.parametrize("name", [n for n, _, _ in TORCHVISION] + ["resnet50-v1"])
+@pytest.mark.parametrize("name", [n for n, _, _ in TORCHVISION] + ["resnet50-v1", "googlenet-aux"])
 @pytest.mark.parametrize("hw", [224, 299])
 def test_exact_counts_equal_a_plain_torch_rebuild(name: str, hw: int) -> None:
     # tests/torch_rebuilds.py rebuilds each model from torchvision's definitions; FlopCounterMode's
@@ -83,13 +83,23 @@ def test_exact_counts_equal_a_plain_torch_rebuild(name: str, hw: int) -> None:
     assert out_shape == (1, rep.output.channels)
 
 
-def test_googlenet_auxiliary_heads_are_left_out_and_what_they_would_add() -> None:
-    # torchvision's googlenet with aux_logits=True has 13,004,888 parameters; each InceptionAux is
-    # a BasicConv2d(in, 128, 1) on a 4×4 pool, fc 2048 → 1024 and fc 1024 → 1000.
+def test_googlenet_with_auxiliary_heads() -> None:
+    # torchvision's googlenet(aux_logits=True): 13,004,888 parameters. Each InceptionAux is a
+    # BasicConv2d(in, 128, 1) on a 4×4 pool, fc 2048 → 1024 and fc 1024 → 1000 (a side output).
     def aux(in_channels: int) -> int:
         return (in_channels * 128 + 2 * 128) + (2048 * 1024 + 1024) + (1024 * 1000 + 1000)
 
-    assert report("googlenet").totals.params + aux(512) + aux(528) == 13_004_888
+    plain, with_aux = report("googlenet"), report("googlenet-aux")
+    assert with_aux.totals.params == plain.totals.params + aux(512) + aux(528) == 13_004_888
+    heads = [r for r in with_aux.layers if r.name.startswith(("aux1.", "aux2."))]
+    assert sum(r.params for r in heads) == aux(512) + aux(528)
+    assert row(with_aux, "aux1.pool").input_shapes[0].hwc == "14×14×512"  # after inception 4a
+    assert row(with_aux, "aux2.pool").input_shapes[0].hwc == "14×14×528"  # after inception 4d
+    assert row(with_aux, "aux1.fc2").output_shape.hwc == "1000"
+    # The main path is untouched: same layers, same output.
+    main = [(r.name, r.output_shape.hwc, r.params) for r in with_aux.layers if r not in heads]
+    assert main == [(r.name, r.output_shape.hwc, r.params) for r in plain.layers]
+    assert with_aux.output == plain.output
 
 
 # --------------------------------------------------------------------------------------------
@@ -227,7 +237,7 @@ INCEPTION_OUTPUTS = {
 }
 
 
-@pytest.mark.parametrize("name", ["googlenet", "googlenet-paper"])
+@pytest.mark.parametrize("name", ["googlenet", "googlenet-aux", "googlenet-paper"])
 def test_googlenet_stages(name: str) -> None:
     rep = report(name)
     got = shapes(rep)
@@ -271,7 +281,7 @@ def test_googlenet_depth_is_22_weight_layers() -> None:
     from cnncalc.compare import weight_depth
 
     # "The network is 22 layers deep when counting only layers with parameters" (Szegedy et al. §5).
-    for name in ("googlenet", "googlenet-paper"):
+    for name in ("googlenet", "googlenet-aux", "googlenet-paper"):
         assert weight_depth(cnncalc.load(name)) == 22
 
 
@@ -374,7 +384,8 @@ def test_spec_header_and_size(name: str) -> None:
 
 def test_every_bundled_spec_is_listed_here() -> None:
     covered = {n for n, _, _ in TORCHVISION} | {n for n, _, _ in RESNETS}
-    covered |= {"alexnet-2012", "alexnet-2012-groups", "googlenet-paper", "lenet5", "alphago-policy"}
+    covered |= {"alexnet-2012", "alexnet-2012-groups", "googlenet-aux", "googlenet-paper", "lenet5"}
+    covered |= {"alphago-policy"}
     assert set(bundled_names()) == covered
 
 

@@ -56,6 +56,36 @@ def googlenet():
     )
 
 
+def inception_aux(i):
+    return nn.Sequential(
+        nn.AdaptiveAvgPool2d(4),
+        basic_conv(i, 128, kernel_size=1),
+        nn.Flatten(),
+        nn.Linear(2048, 1024),
+        nn.ReLU(),
+        nn.Dropout(0.7),
+        nn.Linear(1024, 1000),
+    )
+
+
+class GoogLeNetWithAux(nn.Module):
+    """torchvision's googlenet in training mode: the heads run on inception 4a's and 4d's outputs."""
+
+    def __init__(self):
+        super().__init__()
+        self.main = googlenet()
+        self.aux1, self.aux2 = inception_aux(512), inception_aux(528)
+
+    def forward(self, x):
+        for index, module in enumerate(self.main):
+            x = module(x)
+            if index == 8:  # inception4a
+                self.aux1(x)
+            elif index == 11:  # inception4d
+                self.aux2(x)
+        return x
+
+
 class Block(nn.Module):
     def __init__(self, i, planes, stride, bottleneck, v1=False):
         super().__init__()
@@ -181,6 +211,7 @@ CFG = {
 MODELS = {
     "alexnet": alexnet,
     "googlenet": googlenet,
+    "googlenet-aux": GoogLeNetWithAux,
     "resnet18": lambda: resnet((2, 2, 2, 2), False),
     "resnet34": lambda: resnet((3, 4, 6, 3), False),
     "resnet50": lambda: resnet((3, 4, 6, 3), True),
