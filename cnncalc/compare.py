@@ -97,3 +97,10 @@ def compare(entries: Sequence[tuple[Network, Report]]) -> Comparison:
             )
         )
     return Comparison(settings=settings, networks=rows)
+
+
+def comparison_schema() -> dict[str, object]:
+    """JSON Schema of :class:`Comparison` (``cnncalc schema compare``)."""
+    schema = Comparison.model_json_schema()
+    schema["$id"] = f"https://cnncalc.invalid/schema/compare-{SCHEMA_VERSION}.json"
+    return schema

@@ -82,9 +82,13 @@ def test_cli_table_names_every_network_and_metric() -> None:
 
 
 def test_cli_json() -> None:
+    import jsonschema
+
     code, out = invoke("alexnet", "resnet50", "--json", "--batch", "8")
     assert code == 0
     data = json.loads(out)
+    schema = json.loads(CliRunner().invoke(cli, ["schema", "compare"]).output)
+    jsonschema.validate(data, schema)
     assert data["settings"]["batch"] == 8
     by_name = {n["name"]: n for n in data["networks"]}
     assert by_name["resnet50"]["params"] == 25_557_032

@@ -176,13 +176,17 @@ def list_command(as_json: bool) -> None:
 
 
 @cli.command()
-@click.argument("which", type=click.Choice(["spec", "report"]))
+@click.argument("which", type=click.Choice(["spec", "report", "compare"]))
 def schema(which: str) -> None:
-    """JSON Schema of spec files (spec) or of 'summary --json' output (report)."""
+    """JSON Schema of spec files (spec), 'summary --json' (report) or 'compare --json' (compare)."""
     if which == "report":
         from cnncalc.report import report_schema
 
         click.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+    elif which == "compare":
+        from cnncalc.compare import comparison_schema
+
+        click.echo(json.dumps(comparison_schema(), indent=2, ensure_ascii=False))
     else:
         from cnncalc.schema import spec_schema
 
