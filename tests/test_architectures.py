@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
-from pathlib import Path
 
 import pytest
 
@@ -415,5 +414,10 @@ def test_summary_of_a_bundled_spec_with_input_through_the_cli() -> None:
     assert '"macs": 7627668224' in result.output  # equal to the torch rebuild at 299 (test above)
 
 
-def test_checked_in_dir_is_the_one_loaded() -> None:
-    assert architectures_dir() == Path(__file__).resolve().parent.parent / "architectures"
+@pytest.mark.parametrize("name", bundled_names())
+def test_rows_add_up_to_the_totals(name: str) -> None:
+    rep = report(name)
+    t = rep.totals
+    assert sum(r.params for r in rep.layers) == t.params == t.weights + t.biases
+    assert sum(r.macs for r in rep.layers) == t.macs
+    assert t.weight_layers == sum(1 for r in rep.layers if r.family in ("conv", "linear"))
