@@ -72,14 +72,17 @@ def test_torchvision_totals(name: str, params: int, gmacs: float) -> None:
 @pytest.mark.parametrize("hw", [224, 299])
 def test_exact_counts_equal_a_plain_torch_rebuild(name: str, hw: int) -> None:
     # tests/torch_rebuilds.py rebuilds each model from torchvision's definitions; FlopCounterMode's
-    # FLOPs / 2 are the MACs. 299 exercises --input with the adaptive pools (and ceil-mode pools).
+    # FLOPs / 2 are the MACs, buffers are BatchNorm's running statistics and batch counters.
+    # 299 exercises --input with the adaptive pools (and ceil-mode pools).
     pytest.importorskip("torch")
     import torch_rebuilds
 
-    params, macs, out_shape = torch_rebuilds.count(name, hw)
+    torch_counts = torch_rebuilds.count(name, hw)
     rep = report(name, hw)
-    assert (rep.totals.params, rep.totals.macs) == (params, macs)
-    assert out_shape == (1, rep.output.channels)
+    t = rep.totals
+    assert {"params": t.params, "buffers": t.buffers, "macs": t.macs, "output": (1, rep.output.channels)} == (
+        torch_counts
+    )
 
 
 def test_googlenet_with_auxiliary_heads() -> None:

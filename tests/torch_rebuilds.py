@@ -223,12 +223,16 @@ MODELS = {
 }
 
 
-def count(name: str, hw: int = 224) -> tuple[int, int, tuple[int, ...]]:
-    """(parameters, MACs = FlopCounterMode FLOPs / 2, output shape) of model ``name`` at hw×hw×3."""
+def count(name: str, hw: int = 224) -> dict[str, object]:
+    """Parameters, buffer elements, MACs (FlopCounterMode FLOPs / 2) and output shape of ``name``."""
     with torch.device("meta"):
         model = MODELS[name]().eval()
         x = torch.empty(1, 3, hw, hw)
-    params = sum(p.numel() for p in model.parameters())
-    with FlopCounterMode(display=False) as fc:
+    with FlopCounterMode(display=False) as counter:
         out = model(x)
-    return params, fc.get_total_flops() // 2, tuple(out.shape)
+    return {
+        "params": sum(p.numel() for p in model.parameters()),
+        "buffers": sum(b.numel() for b in model.buffers()),
+        "macs": counter.get_total_flops() // 2,
+        "output": tuple(out.shape),
+    }
