@@ -72,7 +72,8 @@ def test_torchvision_totals(name: str, params: int, gmacs: float) -> None:
 @pytest.mark.parametrize("hw", [224, 299])
 def test_exact_counts_equal_a_plain_torch_rebuild(name: str, hw: int) -> None:
     # tests/torch_rebuilds.py rebuilds each model from torchvision's definitions; FlopCounterMode's
-    # FLOPs / 2 are the MACs, buffers are BatchNorm's running statistics and batch counters.
+    # FLOPs / 2 are the MACs, buffers are BatchNorm's running statistics and batch counters, and
+    # the output shape of every conv and fc layer is compared in forward order.
     # 299 exercises --input with the adaptive pools (and ceil-mode pools).
     pytest.importorskip("torch")
     import torch_rebuilds
@@ -80,9 +81,16 @@ def test_exact_counts_equal_a_plain_torch_rebuild(name: str, hw: int) -> None:
     torch_counts = torch_rebuilds.count(name, hw)
     rep = report(name, hw)
     t = rep.totals
-    assert {"params": t.params, "buffers": t.buffers, "macs": t.macs, "output": (1, rep.output.channels)} == (
-        torch_counts
-    )
+    weight_outputs = [
+        tuple(r.output_shape.shape().torch_dims()) for r in rep.layers if r.family in ("conv", "linear")
+    ]
+    assert {
+        "params": t.params,
+        "buffers": t.buffers,
+        "macs": t.macs,
+        "output": (1, rep.output.channels),
+        "weight_outputs": weight_outputs,
+    } == torch_counts
 
 
 def test_googlenet_with_auxiliary_heads() -> None:

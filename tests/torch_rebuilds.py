@@ -224,13 +224,19 @@ MODELS = {
 
 
 def count(name: str, hw: int = 224) -> dict[str, object]:
-    """Parameters, buffer elements, MACs (FlopCounterMode FLOPs / 2) and output shape of ``name``."""
+    """Parameters, buffer elements, MACs (FlopCounterMode FLOPs / 2), output shape of ``name``, and the
+    C×H×W (or features) output of every conv and linear layer in forward order."""
     with torch.device("meta"):
         model = MODELS[name]().eval()
         x = torch.empty(1, 3, hw, hw)
+    weight_outputs: list[tuple[int, ...]] = []
+    for module in model.modules():
+        if isinstance(module, nn.Conv2d | nn.Linear):
+            module.register_forward_hook(lambda _m, _i, o: weight_outputs.append(tuple(o.shape[1:])))
     with FlopCounterMode(display=False) as counter:
         out = model(x)
     return {
+        "weight_outputs": weight_outputs,
         "params": sum(p.numel() for p in model.parameters()),
         "buffers": sum(b.numel() for b in model.buffers()),
         "macs": counter.get_total_flops() // 2,
