@@ -155,3 +155,29 @@ def test_through_the_entry_point_bad_spec_exits_2_without_traceback() -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("error: 'vgg61' is not a bundled architecture")
     assert "Traceback" not in result.stderr and result.stdout == ""
+
+
+def test_compare_and_bundled_specs_run_without_torch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class _NoTorch:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'torch' or name.startswith('torch.'):\n"
+        "            raise ImportError('blocked')\n"
+        "sys.meta_path.insert(0, _NoTorch())\n"
+        "import cnncalc\n"
+        "from cnncalc.compare import compare\n"
+        "from cnncalc.render.compare import comparison_table, render_comparison_csv\n"
+        "from cnncalc.render.table import summary_table\n"
+        "nets = [cnncalc.load(n) for n in ('googlenet-aux', 'resnet152')]\n"
+        "result = compare([(n, cnncalc.analyse(n)) for n in nets])\n"
+        "render_comparison_csv(result); comparison_table(result); summary_table(cnncalc.analyse(nets[0]))\n"
+        "assert 'torch' not in sys.modules\n"
+        "print(result.networks[0].params)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "13004888"
