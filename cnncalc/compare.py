@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cnncalc.errors import UsageError
 from cnncalc.report import SCHEMA_VERSION, Report, Settings
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
@@ -69,12 +70,15 @@ def _depth(node: LayerNode | SequenceNode | MergeNode | SideNode) -> int:
 def compare(entries: Sequence[tuple[Network, Report]]) -> Comparison:
     """Summarise analysed networks side by side. Every report must use the same batch and dtype."""
     if not entries:
-        raise ValueError("compare needs at least one network")
+        raise UsageError("compare needs at least one network")
     settings = entries[0][1].settings
     rows = []
     for network, report in entries:
         if report.settings != settings:
-            raise ValueError("every report in a comparison must use the same settings")
+            raise UsageError(
+                "every report in a comparison must use the same settings",
+                hint="analyse every network with the same batch, dtype and order",
+            )
         t = report.totals
         rows.append(
             ComparedNetwork(

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 import cnncalc
 from cnncalc.cli import cli
 from cnncalc.compare import compare, weight_depth
+from cnncalc.errors import UsageError
 
 # The depth each architecture is named or known by: weight layers on the longest path.
 DEPTHS = [
@@ -63,9 +64,9 @@ def test_comparison_carries_each_reports_totals() -> None:
 def test_reports_with_different_settings_are_refused() -> None:
     a = _entries(["alexnet"], batch=1)
     b = _entries(["vgg16"], batch=2)
-    with pytest.raises(ValueError, match="same settings"):
+    with pytest.raises(UsageError, match="same settings"):
         compare(a + b)
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError, match="at least one"):
         compare([])
 
 
