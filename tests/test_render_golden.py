@@ -75,13 +75,18 @@ def test_one_line_spec_title_is_not_read_as_markup() -> None:
     assert text.splitlines()[0] == spec
 
 
-def test_narrow_terminal_keeps_one_line_per_layer() -> None:
+def test_narrow_terminal_keeps_one_line_per_layer_and_stacks_the_notes() -> None:
     report = cnncalc.analyse(cnncalc.load("resnet18"))
-    text = render(summary_table(report), width=80)
-    assert max(len(line) for line in text.splitlines()) <= 80
-    assert sum(1 for line in text.splitlines() if line.split() and line.split()[0].isdigit()) == len(
-        report.layers
-    )
+    lines = render(summary_table(report), width=80).splitlines()
+    assert max(len(line) for line in lines) <= 80
+    blank = lines.index("")
+    table, totals = lines[:blank], lines[blank + 1 :]
+    rows = [line for line in table if line.split() and line.split()[0].isdigit()]
+    assert len(rows) == len(report.layers)
+    assert rows[23].split()[1] == "….downsample.0"  # names are cut on the left, keeping the leaf
+    # Each total is a label line and a note line under its value.
+    assert totals[0].startswith("Input ") and totals[1].strip() == "batch 1, fp32 (4 B per value)"
+    assert totals[1].index("batch") == totals[0].index("224×224×3")
 
 
 def test_compare_table() -> None:

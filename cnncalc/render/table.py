@@ -109,53 +109,62 @@ def layer_table(report: Report, width: int | None = None) -> Table:
     return table
 
 
-def totals_grid(report: Report) -> Table:
-    """The totals under the table: label, value, and a note that wraps in its own column."""
+def totals_entries(report: Report) -> list[tuple[str, str, str]]:
+    """The totals as (label, value, note)."""
     t = report.totals
     s = report.settings
-    grid = Table.grid(padding=(0, 2))
+    entries = [
+        (
+            "Input",
+            f"{report.input.text(s.order)} ({order_name(s.order)})",
+            f"batch {s.batch}, {s.dtype} ({s.bytes_per_element} B per value)",
+        ),
+        (
+            "Parameters",
+            f"{exact(t.params)} = {both_units(t.param_bytes)}",
+            f"weights {exact(t.weights)} + biases {exact(t.biases)}",
+        ),
+    ]
+    if t.buffers:
+        entries.append(
+            ("Buffers", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats, not trained")
+        )
+    entries += [
+        (
+            "MACs per sample",
+            f"{exact(t.macs)} ({si(t.macs)})",
+            f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
+        ),
+        (
+            "Sum of activations",
+            f"{exact(t.activation_sum_elements)} values",
+            "input + new layer outputs, per sample",
+        ),
+        ("Activation memory", both_units(t.activation_sum_bytes), f"sum of activations × batch {s.batch}"),
+        ("Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate"),
+        ("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad"),
+        ("Output", report.output.text(s.order), f"{t.weight_layers} weight layers, {t.layers} layers"),
+    ]
+    return entries
+
+
+def totals_grid(report: Report, width: int | None = None) -> Table:
+    """The totals under the table: label, value and note in three columns; when ``width`` is too
+    narrow for that, each note goes on its own line under its value instead of wrapping."""
+    entries = totals_entries(report)
+    columns = [max(len(entry[i]) for entry in entries) for i in range(3)]
+    stacked = width is not None and sum(columns) + 2 * _GAP > width
+    grid = Table.grid(padding=(0, _GAP))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(no_wrap=True)
-    grid.add_column(style="dim", overflow="fold")
-
-    grid.add_row(
-        "Input",
-        f"{report.input.text(s.order)} ({order_name(s.order)})",
-        f"batch {s.batch}, {s.dtype} ({s.bytes_per_element} B per value)",
-    )
-    grid.add_row(
-        "Parameters",
-        f"{exact(t.params)} = {both_units(t.param_bytes)}",
-        f"weights {exact(t.weights)} + biases {exact(t.biases)}",
-    )
-    if t.buffers:
-        grid.add_row(
-            "Buffers", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats, not trained"
-        )
-    grid.add_row(
-        "MACs per sample",
-        f"{exact(t.macs)} ({si(t.macs)})",
-        f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
-    )
-    grid.add_row(
-        "Sum of activations",
-        f"{exact(t.activation_sum_elements)} values",
-        "input + new layer outputs, per sample",
-    )
-    grid.add_row(
-        "Activation memory",
-        both_units(t.activation_sum_bytes),
-        f"sum of activations × batch {s.batch}",
-    )
-    grid.add_row(
-        "Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate"
-    )
-    grid.add_row("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad")
-    grid.add_row(
-        "Output",
-        report.output.text(s.order),
-        f"{t.weight_layers} weight layers, {t.layers} layers",
-    )
+    if not stacked:
+        grid.add_column(style="dim", overflow="fold")
+    for label, value, note in entries:
+        if stacked:
+            grid.add_row(label, value)
+            grid.add_row("", Text(note, style="dim"))
+        else:
+            grid.add_row(label, value, note)
     return grid
 
 
@@ -168,7 +177,7 @@ class SummaryView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield layer_table(self.report, options.max_width)
         yield Text("")
-        yield totals_grid(self.report)
+        yield totals_grid(self.report, options.max_width)
 
 
 def summary_table(report: Report) -> SummaryView:
