@@ -97,3 +97,16 @@ def test_compare_table() -> None:
     text = render(comparison_table(compare(entries)))
     check_golden("compare-alexnet-vgg16-googlenet-resnet50", text)
     assert max(len(line) for line in text.splitlines()) <= WIDTH
+
+
+def test_list_command() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    result = CliRunner(env={"COLUMNS": str(WIDTH)}).invoke(cli, ["list"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(line.rstrip() for line in result.output.splitlines()) + "\n"
+    check_golden("list", text)
+    rows = [line for line in text.splitlines() if line.split() and line.split()[0] in bundled_names()]
+    assert len(rows) == len(bundled_names())  # one line each: the variant note does not wrap
