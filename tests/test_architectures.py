@@ -359,7 +359,7 @@ def test_vgg16_weights_as_the_slide() -> None:
 def test_vgg16_memory_as_the_slide() -> None:
     rep = report("vgg16")
     slide_sum = sum(VGG16_SLIDE_VALUES)
-    assert round(slide_sum / 1e6, 1) == 15.2  # the slide's "≈ 15M"
+    assert slide_sum == 15_237_608 and round(slide_sum / 1e6, 1) == 15.2  # the slide's "≈ 15M"
     # torchvision's adaptive pool to 7×7 is an extra (identity) layer the slide does not list.
     assert rep.totals.activation_sum_elements == slide_sum + 7 * 7 * 512
     assert round(rep.totals.activation_sum_bytes / 1e6) == 61  # "≈ 60MB/imagem" (fp32)
@@ -367,6 +367,7 @@ def test_vgg16_memory_as_the_slide() -> None:
     assert batch.forward_bytes == batch.param_bytes + batch.buffer_bytes + batch.activation_sum_bytes
     # "550 + (60 × 128) ≈ 8.2GB": the slide rounds 61 MB to 60; exactly it is 8.37 GB.
     assert 8.2e9 < batch.forward_bytes < 8.4e9
+    assert batch.forward_bytes == 138_357_544 * 4 + (slide_sum + 7 * 7 * 512) * 4 * 128  # README: 8.37 GB
 
 
 # --------------------------------------------------------------------------------------------
