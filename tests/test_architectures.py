@@ -39,31 +39,34 @@ def shapes(rep: Report) -> dict[str, str]:
 # Totals of the torchvision variants
 # --------------------------------------------------------------------------------------------
 
-# torchvision's model metadata (num_params, GFLOPS = GMACs to 2-3 decimals) as quoted in the issue.
+# torchvision's weights metadata: num_params, and "GFLOPS" (which are GMACs) as published, to 2
+# decimals; to 3 decimals where the issue quotes them (alexnet, googlenet, the ResNets). The exact
+# MAC counts are checked against a plain-torch rebuild below.
 TORCHVISION = [
-    ("alexnet", 61_100_840, 0.714),
-    ("vgg11", 132_863_336, 7.609),
-    ("vgg11-bn", 132_868_840, 7.609),
-    ("vgg13", 133_047_848, 11.308),
-    ("vgg13-bn", 133_053_736, 11.308),
-    ("vgg16", 138_357_544, 15.470),
-    ("vgg16-bn", 138_365_992, 15.470),
-    ("vgg19", 143_667_240, 19.632),
-    ("vgg19-bn", 143_678_248, 19.632),
-    ("googlenet", 6_624_904, 1.498),
-    ("resnet18", 11_689_512, 1.814),
-    ("resnet34", 21_797_672, 3.664),
-    ("resnet50", 25_557_032, 4.089),
-    ("resnet101", 44_549_160, 7.801),
-    ("resnet152", 60_192_808, 11.514),
+    ("alexnet", 61_100_840, "0.714"),
+    ("vgg11", 132_863_336, "7.61"),
+    ("vgg11-bn", 132_868_840, "7.61"),
+    ("vgg13", 133_047_848, "11.31"),
+    ("vgg13-bn", 133_053_736, "11.31"),
+    ("vgg16", 138_357_544, "15.47"),
+    ("vgg16-bn", 138_365_992, "15.47"),
+    ("vgg19", 143_667_240, "19.63"),
+    ("vgg19-bn", 143_678_248, "19.63"),
+    ("googlenet", 6_624_904, "1.498"),
+    ("resnet18", 11_689_512, "1.814"),
+    ("resnet34", 21_797_672, "3.664"),
+    ("resnet50", 25_557_032, "4.089"),
+    ("resnet101", 44_549_160, "7.801"),
+    ("resnet152", 60_192_808, "11.514"),
 ]
 
 
 @pytest.mark.parametrize(("name", "params", "gmacs"), TORCHVISION)
-def test_torchvision_totals(name: str, params: int, gmacs: float) -> None:
+def test_torchvision_totals(name: str, params: int, gmacs: str) -> None:
     totals = report(name).totals
     assert totals.params == params
-    assert round(totals.macs / 1e9, 3) == gmacs
+    decimals = len(gmacs.split(".")[1])
+    assert f"{totals.macs / 1e9:.{decimals}f}" == gmacs
     assert totals.flops == 2 * totals.macs
 
 
