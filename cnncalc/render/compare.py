@@ -28,8 +28,8 @@ def metrics(comparison: Comparison) -> list[Metric]:
         (f"Parameter memory ({s.dtype})", lambda n: megabytes(n.param_bytes)),
         ("MACs per sample", lambda n: si(n.macs)),
         ("FLOPs per sample", lambda n: si(n.flops)),
-        ("Activations per sample", lambda n: si(n.activation_elements)),
-        (f"Activation memory ({s.dtype})", lambda n: megabytes(n.activation_bytes_per_sample)),
+        ("Activation values per sample", lambda n: si(n.activation_elements)),
+        ("Activation memory per sample", lambda n: megabytes(n.activation_bytes_per_sample)),
     ]
     if s.batch > 1:
         rows.append((f"Activation memory, batch {s.batch}", lambda n: megabytes(n.activation_bytes_batch)))
