@@ -22,7 +22,7 @@ from cnncalc.report import (
     WarningInfo,
 )
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_BATCH = 10**9
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
@@ -110,6 +110,10 @@ class _Walker:
                 shape, rf = self.layer(child, shape, rf, depth, others)
             elif isinstance(child, SequenceNode):
                 shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), others)
+            elif isinstance(child, SideNode):
+                # An extra output: its layers count; the main path goes on from the same tensor,
+                # which stays alive while the side branch runs.
+                self.sequence(child.branch, shape, rf, depth + 1, others, input_held=True)
             else:
                 shape, rf = self.merge(child, shape, rf, depth, others)
         return shape, rf

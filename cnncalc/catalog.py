@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,3 +35,8 @@ def bundled_path(name: str) -> Path | None:
         if candidate.is_file():
             return candidate
     return None
+
+
+def natural_key(name: str) -> list[str | int]:
+    """Sort key that orders numbers by value: resnet18, resnet34, …, resnet152."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]

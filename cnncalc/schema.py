@@ -13,6 +13,7 @@ from cnncalc.spec import (
     GroupEntry,
     RepeatEntry,
     ResidualEntry,
+    SideEntry,
     SpecFile,
 )
 
@@ -27,7 +28,15 @@ def spec_schema() -> dict[str, Any]:
     entry_refs: list[dict[str, Any]] = [
         {"type": "string", "description": "A layer in one-line notation, e.g. 'conv 64 k3 p1'."}
     ]
-    models = [*registered_kinds(), RepeatEntry, ConcatEntry, ResidualEntry, BlockCallEntry, GroupEntry]
+    models = [
+        *registered_kinds(),
+        RepeatEntry,
+        ConcatEntry,
+        ResidualEntry,
+        SideEntry,
+        BlockCallEntry,
+        GroupEntry,
+    ]
     for model in models:
         sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))

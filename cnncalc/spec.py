@@ -64,7 +64,20 @@ class ResidualEntry(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     residual: list[Any] = Field(description="The body's layers.")
-    shortcut: list[Any] | Literal["identity"] = "identity"
+    shortcut: list[Any] | Literal["identity"] | GroupEntry = Field(
+        "identity",
+        description="The shortcut's layers, 'identity', or a named group {name, layers} whose name "
+        "scopes them (e.g. torchvision's 'downsample').",
+    )
+    name: str | None = None
+
+
+class SideEntry(BaseModel):
+    """A side output (e.g. GoogLeNet's auxiliary classifiers): the ``side`` layers read the current
+    tensor and give an extra output; the main path goes on from the same tensor, unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+    side: list[Any] = Field(description="The side branch's layers.")
     name: str | None = None
 
 
@@ -136,7 +149,18 @@ class MergeNode:
     location: Location | None = None
 
 
-Node = LayerNode | SequenceNode | MergeNode
+@dataclass(frozen=True)
+class SideNode:
+    """A branch whose output leaves the network as an extra output (an auxiliary head); the main
+    path continues from the branch's input. Its layers count in the totals like any other."""
+
+    branch: SequenceNode
+    name: str
+    path: str
+    location: Location | None = None
+
+
+Node = LayerNode | SequenceNode | MergeNode | SideNode
 
 
 @dataclass(frozen=True)

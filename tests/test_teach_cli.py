@@ -84,7 +84,7 @@ def test_summary_explain_and_latex() -> None:
 
 def test_summary_table_headers_in_portuguese() -> None:
     out = invoke("--lang", "pt", "summary", "32x32x3 | conv 10 k5 s1 p2")
-    assert "Camada" in out and "Saída H×W×C" in out and "Parâmetros" in out
+    assert "Camada" in out and "Saída" in out and "H×W×C" in out and "Parâmetros" in out
 
 
 def test_bad_calculator_input_is_a_usage_error() -> None:

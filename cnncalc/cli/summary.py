@@ -50,9 +50,8 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:
-    """Load ``spec``, apply ``--input``, analyse."""
-    from cnncalc.analysis import analyse
+def load_spec(spec: str, input_size: str | None, order: str) -> Any:
+    """Load ``spec`` and apply ``--input`` (read in ``order``)."""
     from cnncalc.parse import load_network
     from cnncalc.parse.build import check_input_shape
     from cnncalc.shapes import parse_shape_text
@@ -65,7 +64,14 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
             raise UsageError(f"--input '{input_size}' is not a size like {notation}")
         check_input_shape(shape)
         network = network.with_input(shape)
-    return analyse(network, batch=batch, dtype=dtype, order=order)
+    return network
+
+
+def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:
+    """Load ``spec``, apply ``--input``, analyse."""
+    from cnncalc.analysis import analyse
+
+    return analyse(load_spec(spec, input_size, order), batch=batch, dtype=dtype, order=order)
 
 
 @cli.command()
@@ -148,12 +154,12 @@ def summary(
 def list_command(as_json: bool) -> None:
     """The bundled architectures with their parameters and MACs."""
     from cnncalc.analysis import analyse
-    from cnncalc.catalog import bundled_names
+    from cnncalc.catalog import bundled_names, natural_key
     from cnncalc.parse import load_network
     from cnncalc.render.numbers import exact, si
 
     rows = []
-    for name in bundled_names():
+    for name in sorted(bundled_names(), key=natural_key):
         network = load_network(name)
         report = analyse(network)
         rows.append(
@@ -168,27 +174,40 @@ def list_command(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="Bundled architectures", header_style="bold")
+    table = Table(
+        title="Bundled architectures",
+        title_justify="left",
+        header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        collapse_padding=True,
+    )
     table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Input", justify="right")
-    table.add_column("Params", justify="right")
-    table.add_column("MACs", justify="right")
-    table.add_column("Variant", overflow="fold")
+    table.add_column("Input", justify="right", no_wrap=True)
+    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column("MACs", justify="right", no_wrap=True)
+    table.add_column("Variant")
     for row in rows:
         table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
     console().print(table)
 
 
 @cli.command()
-@click.argument("which", type=click.Choice(["spec", "report"]))
+@click.argument("which", type=click.Choice(["spec", "report", "compare"]))
 def schema(which: str) -> None:
-    """JSON Schema of spec files (spec) or of 'summary --json' output (report)."""
+    """JSON Schema of spec files (spec), 'summary --json' (report) or 'compare --json' (compare)."""
     if which == "report":
         from cnncalc.report import report_schema
 
         click.echo(json.dumps(report_schema(), indent=2, ensure_ascii=False))
+    elif which == "compare":
+        from cnncalc.compare import comparison_schema
+
+        click.echo(json.dumps(comparison_schema(), indent=2, ensure_ascii=False))
     else:
         from cnncalc.schema import spec_schema
 

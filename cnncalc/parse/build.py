@@ -21,7 +21,7 @@ from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
 from cnncalc.shapes import Shape, parse_shape_text
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_LAYERS = 500_000
 MAX_REPEAT = 1_000_000
@@ -33,6 +33,7 @@ _STRUCTURE_KEYS = {
     "concat": {"concat", "name"},
     "residual": {"residual", "shortcut", "name"},
     "block": {"block", "args", "name"},
+    "side": {"side", "name"},
     "layers": {"layers", "name"},
 }
 
@@ -131,7 +132,7 @@ class _Builder:
             hint = (
                 f"write it as {{type: {maybe}, ...}} or as the string '{maybe} ...'"
                 if maybe
-                else "a mapping needs 'type' (a layer) or one of: repeat, concat, residual, block, layers"
+                else "a mapping needs 'type' (a layer) or one of: " + ", ".join(_STRUCTURE_KEYS)
             )
             raise SpecError(f"entry has no 'type' (it has: {keys})", location=where, hint=hint)
         _check_keys(entry, _STRUCTURE_KEYS[kind], kind, where)
@@ -148,6 +149,8 @@ class _Builder:
             return [self.residual(entry, path, where, scope, env, depth, name)]
         if kind == "block":
             return [self.call(entry, path, where, scope, depth, name)]
+        if kind == "side":
+            return [self.side(entry, path, where, scope, env, depth, name)]
         inner = scope.child(name) if name else scope
         children = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
         return [SequenceNode(children, name=name, path=path)] if name else list(children)
@@ -241,11 +244,18 @@ class _Builder:
         inner = scope.child(name) if name else scope
         body = self.sequence(entry["residual"], f"{path}.residual", inner, env, depth)
         shortcut_entries = entry.get("shortcut", "identity")
+        segment = "shortcut"
+        if isinstance(shortcut_entries, dict):  # a named group: {name: downsample, layers: [...]}
+            _check_keys(shortcut_entries, {"name", "layers"}, "shortcut", where)
+            if "layers" not in shortcut_entries:
+                raise SpecError("a named shortcut needs 'layers'", location=where)
+            segment = str(shortcut_entries.get("name") or segment)
+            shortcut_entries = shortcut_entries["layers"]
         if shortcut_entries in ("identity", None, []):
             shortcut: tuple[Any, ...] = ()
             short_name = None
         else:
-            short_scope = inner.child("shortcut")
+            short_scope = inner.child(segment)
             shortcut = self.sequence(shortcut_entries, f"{path}.shortcut", short_scope, env, depth)
             short_name = short_scope.prefix[:-1]
         return MergeNode(
@@ -258,6 +268,25 @@ class _Builder:
             path,
             where,
         )
+
+    def side(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> SideNode:
+        layers = entry["side"]
+        if not isinstance(layers, list) or not layers:
+            raise SpecError("'side' needs a list of one or more layers", location=where)
+        segment = scope.unique(name) if name else scope.auto("aux")
+        inner = _Scope(prefix=f"{scope.prefix}{segment}.")
+        children = self.sequence(layers, f"{path}.side", inner, env, depth)
+        full = scope.prefix + segment
+        return SideNode(SequenceNode(children, name=full, path=f"{path}.side"), full, path, where)
 
     def call(
         self,
@@ -325,7 +354,9 @@ class _Builder:
         self.count += 1
         if self.count > MAX_LAYERS:
             raise SpecError(f"the network has more than {MAX_LAYERS:,} layers", location=raw.location)
-        name = scope.prefix + (scope.unique(raw.name) if raw.name else scope.auto(raw.kind.names[0]))
+        name = scope.prefix + (
+            scope.unique(raw.name) if raw.name else scope.auto(canonical_name(raw.kind, raw.requested_type))
+        )
         location = replace(raw.location, path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)

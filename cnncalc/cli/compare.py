@@ -1,0 +1,61 @@
+"""``cnncalc compare``: several networks side by side."""
+
+from __future__ import annotations
+
+import click
+
+from cnncalc.cli.app import cli, console
+from cnncalc.cli.summary import load_spec, report_options
+
+
+@cli.command()
+@click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
+@report_options
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "json", "csv", "markdown"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
+def compare(
+    specs: tuple[str, ...],
+    batch: int,
+    dtype: str,
+    input_size: str | None,
+    order: str,
+    fmt: str,
+    as_json: bool,
+) -> None:
+    """Parameters, MACs, activation and parameter memory and depth of several SPECs side by side.
+
+    \b
+    Each SPEC is a bundled name, a spec file or a one-line spec, for example:
+      cnncalc compare alexnet vgg16 googlenet resnet50
+      cnncalc compare resnet50 resnet50-v1 --input 299x299x3 --batch 32 --dtype fp16
+      cnncalc compare vgg16 vgg16-bn --format markdown
+
+    Depth counts the weight layers (conv, fc) on the longest path from input to output.
+    --input applies to every SPEC. MACs and activations are per sample; memory × batch is marked.
+    """
+    from cnncalc.analysis import analyse
+    from cnncalc.compare import compare as compare_networks
+    from cnncalc.render import compare as rendering
+
+    entries = []
+    for spec in specs:
+        network = load_spec(spec, input_size, order)
+        entries.append((network, analyse(network, batch=batch, dtype=dtype, order=order)))
+    comparison = compare_networks(entries)
+    fmt = "json" if as_json else fmt
+    if fmt == "json":
+        click.echo(rendering.render_comparison_json(comparison))
+    elif fmt == "csv":
+        click.echo(rendering.render_comparison_csv(comparison), nl=False)
+    elif fmt == "markdown":
+        click.echo(rendering.render_comparison_markdown(comparison), nl=False)
+    else:
+        console().print(rendering.comparison_table(comparison))

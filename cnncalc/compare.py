@@ -1,0 +1,110 @@
+"""Side-by-side comparison of networks (``cnncalc compare``).
+
+Pure: analysed networks in, a :class:`Comparison` out. No printing (see :mod:`cnncalc.render.compare`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cnncalc.errors import UsageError
+from cnncalc.report import SCHEMA_VERSION, Report, Settings
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
+
+WEIGHT_FAMILIES = ("conv", "linear")
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class ComparedNetwork(_Model):
+    """The headline numbers of one network, for one batch size and dtype."""
+
+    name: str
+    description: str | None
+    input: str = Field(description="Input shape in the comparison's order, e.g. '224×224×3'.")
+    output: str
+    params: int
+    param_bytes: int
+    macs: int = Field(description="Per sample.")
+    flops: int = Field(description="Per sample, 2 × MACs.")
+    activation_elements: int = Field(description="Sum of activations per sample (lecture convention).")
+    activation_bytes_per_sample: int
+    activation_bytes_batch: int
+    forward_bytes: int = Field(description="Parameters + buffers + activations for the batch.")
+    peak_inference_bytes: int
+    depth: int = Field(description="Weight layers (conv, fc) on the longest input-to-output path.")
+    weight_layers: int = Field(description="All weight layers, parallel branches included.")
+    layers: int
+
+
+class Comparison(_Model):
+    """What ``cnncalc compare --json`` prints."""
+
+    schema_version: str = SCHEMA_VERSION
+    tool: str = "cnncalc"
+    settings: Settings
+    networks: list[ComparedNetwork]
+
+
+def weight_depth(network: Network) -> int:
+    """The number of weight layers (conv, fc) on the longest path from input to output: the usual
+    "depth" (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). Parallel branches count once, by the deepest;
+    side outputs (auxiliary heads) are not on that path."""
+    return _depth(network.body)
+
+
+def _depth(node: LayerNode | SequenceNode | MergeNode | SideNode) -> int:
+    if isinstance(node, SideNode):  # an auxiliary output is not on the path to the main output
+        return 0
+    if isinstance(node, LayerNode):
+        return 1 if node.layer.family in WEIGHT_FAMILIES else 0
+    if isinstance(node, SequenceNode):
+        return sum(_depth(child) for child in node.children)
+    return max(_depth(branch) for branch in node.branches)
+
+
+def compare(entries: Sequence[tuple[Network, Report]]) -> Comparison:
+    """Summarise analysed networks side by side. Every report must use the same batch and dtype."""
+    if not entries:
+        raise UsageError("compare needs at least one network")
+    settings = entries[0][1].settings
+    rows = []
+    for network, report in entries:
+        if report.settings != settings:
+            raise UsageError(
+                "every report in a comparison must use the same settings",
+                hint="analyse every network with the same batch, dtype and order",
+            )
+        t = report.totals
+        rows.append(
+            ComparedNetwork(
+                name=report.network.name,
+                description=report.network.description,
+                input=report.input.text(settings.order),
+                output=report.output.text(settings.order),
+                params=t.params,
+                param_bytes=t.param_bytes,
+                macs=t.macs,
+                flops=t.flops,
+                activation_elements=t.activation_sum_elements,
+                activation_bytes_per_sample=t.activation_sum_elements * settings.bytes_per_element,
+                activation_bytes_batch=t.activation_sum_bytes,
+                forward_bytes=t.forward_bytes,
+                peak_inference_bytes=t.peak_inference_bytes,
+                depth=weight_depth(network),
+                weight_layers=t.weight_layers,
+                layers=t.layers,
+            )
+        )
+    return Comparison(settings=settings, networks=rows)
+
+
+def comparison_schema() -> dict[str, object]:
+    """JSON Schema of :class:`Comparison` (``cnncalc schema compare``)."""
+    schema = Comparison.model_json_schema()
+    schema["$id"] = f"https://cnncalc.invalid/schema/compare-{SCHEMA_VERSION}.json"
+    return schema

@@ -1,0 +1,93 @@
+"""Renderings of a :class:`~cnncalc.compare.Comparison`: a rich table (one column per network),
+JSON, CSV (one row per network, exact integers) and Markdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable
+
+from rich import box
+from rich.table import Table
+
+from cnncalc.compare import ComparedNetwork, Comparison
+from cnncalc.render.numbers import exact, megabytes, si
+
+Metric = tuple[str, Callable[[ComparedNetwork], str]]
+NAME_WIDTH = 24  # a long one-line spec as a column header is cut with "…"
+
+
+def metrics(comparison: Comparison) -> list[Metric]:
+    """The rows shown for people: a label and how to format it for one network."""
+    s = comparison.settings
+    order = "H×W×C" if s.order == "hwc" else "C×H×W"
+    rows: list[Metric] = [
+        (f"Input ({order})", lambda n: n.input),
+        ("Parameters", lambda n: exact(n.params)),
+        (f"Parameter memory ({s.dtype})", lambda n: megabytes(n.param_bytes)),
+        ("MACs per sample", lambda n: si(n.macs)),
+        ("FLOPs per sample", lambda n: si(n.flops)),
+        ("Activation values per sample", lambda n: si(n.activation_elements)),
+        ("Activation memory per sample", lambda n: megabytes(n.activation_bytes_per_sample)),
+    ]
+    if s.batch > 1:
+        rows.append((f"Activation memory, batch {s.batch}", lambda n: megabytes(n.activation_bytes_batch)))
+    rows += [
+        (f"Params + activations, batch {s.batch}", lambda n: megabytes(n.forward_bytes)),
+        (f"Inference peak, batch {s.batch}", lambda n: megabytes(n.peak_inference_bytes)),
+        ("Depth (weight layers)", lambda n: str(n.depth)),
+        ("Weight layers / layers", lambda n: f"{n.weight_layers} / {n.layers}"),
+    ]
+    return rows
+
+
+def comparison_table(comparison: Comparison) -> Table:
+    """Metrics down, networks across."""
+    s = comparison.settings
+    table = Table(
+        title=f"Comparison · batch {s.batch} · {s.dtype} · MACs = conv + fc multiply-accumulates",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+        header_style="bold",
+    )
+    table.add_column("", style="bold", no_wrap=True)
+    for network in comparison.networks:
+        table.add_column(network.name, justify="right", no_wrap=True, max_width=NAME_WIDTH)
+    for label, value in metrics(comparison):
+        table.add_row(label, *(value(n) for n in comparison.networks))
+    return table
+
+
+def render_comparison_json(comparison: Comparison) -> str:
+    return json.dumps(comparison.model_dump(mode="json"), indent=2, ensure_ascii=False)
+
+
+def render_comparison_csv(comparison: Comparison) -> str:
+    """One row per network; every number exact (bytes, elements, MACs)."""
+    fields = list(ComparedNetwork.model_fields)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(fields)
+    for network in comparison.networks:
+        data = network.model_dump()
+        writer.writerow(["" if data[f] is None else data[f] for f in fields])
+    return buffer.getvalue()
+
+
+def render_comparison_markdown(comparison: Comparison) -> str:
+    names = [n.name for n in comparison.networks]
+    s = comparison.settings
+    lines = [
+        f"### Comparison (batch {s.batch}, {s.dtype})",
+        "",
+        "| | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    for label, value in metrics(comparison):
+        lines.append(f"| {label} | " + " | ".join(value(n) for n in comparison.networks) + " |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,112 @@
+"""Golden files of the rendered tables at 100 columns (tests/golden/*.txt).
+
+Regenerate after an intended change with ``CNNCALC_REGEN_GOLDEN=1 pytest tests/test_render_golden.py``
+and review the diff. Trailing spaces (rich pads every line to the width) are stripped before comparing.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console, RenderableType
+
+import cnncalc
+from cnncalc.catalog import bundled_names
+from cnncalc.compare import compare
+from cnncalc.render.compare import comparison_table
+from cnncalc.render.table import summary_table
+
+GOLDEN = Path(__file__).parent / "golden"
+WIDTH = 100
+REGENERATE = os.environ.get("CNNCALC_REGEN_GOLDEN") == "1"
+
+
+def render(renderable: RenderableType, width: int = WIDTH) -> str:
+    console = Console(width=width, color_system=None, file=io.StringIO(), force_terminal=False)
+    console.print(renderable)
+    text = console.file.getvalue()  # type: ignore[attr-defined]
+    return "\n".join(line.rstrip() for line in text.splitlines()) + "\n"
+
+
+def check_golden(name: str, text: str) -> None:
+    path = GOLDEN / f"{name}.txt"
+    if REGENERATE:
+        GOLDEN.mkdir(exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    assert path.is_file(), f"missing golden file {path}; run with CNNCALC_REGEN_GOLDEN=1"
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs (CNNCALC_REGEN_GOLDEN=1)"
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_summary_of_every_bundled_spec(name: str) -> None:
+    report = cnncalc.analyse(cnncalc.load(name))
+    text = render(summary_table(report))
+    check_golden(f"summary-{name}", text)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= WIDTH
+    # No wrapping: every layer is one line that starts with its index and holds its full name,
+    # output shape and parameters.
+    by_index = {line.split()[0]: line for line in lines if line.strip() and line.split()[0].isdigit()}
+    for row in report.layers:
+        line = by_index[str(row.index)]
+        assert row.name in line and row.output_shape.hwc in line
+        assert (f"{row.params:,}" if row.params else "–") in line
+    assert len(by_index) == len(report.layers)
+    # The totals grid: one line per entry (no note wraps at 100 columns).
+    totals = lines[lines.index("") + 1 :] if "" in lines else []
+    labels = [line.split("  ")[0] for line in totals]
+    assert labels[:2] == ["Input", "Parameters"] and labels[-1] == "Output"
+    assert f"{report.totals.params:,}" in totals[1]
+
+
+def test_row_numbers_add_up_to_the_printed_totals() -> None:
+    report = cnncalc.analyse(cnncalc.load("googlenet"))
+    assert sum(r.params for r in report.layers) == report.totals.params
+    assert sum(r.macs for r in report.layers) == report.totals.macs
+    assert f"{report.totals.macs:,}" in render(summary_table(report))
+
+
+def test_one_line_spec_title_is_not_read_as_markup() -> None:
+    spec = "8x8x4 | [conv 2 k1 ; conv 3 k3 p1] | fc 10"
+    text = render(summary_table(cnncalc.analyse(cnncalc.load(spec))))
+    assert text.splitlines()[0] == spec
+
+
+def test_narrow_terminal_keeps_one_line_per_layer_and_stacks_the_notes() -> None:
+    report = cnncalc.analyse(cnncalc.load("resnet18"))
+    lines = render(summary_table(report), width=80).splitlines()
+    assert max(len(line) for line in lines) <= 80
+    blank = lines.index("")
+    table, totals = lines[:blank], lines[blank + 1 :]
+    rows = [line for line in table if line.split() and line.split()[0].isdigit()]
+    assert len(rows) == len(report.layers)
+    assert rows[23].split()[1] == "….downsample.0"  # names are cut on the left, keeping the leaf
+    # Each total is a label line and a note line under its value.
+    assert totals[0].startswith("Input ") and totals[1].strip() == "batch 1, fp32 (4 B per value)"
+    assert totals[1].index("batch") == totals[0].index("224×224×3")
+
+
+def test_compare_table() -> None:
+    entries = []
+    for name in ("alexnet", "vgg16", "googlenet", "resnet50"):
+        network = cnncalc.load(name)
+        entries.append((network, cnncalc.analyse(network)))
+    text = render(comparison_table(compare(entries)))
+    check_golden("compare-alexnet-vgg16-googlenet-resnet50", text)
+    assert max(len(line) for line in text.splitlines()) <= WIDTH
+
+
+def test_list_command() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    result = CliRunner(env={"COLUMNS": str(WIDTH)}).invoke(cli, ["list"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(line.rstrip() for line in result.output.splitlines()) + "\n"
+    check_golden("list", text)
+    rows = [line for line in text.splitlines() if line.split() and line.split()[0] in bundled_names()]
+    assert len(rows) == len(bundled_names())  # one line each: the variant note does not wrap
