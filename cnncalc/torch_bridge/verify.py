@@ -1,0 +1,297 @@
+"""``cnncalc verify``: build the network in PyTorch, run it, and compare with cnncalc's numbers.
+
+Per layer: the output shape (forward hooks) and the parameters of the layer's module. Totals:
+parameters, buffers and FLOPs (``torch.utils.flop_counter.FlopCounterMode``). On CUDA, memory
+is measured too (``torch.cuda.max_memory_allocated``) and set beside the predictions of
+:mod:`cnncalc.memory`.
+
+``device='meta'`` runs on shapes only: nothing is allocated or computed, so every bundled network
+checks in well under a second, with the same shapes, parameters and FLOPs as a real run.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from cnncalc.analysis import analyse
+from cnncalc.errors import UsageError
+from cnncalc.spec import Network
+from cnncalc.torch_bridge._torch import require_torch
+from cnncalc.torch_bridge.modules import build
+from cnncalc.torch_bridge.plan import BlockPlan
+
+DEVICES = ("meta", "cpu", "cuda")
+TORCH_DTYPES = {"fp32": "float32", "fp16": "float16", "bf16": "bfloat16"}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class LayerCheck(_Model):
+    """One spec layer (or merge) against its module."""
+
+    index: int
+    name: str
+    type: str
+    module: str | None = Field(description="Module path in PyTorch; None for an inline residual add.")
+    expected_shape: list[int] = Field(description="Per sample, as PyTorch orders it (C, H, W).")
+    actual_shape: list[int] | None
+    expected_params: int
+    actual_params: int | None
+    shape_ok: bool
+    params_ok: bool
+
+
+class TotalCheck(_Model):
+    """A whole-network count: cnncalc's against PyTorch's."""
+
+    what: str
+    expected: int
+    actual: int
+    ok: bool
+
+    @property
+    def delta(self) -> int:
+        return self.actual - self.expected
+
+
+class MemoryCheck(_Model):
+    """A memory measurement (CUDA only), with cnncalc's prediction when it has one."""
+
+    what: str
+    predicted_bytes: int | None
+    measured_bytes: int
+
+    @property
+    def relative_error(self) -> float | None:
+        if self.predicted_bytes is None or self.measured_bytes == 0:
+            return None
+        return (self.predicted_bytes - self.measured_bytes) / self.measured_bytes
+
+
+class VerifyResult(_Model):
+    network: str
+    device: str
+    dtype: str
+    batch: int
+    torch_version: str
+    layers: list[LayerCheck]
+    totals: list[TotalCheck]
+    memory: list[MemoryCheck] = Field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when every exact count matches (memory is an estimate and never fails this)."""
+        return all(r.shape_ok and r.params_ok for r in self.layers) and all(t.ok for t in self.totals)
+
+    def mismatches(self) -> list[str]:
+        """One line per mismatch."""
+        lines = [
+            f"layer {r.index} '{r.name}': shape {r.expected_shape} vs {r.actual_shape}, "
+            f"params {r.expected_params} vs {r.actual_params}"
+            for r in self.layers
+            if not (r.shape_ok and r.params_ok)
+        ]
+        lines += [f"{t.what}: cnncalc {t.expected:,} vs torch {t.actual:,}" for t in self.totals if not t.ok]
+        return lines
+
+
+def _merge_modules(plan: BlockPlan) -> dict[str, str]:
+    """Spec name of each concat and scoped residual -> the module path that outputs it."""
+    found: dict[str, str] = {}
+    for block in plan.blocks():
+        if block.merge_name is not None:
+            found[block.merge_name] = block.path
+    return found
+
+
+def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32") -> VerifyResult:
+    """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare."""
+    torch = require_torch()
+    if device not in DEVICES:
+        raise UsageError(f"device must be one of {', '.join(DEVICES)}, got '{device}'")
+    if dtype not in TORCH_DTYPES:
+        raise UsageError(f"dtype must be one of {', '.join(TORCH_DTYPES)} for verify, got '{dtype}'")
+    if device == "cuda" and not torch.cuda.is_available():
+        raise UsageError("--device cuda: no CUDA GPU is available to PyTorch", hint="use --device cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # e.g. "Failed to initialize NumPy"
+        from torch.utils.flop_counter import FlopCounterMode
+
+    report = analyse(network, batch=batch, dtype=dtype)
+    torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
+    with torch.device(device):
+        built = build(network)
+    model = built.module.to(dtype=torch_dtype).eval()
+    layer_paths = {plan.node.name: path for path, plan in built.plan.layers()}
+    merge_paths = _merge_modules(built.plan)
+
+    outputs: dict[str, list[int]] = {}
+    handles = []
+    for name, path in {**layer_paths, **merge_paths}.items():
+        module = model.get_submodule(path)
+
+        def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
+            outputs[name] = list(output.shape[1:])
+
+        handles.append(module.register_forward_hook(hook))
+
+    def observe(name: str, output: Any) -> None:
+        outputs[name] = list(output.shape[1:])
+
+    for module in model.modules():
+        if hasattr(module, "merge_observer"):
+            module.merge_observer = observe
+
+    x = torch.randn(batch, *network.input.torch_dims(), dtype=torch_dtype, device=device)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # e.g. "Failed to initialize NumPy"
+        counter = FlopCounterMode(display=False)
+        with torch.no_grad(), counter:
+            out = model(x)
+    for handle in handles:
+        handle.remove()
+    for module in model.modules():
+        if hasattr(module, "merge_observer"):
+            module.merge_observer = None
+
+    rows = []
+    for row in report.layers:
+        path = layer_paths.get(row.name) or merge_paths.get(row.name)
+        expected_shape = row.output_shape.shape().torch_dims()
+        actual_shape = outputs.get(row.name)
+        if path is not None:
+            actual_params: int | None = sum(
+                p.numel() for p in model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
+            )
+        else:
+            actual_params = None
+        rows.append(
+            LayerCheck(
+                index=row.index,
+                name=row.name,
+                type=row.type,
+                module=path,
+                expected_shape=expected_shape,
+                actual_shape=actual_shape,
+                expected_params=row.params,
+                actual_params=actual_params,
+                shape_ok=actual_shape == expected_shape,
+                params_ok=row.params == (actual_params if actual_params is not None else 0),
+            )
+        )
+    params = sum(p.numel() for p in model.parameters())
+    buffers = sum(b.numel() for b in model.buffers())
+    expected_out = report.output.shape().torch_dims()
+    totals = [
+        TotalCheck(
+            what="params", expected=report.totals.params, actual=params, ok=params == report.totals.params
+        ),
+        TotalCheck(
+            what="buffers",
+            expected=report.totals.buffers,
+            actual=buffers,
+            ok=buffers == report.totals.buffers,
+        ),
+        TotalCheck(
+            what=f"FLOPs (batch {batch})",
+            expected=report.totals.flops_batch,
+            actual=int(counter.get_total_flops()),
+            ok=int(counter.get_total_flops()) == report.totals.flops_batch,
+        ),
+        TotalCheck(
+            what="output elements",
+            expected=report.output.elements,
+            actual=int(out[0].numel()),
+            ok=list(out.shape[1:]) == expected_out,
+        ),
+    ]
+    memory = _cuda_memory(network, batch, dtype) if device == "cuda" else []
+    return VerifyResult(
+        network=network.name,
+        device=device,
+        dtype=dtype,
+        batch=batch,
+        torch_version=str(torch.__version__),
+        layers=rows,
+        totals=totals,
+        memory=memory,
+    )
+
+
+MeasureKind = Literal["params", "inference", "training"]
+
+
+def measure_cuda_memory(network: Network, batch: int, dtype: str, optimizer: str = "adam") -> dict[str, int]:
+    """Measured CUDA memory in bytes (needs a GPU; not run in CI without one):
+
+    * ``params``: allocated after moving the freshly built model to the GPU (parameters + buffers);
+    * ``inference``: peak above that during a no-grad forward pass (input included);
+    * ``training``: peak above the parameters during one step — forward, backward of a sum of
+      the outputs, optimizer step — from a state with no gradients and no optimizer state yet.
+    """
+    torch = require_torch()
+    torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
+    cuda = torch.device("cuda")
+    torch.cuda.empty_cache()
+    torch.cuda.synchronize()
+    base = torch.cuda.memory_allocated()
+    model = build(network).module.to(device=cuda, dtype=torch_dtype)
+    torch.cuda.synchronize()
+    params = torch.cuda.memory_allocated() - base
+    dims = network.input.torch_dims()
+
+    model.eval()
+    torch.cuda.reset_peak_memory_stats()
+    start = torch.cuda.memory_allocated()
+    with torch.no_grad():
+        x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
+        model(x)
+    torch.cuda.synchronize()
+    inference = torch.cuda.max_memory_allocated() - start
+    del x
+
+    from cnncalc.memory import OPTIMIZERS
+
+    model.train()
+    opt_cls, opt_kwargs = OPTIMIZERS[optimizer].torch_class, OPTIMIZERS[optimizer].torch_kwargs
+    opt = getattr(torch.optim, opt_cls)(model.parameters(), lr=1e-3, **opt_kwargs)
+    torch.cuda.reset_peak_memory_stats()
+    start = torch.cuda.memory_allocated()
+    x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
+    model(x).float().sum().backward()
+    opt.step()
+    torch.cuda.synchronize()
+    training = torch.cuda.max_memory_allocated() - start
+    del model, opt, x
+    torch.cuda.empty_cache()
+    return {"params": params, "inference": inference, "training": training}
+
+
+def _cuda_memory(network: Network, batch: int, dtype: str) -> list[MemoryCheck]:
+    from cnncalc.memory import predict_memory
+
+    measured = measure_cuda_memory(network, batch, dtype, "adam")
+    inference = predict_memory(network, batch=batch, dtype=dtype, train=False)
+    training = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer="adam")
+    return [
+        MemoryCheck(
+            what="parameters + buffers",
+            predicted_bytes=inference.state_bytes,
+            measured_bytes=measured["params"],
+        ),
+        MemoryCheck(
+            what="inference peak (no grad)",
+            predicted_bytes=inference.peak_above_state,
+            measured_bytes=measured["inference"],
+        ),
+        MemoryCheck(
+            what="training step peak (adam)",
+            predicted_bytes=training.peak_above_state,
+            measured_bytes=measured["training"],
+        ),
+    ]
