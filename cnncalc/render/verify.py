@@ -11,7 +11,7 @@ from rich.text import Text
 from cnncalc.render.numbers import exact, mebibytes
 
 if TYPE_CHECKING:
-    from cnncalc.torch_bridge.verify import VerifyResult
+    from cnncalc.torch_bridge.verification import VerifyResult
 
 _OK = Text("✓", style="green")
 _BAD = Text("✗", style="bold red")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cnncalc.spec import Network
-    from cnncalc.torch_bridge.verify import VerifyResult
+    from cnncalc.torch_bridge.verification import VerifyResult
 
 
 def build_module(network: Network) -> Any:
@@ -26,8 +26,8 @@ def export_source(network: Network) -> str:
 
 
 def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32") -> VerifyResult:
-    """Build, run and compare with cnncalc's report (see :mod:`cnncalc.torch_bridge.verify`)."""
-    from cnncalc.torch_bridge.verify import verify as _verify
+    """Build, run and compare with cnncalc's report (see :mod:`cnncalc.torch_bridge.verification`)."""
+    from cnncalc.torch_bridge.verification import verify as _verify
 
     return _verify(network, device=device, batch=batch, dtype=dtype)
 

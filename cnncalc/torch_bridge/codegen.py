@@ -111,7 +111,7 @@ class _Writer:
                 lines.append(f"{saved} = x")
                 lines.extend(self.steps(step.body, counter))
                 shortcut = saved if step.shortcut is None else f"{_ref(step.shortcut)}({saved})"
-                lines.append(f"x = x + {shortcut}  # {step.name}")
+                lines.append(f"x = x + {shortcut}")
             else:
                 if step.flatten_first:
                     lines.append("x = torch.flatten(x, 1)")

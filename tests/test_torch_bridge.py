@@ -1,0 +1,300 @@
+"""The PyTorch bridge: build_module, export_source and verify, on every bundled spec and on
+one-line specs that together use every layer kind, concat and residual."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import cnncalc
+from cnncalc.catalog import bundled_names
+from cnncalc.errors import ShapeError
+from cnncalc.layers import registered_kinds
+from cnncalc.parse import load_network, parse_spec_text
+
+torch = pytest.importorskip("torch")
+pytestmark = pytest.mark.torch
+
+from cnncalc.torch_bridge import build_module, export_source, verify  # noqa: E402
+
+# One-line specs that together use every registered layer kind (checked below), with concat
+# (Inception-style, one branch empty = identity) and residual (identity and projection).
+COVERAGE_SPECS = {
+    "lecture": "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10",
+    "alexnet-like": "67x67x3 | conv 16 k11 s4 p2 | relu | lrn | maxpool 3 2 | conv 32 k5 p2 g2 | relu6 "
+    "| maxpool 3 2 ceil | flatten | dropout 0.5 | fc 20 | leakyrelu 0.2 | fc 5 | softmax",
+    "activations": "9x9x4 | elu | selu | gelu | silu | mish | hardswish | hardsigmoid | tanh | sigmoid "
+    "| softplus | identity | prelu | prelu per_channel | dropout 0.1 channelwise",
+    "pooling": "20x17x3 | pad [1, 2, 0, 3] | avgpool 3 s2 p1 exclude_pad | maxpool k3 s1 d2 "
+    "| adaptiveavgpool [3, 2] | adaptivemaxpool 2 | gmp",
+    "conv-options": "16x12x6 | conv 12 k3x1 s2x1 p1x0 d1x2 nobias | conv 12 k3 dw same "
+    "| conv 6 k4 valid | deconv 4 k3 s2 p1 op1 | deconv 8 k2 s2 g2 nobias | batchnorm noaffine | gap "
+    "| fc 7 nobias | bn",
+    "inception": "28x28x8 | [conv 4 k1 ; conv 2 k1 | conv 6 k3 p1 ; maxpool 3 s1 p1 | conv 3 k1 ; identity ] "
+    "| relu",
+    "residual": "16x16x8 | { conv 8 k3 p1 nobias | bn | relu | conv 8 k3 p1 nobias | bn } | relu "
+    "| { conv 16 k3 s2 p1 | relu ; conv 16 k1 s2 nobias | bn } | gap | fc 10",
+}
+
+# A spec file with every structure: named groups, numbered repeats, a block with arguments,
+# named and unnamed residuals, a named concat, and an fc on a feature map.
+STRUCTURES_YAML = """
+name: structures
+input: 32x32x3
+blocks:
+  basic:
+    args: {planes: null, stride: 1}
+    layers:
+      - residual: ["conv ${planes} k3 s${stride} p1 nobias", bn, relu, "conv ${planes} k3 p1 nobias", bn]
+        shortcut: ["conv ${planes} k1 s${stride} nobias", bn]
+      - relu
+layers:
+  - {type: conv, filters: 8, kernel: 3, padding: 1, name: stem}
+  - repeat: 2
+    name: layer1
+    layers: [{block: basic, args: {planes: 8}}]
+  - {block: basic, args: {planes: 16, stride: 2}, name: layer2}
+  - residual: [conv 16 k3 p1, relu]
+    name: extra
+  - concat: [[conv 4 k1], [maxpool 3 s1 p1]]
+    name: mix
+  - {name: classifier, layers: [dropout, fc 10]}
+"""
+
+
+def _networks() -> list[tuple[str, cnncalc.Network]]:
+    nets = [(name, load_network(text)) for name, text in COVERAGE_SPECS.items()]
+    nets.append(("structures", parse_spec_text(STRUCTURES_YAML, "structures.yaml")))
+    return nets
+
+
+NETWORKS = _networks()
+NETWORK_IDS = [name for name, _ in NETWORKS]
+
+
+def test_coverage_specs_use_every_layer_kind() -> None:
+    """A new layer kind must be added to COVERAGE_SPECS to be checked against torch."""
+    used = {row.type for _, net in NETWORKS for row in cnncalc.analyse(net).layers}
+    for kind in registered_kinds():
+        values = set(kind.model_fields["type"].annotation.__args__)  # type: ignore[union-attr]
+        assert values & used, f"no coverage spec uses layer kind {kind.__name__} ({kind.names[0]})"
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_every_bundled_spec_verifies_on_meta(name: str) -> None:
+    result = verify(load_network(name), device="meta")
+    assert result.ok, "\n".join(result.mismatches())
+    assert all(row.actual_shape is not None for row in result.layers)
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_every_bundled_spec_exports_the_same_module(name: str) -> None:
+    _assert_export_matches(load_network(name))
+
+
+@pytest.mark.parametrize(("name", "network"), NETWORKS, ids=NETWORK_IDS)
+def test_coverage_specs_verify_on_cpu(name: str, network: cnncalc.Network) -> None:
+    result = verify(network, device="cpu", batch=2)
+    assert result.ok, "\n".join(result.mismatches())
+    # every layer row was observed by a hook or the residual observer
+    assert all(row.actual_shape == row.expected_shape for row in result.layers)
+    assert {t.what for t in result.totals} == {"params", "buffers", "FLOPs (batch 2)", "output elements"}
+
+
+@pytest.mark.parametrize(("name", "network"), NETWORKS, ids=NETWORK_IDS)
+def test_export_runs_and_matches_build_module(name: str, network: cnncalc.Network) -> None:
+    _assert_export_matches(network, compare_outputs=True)
+
+
+def _assert_export_matches(network: cnncalc.Network, compare_outputs: bool = False) -> None:
+    """exec the exported source in a fresh namespace; the module has the same parameters and
+    buffers (names and shapes) as build_module's and, with the same weights, the same output."""
+    source = export_source(network)
+    namespace: dict[str, object] = {"__name__": "exported"}
+    exec(compile(source, f"<export {network.name}>", "exec"), namespace)
+    device = "cpu" if compare_outputs else "meta"
+    with torch.device(device):
+        exported = namespace["build_model"]()  # type: ignore[operator]
+        built = build_module(network)
+    ours = {k: tuple(v.shape) for k, v in built.state_dict().items()}
+    theirs = {k: tuple(v.shape) for k, v in exported.state_dict().items()}
+    assert theirs == ours
+    assert namespace["INPUT_SHAPE"] == tuple(network.input.torch_dims())
+    if compare_outputs:
+        exported.load_state_dict(built.state_dict())
+        built.eval()
+        exported.eval()
+        x = torch.randn(2, *network.input.torch_dims())
+        with torch.no_grad():
+            assert torch.allclose(built(x), exported(x))
+
+
+def test_module_paths_are_the_spec_names() -> None:
+    network = parse_spec_text(STRUCTURES_YAML, "structures.yaml")
+    module = build_module(network)
+    names = {name for name, _ in module.named_modules()}
+    report = cnncalc.analyse(network)
+    layer_names = {row.name for row in report.layers if row.row_kind == "layer"}
+    assert layer_names <= names
+    # blocks are submodules: a scope, a numbered copy, a named residual, a concat's branch
+    for scope in ("layer1", "layer1.0", "layer1.0.shortcut", "layer2", "extra", "mix.branch2", "classifier"):
+        assert scope in names
+    assert "layer1.0.conv1" in names and "extra.conv1" in names
+
+
+def test_fc_on_a_feature_map_flattens_first() -> None:
+    network = load_network("4x4x2 | fc 3")
+    out = build_module(network)(torch.randn(5, 2, 4, 4))
+    assert tuple(out.shape) == (5, 3)
+    assert "torch.flatten(x, 1)" in export_source(network)
+
+
+def test_export_leaves_out_torch_defaults_and_names_the_class() -> None:
+    network = parse_spec_text(STRUCTURES_YAML, "structures.yaml")
+    source = export_source(network)
+    assert "class Structures(nn.Module):" in source
+    assert "self.stem = nn.Conv2d(in_channels=3, out_channels=8, kernel_size=3, padding=1)" in source
+    assert "x = x + self.shortcut(identity)" in source  # torchvision-style residual
+    # layer1.0 and layer1.1 are the same block: one class serves both
+    assert source.count("class Layer1_0(nn.Module):") == 1
+    assert "self.add_module('1', Layer1_0())" in source
+
+
+def test_exported_file_runs_as_a_script(tmp_path: Path) -> None:
+    path = tmp_path / "lecture.py"
+    path.write_text(export_source(load_network(COVERAGE_SPECS["lecture"])), encoding="utf-8")
+    result = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    # 26,370 = (5·5·3·10 + 10) + (16·16·10·10 + 10), the lecture example
+    assert result.stdout.strip() == "output (1, 10), 26,370 parameters"
+
+
+def test_verify_reports_fp16_and_bf16_flops_like_fp32() -> None:
+    network = load_network(COVERAGE_SPECS["residual"])
+    flops = {
+        dtype: verify(network, device="meta", batch=3, dtype=dtype).totals[2] for dtype in ("fp32", "bf16")
+    }
+    assert (
+        flops["fp32"].actual == flops["bf16"].actual == cnncalc.analyse(network, batch=3).totals.flops_batch
+    )
+
+
+def test_verify_detects_a_wrong_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc.layers.conv import Conv2d
+
+    monkeypatch.setattr(Conv2d, "biases", lambda self, inp: 0)  # pretend conv has no bias
+    result = verify(load_network(COVERAGE_SPECS["lecture"]), device="meta")
+    assert not result.ok
+    assert result.mismatches()[0] == "layer 1 'conv1': shape [10, 32, 32] vs [10, 32, 32], params 750 vs 760"
+    assert [t.what for t in result.totals if not t.ok] == ["params"]
+
+
+def test_invalid_spec_raises_the_engine_error_before_torch() -> None:
+    with pytest.raises(ShapeError, match="smaller than kernel"):
+        build_module(load_network("4x4x1 | conv 1 k5"))
+
+
+# -- the CLI ---------------------------------------------------------------------------------------
+
+
+def test_cli_verify_table_and_json() -> None:
+    from cnncalc.cli import cli
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["verify", COVERAGE_SPECS["residual"], "--device", "meta"])
+    assert result.exit_code == 0, result.output
+    assert "✓ every shape, parameter, buffer and FLOP count matches PyTorch" in result.output
+    result = runner.invoke(cli, ["verify", COVERAGE_SPECS["lecture"], "--json", "--batch", "4"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["batch"] == 4 and data["device"] == "cpu"
+    assert data["totals"][0] == {"what": "params", "expected": 26370, "actual": 26370, "ok": True}
+
+
+def test_cli_verify_exits_1_on_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc.cli import cli
+    from cnncalc.layers.linear import Linear
+
+    monkeypatch.setattr(Linear, "macs", lambda self, inp, out: 1)
+    result = CliRunner().invoke(cli, ["verify", COVERAGE_SPECS["lecture"], "--device", "meta"])
+    assert result.exit_code == 1
+    assert "✗ 1 mismatch(es)" in result.output
+
+
+def test_cli_export_to_a_file(tmp_path: Path) -> None:
+    from cnncalc.cli import cli
+
+    target = tmp_path / "net.py"
+    result = CliRunner().invoke(
+        cli, ["export", COVERAGE_SPECS["inception"], "--to", "torch", "-o", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)" in (
+        target.read_text(encoding="utf-8")
+    )
+
+
+BLOCK_TORCH = """
+import sys
+
+class _NoTorch:
+    def find_spec(self, name, path=None, target=None):
+        if name == "torch" or name.startswith("torch."):
+            raise ImportError("No module named 'torch'")
+        return None
+
+sys.meta_path.insert(0, _NoTorch())
+"""
+
+
+def test_without_torch_the_bridge_says_how_to_install_it() -> None:
+    code = BLOCK_TORCH + (
+        "import cnncalc\n"
+        "from cnncalc.errors import MissingDependencyError\n"
+        "from cnncalc.torch_bridge import build_module\n"
+        "try:\n"
+        "    build_module(cnncalc.load('8x8x1 | conv 1 k3'))\n"
+        "except MissingDependencyError as exc:\n"
+        "    print(exc.exit_code, exc.hint)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip() == "2 pip install 'cnncalc[torch]'", result.stderr
+
+
+def test_without_torch_the_cli_exits_2_with_the_hint() -> None:
+    code = (
+        BLOCK_TORCH
+        + "sys.argv = ['cnncalc', 'export', '8x8x1 | conv 1 k3']\nfrom cnncalc.cli import main\nmain()\n"
+    )
+    env = {**os.environ}
+    env.pop("CNNCALC_DEBUG", None)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2
+    assert result.stderr.startswith("error: this needs PyTorch, which is not installed")
+    assert "hint: pip install 'cnncalc[torch]'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+# -- CUDA (skipped without a GPU) -------------------------------------------------------------------
+
+cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+
+
+@pytest.mark.cuda
+@cuda
+@pytest.mark.parametrize("name", ["residual", "inception"])
+def test_cuda_verify_measures_memory(name: str) -> None:
+    result = verify(load_network(COVERAGE_SPECS[name]), device="cuda", batch=8)
+    assert result.ok, "\n".join(result.mismatches())
+    assert [m.what for m in result.memory] == [
+        "parameters + buffers",
+        "inference peak (no grad)",
+        "training step peak (adam)",
+    ]
+    assert all(m.measured_bytes > 0 for m in result.memory)
