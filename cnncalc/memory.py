@@ -91,6 +91,7 @@ class Saves:
     output: bool = False
     extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
     view: bool = False  # the output is the input (a view): nothing is allocated
+    extra_in_eval: bool = False  # the extras are allocated (briefly) without grad too
 
 
 def _out(inp: Shape, out: Shape) -> int:
@@ -103,6 +104,7 @@ def _channels2(inp: Shape, out: Shape) -> int:
 
 _INPUT = Saves(input=True)
 _OUTPUT = Saves(output=True)
+_MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), extra_in_eval=True)
 
 # From PyTorch's derivatives (tools/autograd/derivatives.yaml): what each op's backward needs.
 SAVED_FOR_BACKWARD: dict[str, Saves] = {
@@ -114,9 +116,10 @@ SAVED_FOR_BACKWARD: dict[str, Saves] = {
     "dropout": Saves(extra=((_out, MASK_BYTES),)),  # the bool mask; Dropout2d: a per-channel mask
     "batchnorm": Saves(input=True, extra=((lambda i, o: 2 * i.channels, STAT_BYTES),)),
     "lrn": Saves(input=True, extra=((lambda i, o: 3 * i.numel, None),)),  # x², its pooled power, divisor
-    "maxpool": Saves(input=True, extra=((_out, INDEX_BYTES),)),
-    "adaptivemaxpool": Saves(input=True, extra=((_out, INDEX_BYTES),)),
-    "gmp": Saves(input=True, extra=((_out, INDEX_BYTES),)),
+    # int64 indices; on CUDA max_pool2d computes them even without grad (then drops them)
+    "maxpool": _MAX_POOL,
+    "adaptivemaxpool": _MAX_POOL,
+    "gmp": _MAX_POOL,
     "avgpool": _INPUT,
     "adaptiveavgpool": _INPUT,
     "gap": Saves(),  # adaptive_avg_pool2d to 1×1 is a mean: it keeps only sizes
@@ -231,7 +234,7 @@ class _Simulation:
         out = x if rule.view else self.new(out_shape.numel)
         extras = (
             [self.new(fn(shape, out_shape), bpe) for fn, bpe in rule.extra]
-            if self.train and not rule.view
+            if (self.train or rule.extra_in_eval) and not rule.view
             else []
         )
         self.note(x, out, *extras)
@@ -241,13 +244,13 @@ class _Simulation:
             self.events.append((saves, self.size[x], self.size[out], sum(tensors)))
         return out, out_shape
 
-    def backward_peak(self, always: int) -> int:
+    def backward_peak(self, held: int) -> int:
         """Largest total during backward, layer by layer from the last: the tensors saved by layers
-        not yet reached, ``always`` (the caller's input), the gradient flowing out of and into the
-        current layer, and the parameter gradients computed so far."""
+        not yet reached, the tensor ``held`` by the caller (its input), the gradient flowing out of
+        and into the current layer, and the parameter gradients computed so far."""
         first_saver: dict[int, int] = {}
         for i, (saves, *_rest) in enumerate(self.events):
-            for tensor in saves:
+            for tensor in saves - {held}:
                 first_saver.setdefault(tensor, i)
         saved_by = [0] * len(self.events)
         for tensor, i in first_saver.items():
@@ -260,7 +263,7 @@ class _Simulation:
         for i in range(len(self.events) - 1, -1, -1):
             _, in_bytes, out_bytes, grad_bytes = self.events[i]
             grads += grad_bytes
-            peak = max(peak, saved_upto[i] + always + in_bytes + out_bytes + grads)
+            peak = max(peak, saved_upto[i] + self.size[held] + in_bytes + out_bytes + grads)
         return peak
 
     def merge(self, node: MergeNode, x: int, shape: Shape) -> tuple[int, Shape]:
@@ -320,7 +323,7 @@ def predict_memory(
         opt = OPTIMIZERS[optimizer]
         saved_end = sim.live(out)
         input_bytes = sim.size[x]
-        backward_peak = sim.backward_peak(input_bytes)
+        backward_peak = sim.backward_peak(x)
         state = opt.state_copies * params
         temporaries = opt.step_temporary_copies * params
         step_peak = input_bytes + params + state + temporaries
