@@ -31,6 +31,7 @@ from pydantic import BaseModel, ConfigDict
 from cnncalc.analysis import analyse
 from cnncalc.conventions import BYTES_PER_ELEMENT, normalise_dtype
 from cnncalc.errors import UsageError
+from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
 
@@ -98,24 +99,48 @@ def _out(inp: Shape, out: Shape) -> int:
     return out.numel
 
 
-def _channels2(inp: Shape, out: Shape) -> int:
-    return 2 * inp.channels
+def _channels(inp: Shape, out: Shape) -> int:
+    return inp.channels
+
+
+def _lrn(layer: LayerDef) -> Saves:
+    """F.local_response_norm keeps x (for x² and x / div), the zero-padded x² (C + size − 1
+    channels, for avg_pool3d), the base of the power and the divisor."""
+    size = int(getattr(layer, "size", 5))
+    return Saves(
+        input=True,
+        extra=(
+            (lambda i, o: (i.channels + size - 1) * i.spatial[0] * i.spatial[1], None),
+            (_out, None),
+            (_out, None),
+        ),
+    )
+
+
+def _dropout(layer: LayerDef) -> Saves:
+    """Dropout keeps its bool mask (CUDA's fused kernel); Dropout2d multiplies by an N×C×1×1 noise
+    tensor and keeps that."""
+    if getattr(layer, "channelwise", False):
+        return Saves(extra=((_channels, None),))
+    return Saves(extra=((_out, MASK_BYTES),))
 
 
 _INPUT = Saves(input=True)
 _OUTPUT = Saves(output=True)
 _MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), extra_in_eval=True)
 
-# From PyTorch's derivatives (tools/autograd/derivatives.yaml): what each op's backward needs.
-SAVED_FOR_BACKWARD: dict[str, Saves] = {
+# From PyTorch's derivatives (tools/autograd/derivatives.yaml): what each op's backward needs, by
+# layer type; a function of the layer where its fields matter. Autograd saves nothing for a layer
+# when neither its input nor its parameters need a gradient (layers before the first weights).
+SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "conv": _INPUT,  # and the weight (a parameter, already counted)
     "deconv": _INPUT,
     "fc": _INPUT,  # addmm keeps mat1 (the flattened input is a view of it)
     "flatten": Saves(view=True),
     "identity": Saves(view=True),
-    "dropout": Saves(extra=((_out, MASK_BYTES),)),  # the bool mask; Dropout2d: a per-channel mask
-    "batchnorm": Saves(input=True, extra=((lambda i, o: 2 * i.channels, STAT_BYTES),)),
-    "lrn": Saves(input=True, extra=((lambda i, o: 3 * i.numel, None),)),  # x², its pooled power, divisor
+    "dropout": _dropout,
+    "batchnorm": Saves(input=True, extra=((_channels, STAT_BYTES), (_channels, STAT_BYTES))),  # mean, invstd
+    "lrn": _lrn,
     # int64 indices; on CUDA max_pool2d computes them even without grad (then drops them)
     "maxpool": _MAX_POOL,
     "adaptivemaxpool": _MAX_POOL,
@@ -184,13 +209,15 @@ class _Simulation:
         self.ids = count()
         self.size: dict[int, int] = {}
         self.saved: set[int] = set()
+        self.needs_grad: set[int] = set()  # tensors autograd tracks (downstream of some weights)
         self.held: Counter[int] = Counter()
         self.peak = 0
         self.params = 0
         self.buffers = 0
         self.param_tensors: list[int] = []
         self.uses_cublas = False
-        # training: per layer in forward order, (tensors it saves, input bytes, output bytes, grad bytes)
+        # training: per layer autograd records, in forward order: (tensors it saves, bytes of the
+        # gradient it returns for its input (0 if none), of the gradient of its output, of its weights)
         self.events: list[tuple[set[int], int, int, int]] = []
 
     def new(self, elements: int, bpe: int | None = None) -> int:
@@ -225,12 +252,10 @@ class _Simulation:
             self.buffers += 2 * block_bytes(c * self.bpe) + block_bytes(8)
         if layer.type == "fc":
             self.uses_cublas = True
-        rule = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
+        entry = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
+        rule = entry if isinstance(entry, Saves) else entry(layer)
         if layer.type == "dropout" and not self.train:
             rule = Saves(view=True)  # eval-mode dropout returns its input
-        elif layer.type == "dropout" and getattr(layer, "channelwise", False):
-            # Dropout2d multiplies by an N×C×1×1 noise tensor and keeps only that
-            rule = Saves(extra=((lambda i, o: i.channels, None),))
         out = x if rule.view else self.new(out_shape.numel)
         extras = (
             [self.new(fn(shape, out_shape), bpe) for fn, bpe in rule.extra]
@@ -238,10 +263,13 @@ class _Simulation:
             else []
         )
         self.note(x, out, *extras)
-        if self.train:
+        input_grad = x in self.needs_grad
+        if self.train and (input_grad or tensors):
+            self.needs_grad.add(out)
             saves = set(extras) | ({x} if rule.input else set()) | ({out} if rule.output else set())
             self.saved.update(saves)
-            self.events.append((saves, self.size[x], self.size[out], sum(tensors)))
+            grad_in = self.size[x] if input_grad else 0
+            self.events.append((saves, grad_in, self.size[out], sum(tensors)))
         return out, out_shape
 
     def backward_peak(self, held: int) -> int:
@@ -283,6 +311,8 @@ class _Simulation:
             merged = outs[0][1]
         result = self.new(merged.numel)
         self.note(result)
+        if any(out in self.needs_grad for out, _ in outs):
+            self.needs_grad.add(result)
         self.held[x] -= 1
         for out, _ in outs:
             if out != x:
