@@ -20,7 +20,7 @@ from cnncalc.spec import LayerNode, MergeNode, SequenceNode
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from test_torch_bridge import COVERAGE_SPECS  # noqa: E402
+from specs import COVERAGE_SPECS  # noqa: E402
 
 from cnncalc.torch_bridge import build_module  # noqa: E402
 
