@@ -25,6 +25,7 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
 
 MAX_BATCH = 10**9
+_ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 
 
 @dataclass(frozen=True)
@@ -97,14 +98,20 @@ class _Walker:
 
     # Each walk returns (output shape, receptive field); ``live`` is the bytes of other tensors
     # kept alive meanwhile (inputs held for branches and shortcuts), for the inference peak.
-    def sequence(self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
-        for child in seq.children:
+    def sequence(
+        self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int, input_held: bool = False
+    ) -> tuple[Shape, _RF]:
+        """Walk children in order. ``input_held``: the sequence's input stays alive after its first
+        layer (a branch's input is needed by the other branches or the shortcut)."""
+        held = self.act_bytes(shape) if input_held else 0
+        for i, child in enumerate(seq.children):
+            others = live + (held if i > 0 else 0)
             if isinstance(child, LayerNode):
-                shape, rf = self.layer(child, shape, rf, depth, live)
+                shape, rf = self.layer(child, shape, rf, depth, others)
             elif isinstance(child, SequenceNode):
-                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), live)
+                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), others)
             else:
-                shape, rf = self.merge(child, shape, rf, depth, live)
+                shape, rf = self.merge(child, shape, rf, depth, others)
         return shape, rf
 
     def layer(self, node: LayerNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
@@ -115,7 +122,8 @@ class _Walker:
             warnings = layer.fit_warnings(shape)
         except ShapeError as exc:
             raise ShapeError(
-                f"layer {index} '{node.name}' ({layer.type}): input {shape.text()}: {exc.message}",
+                f"layer {index} '{node.name}' ({layer.type}): "
+                f"input {shape.text()}{_ORDER_NOTE}: {exc.message}",
                 location=node.location,
                 hint=exc.hint,
             ) from None
@@ -154,13 +162,12 @@ class _Walker:
         return out, new_rf
 
     def merge(self, node: MergeNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
-        in_bytes = self.act_bytes(shape)
         outs: list[Shape] = []
         states: list[_RF] = []
         done_bytes = 0
         for branch in node.branches:
             # The input stays alive for the other branches / the shortcut.
-            out, state = self.sequence(branch, shape, rf, depth + 1, live + in_bytes + done_bytes)
+            out, state = self.sequence(branch, shape, rf, depth + 1, live + done_bytes, input_held=True)
             outs.append(out)
             states.append(state)
             done_bytes += self.act_bytes(out)
@@ -170,8 +177,8 @@ class _Walker:
             if len(spatial) > 1 or any(o.is_flat != outs[0].is_flat for o in outs):
                 shapes = ", ".join(o.text() for o in outs)
                 raise ShapeError(
-                    f"layer {index} '{node.name}' (concat): branch outputs {shapes} differ in height "
-                    "or width, so they cannot be concatenated along channels",
+                    f"layer {index} '{node.name}' (concat): branch outputs {shapes}{_ORDER_NOTE} "
+                    "differ in height or width, so they cannot be concatenated along channels",
                     location=node.location,
                     hint="give every branch the same stride and 'same'-style padding",
                 )
@@ -183,7 +190,7 @@ class _Walker:
                 shapes = " and ".join(o.text() for o in outs)
                 raise ShapeError(
                     f"layer {index} '{node.name}' (add): the body gives {outs[0].text()} but the "
-                    f"shortcut gives {outs[1].text()}; they must match to be added"
+                    f"shortcut gives {outs[1].text()}{_ORDER_NOTE}; they must match to be added"
                     if len(outs) == 2
                     else f"layer {index} '{node.name}' (add): shapes {shapes} differ",
                     location=node.location,

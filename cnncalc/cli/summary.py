@@ -35,7 +35,7 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
             "-i",
             "input_size",
             metavar="HxWxC",
-            help="Override the input size, e.g. 299x299x3 (H×W×C).",
+            help="Override the input size, e.g. 299x299x3 (H×W×C; C×H×W with --order chw).",
         ),
         click.option(
             "--order",
@@ -59,9 +59,10 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 
     network = load_network(spec)
     if input_size:
-        shape = parse_shape_text(input_size)
+        shape = parse_shape_text(input_size, order)
         if shape is None:
-            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
+            notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
+            raise UsageError(f"--input '{input_size}' is not a size like {notation}")
         check_input_shape(shape)
         network = network.with_input(shape)
     return analyse(network, batch=batch, dtype=dtype, order=order)
@@ -176,6 +177,7 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
+    from rich.markup import escape
     from rich.table import Table
 
     from cnncalc.layers import registered_kinds
@@ -183,13 +185,14 @@ def layers() -> None:
 
     table = Table(title="Layer types", header_style="bold", show_lines=True)
     table.add_column("Type", style="cyan", no_wrap=True)
-    table.add_column("What it is", overflow="fold")
-    table.add_column("One-line usage", overflow="fold")
+    table.add_column("Also accepted as", overflow="fold", ratio=1)
+    table.add_column("What it is", overflow="fold", ratio=2)
+    table.add_column("One-line usage", overflow="fold", ratio=2)
     for kind in registered_kinds():
-        aliases = ", ".join(kind.names[1:])
         table.add_row(
-            kind.names[0] + (f"\n[dim]{aliases}[/]" if aliases else ""),
-            kind.summary,
-            _usage(kind).removeprefix("usage: "),
+            kind.names[0],
+            ", ".join(kind.names[1:]),
+            escape(kind.summary),
+            escape(_usage(kind).removeprefix("usage: ")),
         )
     console().print(table)

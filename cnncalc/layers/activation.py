@@ -56,7 +56,7 @@ class Activation(LayerDef):
     names = (*_TORCH_CLASS, "swish", "leaky_relu", "lrelu")
     type_aliases = {"swish": "silu", "leaky_relu": "leakyrelu", "lrelu": "leakyrelu"}
     family = "activation"
-    summary = "element-wise activation: " + ", ".join(_TORCH_CLASS)
+    summary = "element-wise activation without parameters (each name is its own type)"
     positional = ("negative_slope",)
     in_place = True
 

@@ -1,4 +1,4 @@
-"""``${...}`` substitution of block arguments: a tiny integer-arithmetic language, never ``eval``.
+"""``${...}`` and ``$name`` substitution of block arguments: tiny integer arithmetic, never ``eval``.
 
 Grammar: ``expr := term (('+'|'-') term)*``, ``term := unary (('*'|'//'|'/'|'%') unary)*``,
 ``unary := '-' unary | atom``, ``atom := INT | NAME | '(' expr ')'``. ``/`` must divide exactly.
@@ -12,7 +12,7 @@ from typing import Any
 from cnncalc.errors import SpecError
 
 _TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*/%()]))")
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_VALUE = 10**18
 
 
@@ -120,20 +120,25 @@ def evaluate(text: str, env: dict[str, Any]) -> Any:
 
 
 def substitute(value: Any, env: dict[str, Any]) -> Any:
-    """Replace ``${expr}`` in strings, recursively through lists and dicts. A string that is a
-    single placeholder becomes the value itself (an int stays an int)."""
+    """Replace ``${expr}`` and ``$name`` in strings, recursively through lists and dicts. A string
+    that is a single placeholder becomes the value itself (an int stays an int)."""
     if isinstance(value, str):
-        if "${" not in value:
+        if "$" not in value:
             return value
         whole = _PLACEHOLDER.fullmatch(value.strip())
         if whole:
-            return evaluate(whole.group(1), env)
-        return _PLACEHOLDER.sub(lambda m: str(evaluate(m.group(1), env)), value)
+            return _placeholder_value(whole, env)
+        return _PLACEHOLDER.sub(lambda m: str(_placeholder_value(m, env)), value)
     if isinstance(value, list):
         return _copy_list(value, env)
     if isinstance(value, dict):
         return _copy_dict(value, env)
     return value
+
+
+def _placeholder_value(match: re.Match[str], env: dict[str, Any]) -> Any:
+    expression = match.group(1) if match.group(1) is not None else match.group(2)
+    return evaluate(expression, env)
 
 
 def _copy_list(value: Any, env: dict[str, Any]) -> Any:

@@ -14,6 +14,7 @@ from cnncalc.errors import Location, SpecError
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_NESTING = 200
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
 class LocatedDict(dict):
@@ -55,6 +56,12 @@ def _convert(node: Any, source: str, lines: list[str], depth: int, loader: Any) 
         raise SpecError(
             f"the document is nested more than {MAX_NESTING} levels deep",
             location=_loc(node.start_mark, source, lines),
+        )
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        raise SpecError(
+            f"YAML tag '{node.tag}' is not allowed in a spec",
+            location=_loc(node.start_mark, source, lines),
+            hint="specs hold plain mappings, lists, strings and numbers",
         )
     if isinstance(node, yaml.MappingNode):
         out = LocatedDict()

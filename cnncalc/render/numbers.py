@@ -12,12 +12,13 @@ def exact(n: int) -> str:
     return f"{n:,}"
 
 
-def si(n: int | float, digits: int = 2) -> str:
-    """``15470264320`` → ``15.47 G``; below 1,000 the number itself."""
+def si(n: int | float, digits: int = 2, unit: str = "") -> str:
+    """``15470264320`` → ``15.47 G`` (``15.47 GFLOPs`` with ``unit``); below 1,000 the number itself."""
     for scale, suffix in _SI:
         if abs(n) >= scale:
-            return f"{n / scale:.{digits}f} {suffix}"
-    return f"{n:g}" if isinstance(n, float) else str(n)
+            return f"{n / scale:.{digits}f} {suffix}{unit}"
+    plain = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{plain} {unit}" if unit else plain
 
 
 def megabytes(n: int) -> str:

@@ -80,7 +80,11 @@ def totals_text(report: Report) -> Text:
     )
     if t.buffers:
         line("Buffers (non-train.)", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats")
-    line("MACs per sample", f"{exact(t.macs)} ({si(t.macs)})", f"FLOPs = 2 × MACs = {si(t.flops)}FLOPs")
+    line(
+        "MACs per sample",
+        f"{exact(t.macs)} ({si(t.macs)})",
+        f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
+    )
     line(
         "Sum of activations",
         f"{exact(t.activation_sum_elements)} values = {both_units(t.activation_sum_bytes)}",

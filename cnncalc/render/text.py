@@ -58,7 +58,7 @@ def render_csv(report: Report) -> str:
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([f"{c}_{order}" if c in ("input", "output") else c for c in CSV_COLUMNS])
     for row in report.layers:
         size, jump = rf_text(row)
         writer.writerow(
