@@ -14,7 +14,7 @@ import warnings
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from strategies import (
     Case,
     avgpool_cases,
@@ -96,7 +96,9 @@ def check(case: Case) -> None:
     where = f"{case.fields} on input {case.input.text('chw')}"
     if isinstance(theirs, str):
         assert isinstance(ours, str), f"torch raises ({theirs.splitlines()[0]}) but cnncalc accepts {where}"
+        event("invalid: both reject")
         return
+    event("valid: both accept")
     assert not isinstance(ours, str), f"cnncalc rejects ({ours}) what torch accepts: {where}"
     assert ours == theirs, f"(shape, params, FLOPs) cnncalc {ours} vs torch {theirs} for {where}"
     # cnncalc's own torch mapping builds the same layer as the independent one
