@@ -86,6 +86,11 @@ def run(specs: list[str], batches: list[int], dtype: str, optimizer: str) -> tup
                 ("inference peak", inference.peak_above_state, measured["inference"]),
                 (f"training step ({optimizer})", training.peak_above_state, measured["training"]),
             ):
+                if actual is None:
+                    rows.append(
+                        _row(label, batch, mode, None, None, "torch refuses a train step at this batch")
+                    )
+                    continue
                 rows.append(_row(label, batch, mode, predicted, actual, f"{exact}, {seconds}"))
                 if actual and abs(predicted - actual) / actual > TARGET:
                     misses += 1

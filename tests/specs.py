@@ -45,3 +45,18 @@ layers:
     name: mix
   - {name: classifier, layers: [dropout, fc 10]}
 """
+
+# Names that are not Python attributes, or that nn.Module already uses: the module keeps them
+# where torch allows (add_module) and appends '_' where it does not ('train', 'forward').
+ODD_NAMES_YAML = """
+name: 2 odd-names
+input: 8x8x3
+layers:
+  - {type: conv, filters: 4, kernel: 3, name: train}
+  - {type: relu, name: in}
+  - {type: bn, name: my-layer}
+  - {type: conv, filters: 4, kernel: 1, name: a.b}
+  - name: forward
+    layers: [conv 4 k1, {type: relu, name: "0"}]
+  - {type: fc, units: 3, name: class}
+"""

@@ -234,7 +234,9 @@ def _fresh_cuda(torch: Any) -> int:
     return int(torch.cuda.memory_allocated())
 
 
-def measure_cuda_memory(network: Network, batch: int, dtype: str, optimizer: str = "adam") -> dict[str, int]:
+def measure_cuda_memory(
+    network: Network, batch: int, dtype: str, optimizer: str = "adam"
+) -> dict[str, int | None]:
     """Measured CUDA memory in bytes, as :mod:`cnncalc.memory` predicts it (needs a GPU):
 
     * ``state``: allocated by moving the freshly built model to the GPU (parameters + buffers);
@@ -243,6 +245,7 @@ def measure_cuda_memory(network: Network, batch: int, dtype: str, optimizer: str
       of the outputs, ``optimizer.step()`` — starting with no gradients and no optimizer state.
 
     cuBLAS workspaces are freed before each run, so both peaks include them, as predicted.
+    ``training`` is None when PyTorch refuses the step (BatchNorm on a flat vector at batch 1).
     """
     torch = require_torch()
     from cnncalc.memory import OPTIMIZERS
@@ -269,10 +272,14 @@ def measure_cuda_memory(network: Network, batch: int, dtype: str, optimizer: str
     opt = getattr(torch.optim, spec.torch_class)(model.parameters(), lr=1e-3, **spec.torch_kwargs)
     start = _fresh_cuda(torch)
     x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
-    model(x).float().sum().backward()
-    opt.step()
-    torch.cuda.synchronize()
-    training = int(torch.cuda.max_memory_allocated()) - start
+    training: int | None
+    try:
+        model(x).float().sum().backward()
+        opt.step()
+        torch.cuda.synchronize()
+        training = int(torch.cuda.max_memory_allocated()) - start
+    except ValueError:  # e.g. BatchNorm on a flat vector refuses a batch of 1 in train mode
+        training = None
     del model, opt, x
     _fresh_cuda(torch)
     return {"state": state, "inference": inference, "training": training}
@@ -284,20 +291,24 @@ def _cuda_memory(network: Network, batch: int, dtype: str) -> list[MemoryCheck]:
     measured = measure_cuda_memory(network, batch, dtype, "adam")
     inference = predict_memory(network, batch=batch, dtype=dtype, train=False)
     training = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer="adam")
-    return [
+    checks = [
         MemoryCheck(
             what="parameters + buffers",
             predicted_bytes=inference.state_bytes,
-            measured_bytes=measured["state"],
+            measured_bytes=measured["state"] or 0,
         ),
         MemoryCheck(
             what="inference peak (no grad)",
             predicted_bytes=inference.peak_above_state,
-            measured_bytes=measured["inference"],
-        ),
-        MemoryCheck(
-            what="training step peak (adam)",
-            predicted_bytes=training.peak_above_state,
-            measured_bytes=measured["training"],
+            measured_bytes=measured["inference"] or 0,
         ),
     ]
+    if measured["training"] is not None:
+        checks.append(
+            MemoryCheck(
+                what="training step peak (adam)",
+                predicted_bytes=training.peak_above_state,
+                measured_bytes=measured["training"],
+            )
+        )
+    return checks
