@@ -296,3 +296,28 @@ def test_cuda_memory_predictions_within_ten_percent(name: str, batch: int) -> No
     for check in result.memory:
         error = check.relative_error
         assert error is not None and abs(error) <= 0.10, f"{check.what}: {error:+.1%}"
+
+
+def test_cuda_memory_rows_pair_measurements_with_predictions(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CUDA rows without a GPU: measurements stubbed, predictions from cnncalc.memory."""
+    from cnncalc.memory import predict_memory
+    from cnncalc.torch_bridge import verification
+
+    measured = {"state": 1000, "inference": 2000, "training": None}
+    monkeypatch.setattr(verification, "measure_cuda_memory", lambda *args: measured)
+    network = load_network(COVERAGE_SPECS["lecture"])
+    rows = verification._cuda_memory(network, 4, "fp16")
+    inference = predict_memory(network, batch=4, dtype="fp16")
+    assert [(r.what, r.predicted_bytes, r.measured_bytes) for r in rows] == [
+        ("parameters + buffers", inference.state_bytes, 1000),
+        ("inference peak (no grad)", inference.peak_above_state, 2000),
+    ]
+    measured["training"] = 4000
+    training = predict_memory(network, batch=4, dtype="fp16", train=True, optimizer="adam")
+    last = verification._cuda_memory(network, 4, "fp16")[-1]
+    assert (last.what, last.predicted_bytes, last.measured_bytes) == (
+        "training step peak (adam)",
+        training.peak_above_state,
+        4000,
+    )
+    assert last.relative_error == (training.peak_above_state - 4000) / 4000

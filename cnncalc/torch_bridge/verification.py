@@ -210,6 +210,7 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
             ok=list(out.shape[1:]) == expected_out,
         ),
     ]
+    del model, built, x, out  # free the GPU before measuring memory on a fresh model
     memory = _cuda_memory(network, batch, dtype) if device == "cuda" else []
     return VerifyResult(
         network=network.name,
