@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import cnncalc
 from cnncalc.catalog import bundled_names
-from cnncalc.errors import ShapeError
+from cnncalc.errors import ShapeError, UsageError
 from cnncalc.layers import registered_kinds
 from cnncalc.parse import load_network, parse_spec_text
 
@@ -321,3 +321,18 @@ def test_cuda_memory_rows_pair_measurements_with_predictions(monkeypatch: pytest
         4000,
     )
     assert last.relative_error == (training.peak_above_state - 4000) / 4000
+
+
+def test_verify_names_the_layer_torch_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """E.g. LocalResponseNorm in fp16 on CPU ('avg_pool3d_out_frame not implemented for Half')."""
+
+    def fail(self: object, x: object) -> object:
+        raise NotImplementedError("\"relu_kernel\" not implemented for 'Half'")
+
+    monkeypatch.setattr(torch.nn.ReLU, "forward", fail)
+    with pytest.raises(UsageError) as info:
+        verify(load_network(COVERAGE_SPECS["lecture"]), device="cpu", dtype="fp16")
+    assert info.value.message == (
+        "PyTorch cannot run layer 'relu1' on cpu in fp16: \"relu_kernel\" not implemented for 'Half'"
+    )
+    assert info.value.hint == "try --dtype fp32, --device meta (shapes only) or --device cuda"

@@ -131,6 +131,7 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
     merge_paths = _merge_modules(built.plan)
 
     outputs: dict[str, list[int]] = {}
+    running = [""]  # the layer being run, for error messages
     handles = []
     for name, path in {**layer_paths, **merge_paths}.items():
         module = model.get_submodule(path)
@@ -138,7 +139,11 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
         def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
             outputs[name] = list(output.shape[1:])
 
+        def enter(_module: Any, _inputs: Any, name: str = name) -> None:
+            running[0] = name
+
         handles.append(module.register_forward_hook(hook))
+        handles.append(module.register_forward_pre_hook(enter))
 
     def observe(name: str, output: Any) -> None:
         outputs[name] = list(output.shape[1:])
@@ -151,8 +156,15 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # e.g. "Failed to initialize NumPy"
         counter = FlopCounterMode(display=False)
-        with torch.no_grad(), counter:
-            out = model(x)
+        try:
+            with torch.no_grad(), counter:
+                out = model(x)
+        except (RuntimeError, NotImplementedError) as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise UsageError(
+                f"PyTorch cannot run layer '{running[0]}' on {device} in {dtype}: {first}",
+                hint="try --dtype fp32, --device meta (shapes only) or --device cuda",
+            ) from None
     for handle in handles:
         handle.remove()
     for module in model.modules():
