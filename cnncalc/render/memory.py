@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.memory import MemoryEstimate
+from cnncalc.memory import OPTIMIZERS, MemoryEstimate
 from cnncalc.render.numbers import both_units
 
 _STATE = ("parameters", "buffers")
@@ -14,7 +14,8 @@ _STATE = ("parameters", "buffers")
 
 def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = None) -> Group:
     """The terms, what the peak is made of, and the answer to ``--fit`` when asked."""
-    mode = f"training step ({estimate.optimizer})" if estimate.train else "inference (no grad)"
+    optimizer = OPTIMIZERS[estimate.optimizer].label if estimate.optimizer else ""
+    mode = f"training step ({optimizer})" if estimate.train else "inference (no grad)"
     table = Table(
         title=f"{estimate.network}: GPU memory, {mode}",
         caption=f"batch {estimate.batch} · {estimate.dtype} · "
