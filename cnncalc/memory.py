@@ -79,6 +79,8 @@ TERM_DOCS: dict[str, str] = {
     "optimizer_step_peak": "during the step: input, gradients, optimizer state and temporaries",
     "cublas_workspace": "cuBLAS workspace allocated with the first matrix multiply (networks with fc)",
     "cudnn_workspace": "per-call convolution workspace: not modelled yet (0)",
+    "allocator_rounding": "included in the terms above: the caching allocator rounds every tensor up to "
+    "512-byte blocks",
 }
 
 
@@ -204,15 +206,14 @@ def block_bytes(nbytes: int) -> int:
 class _Simulation:
     """The forward pass as allocations: which tensors are alive at each step, and the peak."""
 
-    def __init__(self, batch: int, bpe: int, train: bool):
-        self.batch, self.bpe, self.train = batch, bpe, train
+    def __init__(self, batch: int, bpe: int, train: bool, block: Callable[[int], int] = block_bytes):
+        self.batch, self.bpe, self.train, self.block = batch, bpe, train, block
         self.ids = count()
         self.size: dict[int, int] = {}
         self.saved: set[int] = set()
         self.needs_grad: set[int] = set()  # tensors autograd tracks (downstream of some weights)
         self.held: Counter[int] = Counter()
         self.peak = 0
-        self.params = 0
         self.buffers = 0
         self.param_tensors: list[int] = []
         self.uses_cublas = False
@@ -222,7 +223,7 @@ class _Simulation:
 
     def new(self, elements: int, bpe: int | None = None) -> int:
         tensor = next(self.ids)
-        self.size[tensor] = block_bytes(elements * self.batch * (bpe or self.bpe))
+        self.size[tensor] = self.block(elements * self.batch * (bpe or self.bpe))
         return tensor
 
     def live(self, *extra: int) -> int:
@@ -245,11 +246,11 @@ class _Simulation:
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
         layer = node.layer
         out_shape = layer.output_shape(shape)
-        tensors = [block_bytes(n * self.bpe) for n in (layer.weights(shape), layer.biases(shape)) if n]
+        tensors = [self.block(n * self.bpe) for n in (layer.weights(shape), layer.biases(shape)) if n]
         self.param_tensors.extend(tensors)
         if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
-            self.buffers += 2 * block_bytes(c * self.bpe) + block_bytes(8)
+            self.buffers += 2 * self.block(c * self.bpe) + self.block(8)
         if layer.type == "fc":
             self.uses_cublas = True
         entry = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
@@ -336,7 +337,29 @@ def predict_memory(
         raise UsageError(str(exc)) from None
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{optimizer}'")
-    sim = _Simulation(batch, BYTES_PER_ELEMENT[dtype], train)
+    terms, state_bytes, peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, block_bytes)
+    _, raw_state, raw_peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, lambda n: n)
+    rounding = state_bytes + peak - raw_state - raw_peak
+    terms.append(
+        MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
+    )
+    return MemoryEstimate(
+        network=network.name,
+        batch=batch,
+        dtype=dtype,
+        train=train,
+        optimizer=optimizer if train else None,
+        terms=terms,
+        state_bytes=state_bytes,
+        peak_above_state=peak,
+    )
+
+
+def _terms(
+    network: Network, batch: int, bpe: int, train: bool, optimizer: str, block: Callable[[int], int]
+) -> tuple[list[MemoryTerm], int, int]:
+    """The terms, the model state and the peak above it, with allocations sized by ``block``."""
+    sim = _Simulation(batch, bpe, train, block)
     x = sim.new(network.input.numel)
     sim.held[x] += 1  # the caller's input stays alive for the whole pass
     out, _ = sim.sequence(network.body, x, network.input)
@@ -380,16 +403,7 @@ def predict_memory(
             key="cudnn_workspace", bytes=CUDNN_WORKSPACE_BYTES, explanation=TERM_DOCS["cudnn_workspace"]
         ),
     ]
-    return MemoryEstimate(
-        network=network.name,
-        batch=batch,
-        dtype=dtype,
-        train=train,
-        optimizer=optimizer if train else None,
-        terms=terms,
-        state_bytes=params + sim.buffers,
-        peak_above_state=peak + cublas + CUDNN_WORKSPACE_BYTES,
-    )
+    return terms, params + sim.buffers, peak + cublas + CUDNN_WORKSPACE_BYTES
 
 
 _BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
