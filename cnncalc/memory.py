@@ -426,9 +426,12 @@ def largest_batch(
 ) -> int | None:
     """The largest batch whose predicted total fits in ``budget`` bytes; None if not even 1."""
 
+    predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)  # validates the arguments
+    bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
+
     def fits(batch: int) -> bool:
-        estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
-        return estimate.total_bytes <= budget
+        _, state, peak = _terms(network, batch, bpe, train, optimizer, block_bytes)
+        return state + peak <= budget
 
     if not fits(1):
         return None
