@@ -239,6 +239,11 @@ class _Simulation:
                 x, shape = self.layer(child, x, shape)
             elif isinstance(child, SequenceNode):
                 x, shape = self.sequence(child, x, shape)
+            elif hasattr(child, "branch"):  # a side output: kept (side_outputs) while x goes on
+                self.held[x] += 1
+                side, _ = self.sequence(child.branch, x, shape)
+                self.held[side] += 1
+                self.held[x] -= 1
             else:
                 x, shape = self.merge(child, x, shape)
         return x, shape

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ from cnncalc.catalog import bundled_names
 from cnncalc.errors import ShapeError, UsageError
 from cnncalc.layers import registered_kinds
 from cnncalc.parse import load_network, parse_spec_text
+from cnncalc.spec import SequenceNode
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
@@ -336,3 +338,46 @@ def test_verify_names_the_layer_torch_cannot_run(monkeypatch: pytest.MonkeyPatch
         "PyTorch cannot run layer 'relu1' on cpu in fp16: \"relu_kernel\" not implemented for 'Half'"
     )
     assert info.value.hint == "try --dtype fp32, --device meta (shapes only) or --device cuda"
+
+
+@dataclass(frozen=True)
+class _SideOutput:
+    """The shape of a side-output node (GoogLeNet's auxiliary heads): a branch read from the current
+    tensor whose result leaves the network; the main path goes on."""
+
+    branch: SequenceNode
+    name: str
+    path: str
+    location: None = None
+
+
+def test_side_outputs_are_blocks_kept_in_side_outputs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from cnncalc import memory
+    from cnncalc.torch_bridge import plan
+
+    main = load_network("8x8x3 | conv 4 k3 p1 | relu | fc 2").body.children
+    aux_fc = replace(load_network("1x1x1 | fc 5").body.children[0], name="aux1.fc1")  # type: ignore[type-var]
+    side = _SideOutput(SequenceNode((aux_fc,), name="aux1", path="layers[1].side"), "aux1", "layers[1]")
+    body = SequenceNode((main[0], side, *main[1:]), path="layers")  # type: ignore[arg-type]
+    network = replace(load_network("8x8x3 | conv 4 k3 p1"), body=body)
+    monkeypatch.setattr(plan, "analyse", lambda net: None)  # the engine on this branch has no side nodes
+    monkeypatch.setattr(memory, "analyse", lambda net, batch: None)
+
+    module = build_module(network)
+    x = torch.randn(2, 3, 8, 8)
+    assert tuple(module(x).shape) == (2, 2)
+    assert tuple(module.side_outputs["aux1"].shape) == (2, 5)
+    assert "aux1.fc1" in dict(module.named_modules())
+
+    namespace: dict[str, object] = {}
+    exec(compile(export_source(network), "<side>", "exec"), namespace)
+    exported = namespace["build_model"]()  # type: ignore[operator]
+    exported.load_state_dict(module.state_dict())
+    assert torch.allclose(exported(x), module(x))
+    assert torch.allclose(exported.side_outputs["aux1"], module.side_outputs["aux1"])
+
+    # memory: the aux fc's weight (4·8·8 inputs × 5 × 4 bytes) and bias (one 512-byte block)
+    with_side = memory.predict_memory(network, batch=1)
+    without = memory.predict_memory(replace(network, body=SequenceNode(main, path="layers")), batch=1)
+    assert with_side.term("parameters") - without.term("parameters") == 4 * 8 * 8 * 5 * 4 + 512
+    assert with_side.term("forward_peak") >= without.term("forward_peak")

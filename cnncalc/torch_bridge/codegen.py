@@ -15,7 +15,7 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, Step, make_plan
+from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
 
 _INDENT = "    "
 
@@ -74,6 +74,8 @@ class _Writer:
             else:
                 child_name = self.block(child, "Block")
                 init.append(_assign(child.key, f"{child_name}()"))
+        if _has_side(block.steps):
+            init.append("self.side_outputs: dict[str, torch.Tensor] = {}  # auxiliary heads, by name")
         if block.mode == "concat":
             branches = ", ".join(f"{_ref(c.key)}(x)" for c in block.children)
             forward = [f"return torch.cat([{branches}], dim=1)"]
@@ -112,11 +114,17 @@ class _Writer:
                 lines.extend(self.steps(step.body, counter))
                 shortcut = saved if step.shortcut is None else f"{_ref(step.shortcut)}({saved})"
                 lines.append(f"x = x + {shortcut}")
+            elif isinstance(step, SideStep):
+                lines.append(f"self.side_outputs[{step.name!r}] = {_ref(step.key)}(x)")
             else:
                 if step.flatten_first:
                     lines.append("x = torch.flatten(x, 1)")
                 lines.append(f"x = {_ref(step.key)}(x)")
         return lines
+
+
+def _has_side(steps: tuple[Step, ...]) -> bool:
+    return any(isinstance(s, SideStep) or (isinstance(s, AddStep) and _has_side(s.body)) for s in steps)
 
 
 def _describe(block: BlockPlan) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, Step, make_plan
+from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
 
 MergeObserver = Callable[[str, Any], None]
 
@@ -21,12 +21,14 @@ def _module_classes() -> tuple[type, type]:
     nn = torch.nn
 
     class SpecSequence(nn.Module):
-        """Runs its steps in order: children, and inline residual additions."""
+        """Runs its steps in order: children, inline residual additions, and side outputs (kept in
+        ``side_outputs`` by name)."""
 
         def __init__(self, steps: tuple[Step, ...]) -> None:
             super().__init__()
             self.steps = steps
             self.merge_observer: MergeObserver | None = None
+            self.side_outputs: dict[str, Any] = {}
 
         def run(self, steps: tuple[Step, ...], x: Any) -> Any:
             for step in steps:
@@ -37,6 +39,8 @@ def _module_classes() -> tuple[type, type]:
                     x = x + shortcut
                     if self.merge_observer is not None:
                         self.merge_observer(step.name, x)
+                elif isinstance(step, SideStep):
+                    self.side_outputs[step.name] = self._modules[step.key](x)
                 else:
                     if step.flatten_first:
                         x = torch.flatten(x, 1)

@@ -12,6 +12,8 @@ spec name (``layer1.0.conv1``):
 * a named residual is a block of its own; an unnamed one is a step of the enclosing block
   (``x = body(x) + shortcut(identity)``), like torchvision's ``BasicBlock``, with its projection
   shortcut as a sub-block named ``shortcut``;
+* a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
+  enclosing block's ``side_outputs`` while the main path goes on;
 * a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
   flattened first when that asks for it.
 """
@@ -57,7 +59,15 @@ class AddStep:
     output: Shape
 
 
-Step = Apply | AddStep
+@dataclass(frozen=True)
+class SideStep:
+    """A side output (an auxiliary head): ``side_outputs[name] = self.<key>(x)``; x goes on."""
+
+    key: str
+    name: str
+
+
+Step = Apply | AddStep | SideStep
 
 
 @dataclass(frozen=True)
@@ -132,10 +142,18 @@ class _Builder:
         return BlockPlan(key, self.path, mode, tuple(self.children), steps, inp, out, merge_name)
 
 
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, SequenceNode):
+        return node.children
+    if hasattr(node, "branch"):  # a side output
+        return (node.branch,)
+    return node.branches
+
+
 def _first_layer(node: Node) -> LayerNode | None:
     if isinstance(node, LayerNode):
         return node
-    children = node.children if isinstance(node, SequenceNode) else node.branches
+    children = _children(node)
     for child in children:
         found = _first_layer(child)
         if found is not None:
@@ -181,6 +199,13 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             builder.children.append(block)
             steps.append(Apply(block.key))
             shape = out
+        elif hasattr(node, "branch"):  # a side output: its branch reads x, the main path goes on
+            branch: SequenceNode = node.branch
+            sub = builder.sub(_segment(builder, branch))
+            side_steps, side_out = _walk(sub, branch.children, shape)
+            block = sub.finish("sequence", side_steps, shape, side_out)
+            builder.children.append(block)
+            steps.append(SideStep(block.key, node.name))
         elif node.merge == "concat":
             sub = builder.sub(builder.relative(node.name))
             outs = []
