@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, replace
@@ -122,7 +123,7 @@ def test_names_torch_refuses_get_an_underscore() -> None:
         "class": "class",
     }
     source = export_source(parse_spec_text(ODD_NAMES_YAML, "odd.yaml"))
-    assert "self.add_module('in', nn.ReLU())" in source and "x = getattr(self, 'in')(x)" in source
+    assert 'self.add_module("in", nn.ReLU())' in source and 'x = getattr(self, "in")(x)' in source
     assert "class Network2OddNames(nn.Module):" in source
 
 
@@ -141,7 +142,7 @@ def test_export_leaves_out_torch_defaults_and_names_the_class() -> None:
     assert "x = x + self.shortcut(identity)" in source  # torchvision-style residual
     # layer1.0 and layer1.1 are the same block: one class serves both
     assert source.count("class Layer1_0(nn.Module):") == 1
-    assert "self.add_module('1', Layer1_0())" in source
+    assert 'self.add_module("1", Layer1_0())' in source
 
 
 def test_exported_file_runs_as_a_script(tmp_path: Path) -> None:
@@ -213,9 +214,30 @@ def test_cli_export_to_a_file(tmp_path: Path) -> None:
         cli, ["export", COVERAGE_SPECS["inception"], "--to", "torch", "-o", str(target)]
     )
     assert result.exit_code == 0, result.output
-    assert "torch.cat([self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1)" in (
-        target.read_text(encoding="utf-8")
+    source = target.read_text(encoding="utf-8")
+    # wrapped as ruff format would: the call does not fit in 88 columns
+    assert (
+        "        return torch.cat(\n"
+        "            [self.branch1(x), self.branch2(x), self.branch3(x), self.branch4(x)], dim=1\n"
+        "        )\n"
+    ) in source
+
+
+def test_exported_source_is_ruff_clean(tmp_path: Path) -> None:
+    """The generated module is formatted as ruff format (black) would, at the default 88 columns,
+    and lint-clean."""
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    for name, network in NETWORKS:
+        (tmp_path / f"{name.replace('-', '_')}.py").write_text(export_source(network), encoding="utf-8")
+    files = sorted(str(p) for p in tmp_path.glob("*.py"))
+    fmt = subprocess.run([ruff, "format", "--isolated", "--check", *files], capture_output=True, text=True)
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    lint = subprocess.run(
+        [ruff, "check", "--isolated", "--select", "E,F,W,I,UP,B", *files], capture_output=True, text=True
     )
+    assert lint.returncode == 0, lint.stdout + lint.stderr
 
 
 BLOCK_TORCH = """

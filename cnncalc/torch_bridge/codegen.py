@@ -8,8 +8,11 @@ channels, share a class), keyword arguments equal to PyTorch's defaults left out
 from __future__ import annotations
 
 import inspect
+import json
 import keyword
 import re
+import textwrap
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -18,6 +21,47 @@ from cnncalc.torch_bridge._torch import require_torch, reserved_names
 from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
 
 _INDENT = "    "
+LINE_LENGTH = 88  # the generated module is ruff/black clean at the default line length
+
+
+@dataclass(frozen=True)
+class _Call:
+    """A call (or a bracketed list when ``head`` is empty) that may be wrapped over lines."""
+
+    head: str
+    args: tuple[str | _Call, ...]
+    brackets: str = "()"
+
+
+Expr = str | _Call
+# One statement: text before the expression, the expression, text after it.
+Stmt = tuple[str, Expr, str]
+
+
+def _flat(expr: Expr) -> str:
+    if isinstance(expr, str):
+        return expr
+    return f"{expr.head}{expr.brackets[0]}{', '.join(_flat(a) for a in expr.args)}{expr.brackets[1]}"
+
+
+def _lines(expr: Expr, indent: int, prefix: str = "", suffix: str = "") -> list[str]:
+    """``prefix + expr + suffix`` at ``indent``, wrapped as ruff format would: on one line if it
+    fits, else the arguments on one indented line, else one argument per line."""
+    pad = " " * indent
+    one = f"{pad}{prefix}{_flat(expr)}{suffix}"
+    if len(one) <= LINE_LENGTH or isinstance(expr, str) or not expr.args:
+        return [one]
+    opening, closing = f"{pad}{prefix}{expr.head}{expr.brackets[0]}", f"{pad}{expr.brackets[1]}{suffix}"
+    inner = " " * (indent + 4) + ", ".join(_flat(a) for a in expr.args)
+    if len(inner) <= LINE_LENGTH:
+        return [opening, inner, closing]
+    body = [line for arg in expr.args for line in _lines(arg, indent + 4, suffix=",")]
+    return [opening, *body, closing]
+
+
+def _quote(text: str) -> str:
+    """A double-quoted Python string literal."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _is_attribute(key: str) -> bool:
@@ -26,11 +70,13 @@ def _is_attribute(key: str) -> bool:
 
 def _ref(key: str) -> str:
     """How ``forward`` reaches a child: ``self.conv1`` or ``getattr(self, "0")``."""
-    return f"self.{key}" if _is_attribute(key) else f"getattr(self, {key!r})"
+    return f"self.{key}" if _is_attribute(key) else f"getattr(self, {_quote(key)})"
 
 
-def _assign(key: str, value: str) -> str:
-    return f"self.{key} = {value}" if _is_attribute(key) else f"self.add_module({key!r}, {value})"
+def _assign(key: str, value: Expr) -> Stmt:
+    if _is_attribute(key):
+        return (f"self.{key} = ", value, "")
+    return ("", _Call("self.add_module", (_quote(key), value)), "")
 
 
 def _class_name(path: str, fallback: str) -> str:
@@ -54,20 +100,20 @@ class _Writer:
         self.names: set[str] = set()
 
     # -- layers ---------------------------------------------------------------------------------
-    def layer_expr(self, plan: LayerPlan) -> str:
+    def layer_expr(self, plan: LayerPlan) -> _Call:
         cls = plan.call.cls
         defaults = self.defaults.setdefault(cls, _signature_defaults(cls))
-        args = [
+        args = tuple(
             f"{k}={_literal(v)}"
             for k, v in plan.call.kwargs.items()
             if not (k in defaults and _same(defaults[k], v))
-        ]
-        return f"nn.{cls}({', '.join(args)})"
+        )
+        return _Call(f"nn.{cls}", args)
 
     # -- blocks ---------------------------------------------------------------------------------
     def block(self, block: BlockPlan, fallback: str) -> str:
         """Write the class of ``block`` (and of its sub-blocks); return the class name."""
-        init = []
+        init: list[Stmt] = []
         for child in block.children:
             if isinstance(child, LayerPlan):
                 init.append(_assign(child.key, self.layer_expr(child)))
@@ -75,21 +121,22 @@ class _Writer:
                 child_name = self.block(child, "Block")
                 init.append(_assign(child.key, f"{child_name}()"))
         if _has_side(block.steps):
-            init.append("self.side_outputs: dict[str, torch.Tensor] = {}  # auxiliary heads, by name")
+            init.append(("self.side_outputs: dict[str, torch.Tensor] = {}", "", "  # auxiliary heads"))
+        forward: list[Stmt]
         if block.mode == "concat":
-            branches = ", ".join(f"{_ref(c.key)}(x)" for c in block.children)
-            forward = [f"return torch.cat([{branches}], dim=1)"]
+            branches = _Call("", tuple(f"{_ref(c.key)}(x)" for c in block.children), "[]")
+            forward = [("return ", _Call("torch.cat", (branches, "dim=1")), "")]
         else:
-            forward = [*self.steps(block.steps, [0]), "return x"]
-        doc = f'"""{_describe(block)}"""'
+            forward = [*self.steps(block.steps, [0]), ("return x", "", "")]
+        doc = "\n".join(_docstring([_describe(block)], indent=4))
         body = "\n".join(
             [
                 f"{_INDENT}def __init__(self) -> None:",
                 f"{_INDENT * 2}super().__init__()",
-                *(f"{_INDENT * 2}{line}" for line in init),
+                *(line for stmt in init for line in _lines(stmt[1], 8, stmt[0], stmt[2])),
                 "",
                 f"{_INDENT}def forward(self, x: torch.Tensor) -> torch.Tensor:",
-                *(f"{_INDENT * 2}{line}" for line in forward),
+                *(line for stmt in forward for line in _lines(stmt[1], 8, stmt[0], stmt[2])),
             ]
         )
         if body in self.by_body:
@@ -101,26 +148,41 @@ class _Writer:
             candidate = f"{name}_{n}"
         self.names.add(candidate)
         self.by_body[body] = candidate
-        self.classes.append(f"class {candidate}(nn.Module):\n{_INDENT}{doc}\n\n{body}\n")
+        self.classes.append(f"class {candidate}(nn.Module):\n{doc}\n\n{body}\n")
         return candidate
 
-    def steps(self, steps: tuple[Step, ...], counter: list[int]) -> list[str]:
-        lines: list[str] = []
+    def steps(self, steps: tuple[Step, ...], counter: list[int]) -> list[Stmt]:
+        lines: list[Stmt] = []
         for step in steps:
             if isinstance(step, AddStep):
                 counter[0] += 1
                 saved = "identity" if counter[0] == 1 else f"identity{counter[0]}"
-                lines.append(f"{saved} = x")
+                lines.append((f"{saved} = x", "", ""))
                 lines.extend(self.steps(step.body, counter))
                 shortcut = saved if step.shortcut is None else f"{_ref(step.shortcut)}({saved})"
-                lines.append(f"x = x + {shortcut}")
+                lines.append((f"x = x + {shortcut}", "", ""))
             elif isinstance(step, SideStep):
-                lines.append(f"self.side_outputs[{step.name!r}] = {_ref(step.key)}(x)")
+                lines.append((f"self.side_outputs[{_quote(step.name)}] = {_ref(step.key)}(x)", "", ""))
             else:
                 if step.flatten_first:
-                    lines.append("x = torch.flatten(x, 1)")
-                lines.append(f"x = {_ref(step.key)}(x)")
+                    lines.append(("x = torch.flatten(x, 1)", "", ""))
+                lines.append((f"x = {_ref(step.key)}(x)", "", ""))
         return lines
+
+
+def _docstring(paragraphs: list[str], indent: int) -> list[str]:
+    """Docstring lines, wrapped to the line length; one line when it fits."""
+    pad = " " * indent
+    texts = [p.replace("\\", "\\\\").replace('"""', '\\"\\"\\"') for p in paragraphs]
+    if len(texts) == 1 and len(pad) + len(texts[0]) + 6 <= LINE_LENGTH:
+        return [f'{pad}"""{texts[0]}"""']
+    lines: list[str] = []
+    for text in texts:
+        lines += textwrap.wrap(text, LINE_LENGTH - indent - 6, break_on_hyphens=False) or [""]
+    if len(lines) == 1:  # as ruff format writes a one-line docstring, whatever its length
+        return [f'{pad}"""{lines[0]}"""']
+    lines = [f"{pad}{line}" if line else "" for line in lines]
+    return [f'{pad}"""{lines[0].lstrip()}', *lines[1:], f'{pad}"""']
 
 
 def _has_side(steps: tuple[Step, ...]) -> bool:
@@ -151,6 +213,8 @@ def _literal(value: Any) -> str:
         return "[" + ", ".join(_literal(v) for v in value) + "]"
     if isinstance(value, tuple):
         return "(" + ", ".join(_literal(v) for v in value) + ("," if len(value) == 1 else "") + ")"
+    if isinstance(value, str):
+        return _quote(value)
     return repr(value)
 
 
@@ -167,17 +231,19 @@ def export_source(network: Network) -> str:
     plan = make_plan(network, reserved_names())
     writer = _Writer({})
     top = writer.block(plan, _network_class_name(network))
-    header = [
-        f'"""{network.name} as a PyTorch module, generated by cnncalc export.',
+    about = [
+        f"{network.name} as a PyTorch module, generated by cnncalc export.",
         "",
         f"Input: {network.input.text('hwc')} (H×W×C) = {network.input.text('chw')} (C×H×W) per sample.",
     ]
     if network.reference:
-        header.append(f"Reference: {network.reference}")
-    header += [
+        about.append(f"Reference: {network.reference}")
+    about += [
         f"Generated on {date.today().isoformat()} with torch {torch.__version__}; edit freely.",
         "Attribute paths are the spec's qualified layer names (e.g. layer1.0.conv1).",
-        '"""',
+    ]
+    header = [
+        *_docstring(about, indent=0),
         "",
         "import torch",
         "from torch import nn",
