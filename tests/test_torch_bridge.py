@@ -224,12 +224,13 @@ def test_cli_export_to_a_file(tmp_path: Path) -> None:
 
 
 def test_exported_source_is_ruff_clean(tmp_path: Path) -> None:
-    """The generated module is formatted as ruff format (black) would, at the default 88 columns,
-    and lint-clean."""
+    """The generated module (coverage specs and every bundled spec) is formatted as ruff format
+    (black) would, at the default 88 columns, and lint-clean."""
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
-    for name, network in NETWORKS:
+    bundled = [(name, load_network(name)) for name in bundled_names()]
+    for name, network in [*NETWORKS, *bundled]:
         (tmp_path / f"{name.replace('-', '_')}.py").write_text(export_source(network), encoding="utf-8")
     files = sorted(str(p) for p in tmp_path.glob("*.py"))
     fmt = subprocess.run([ruff, "format", "--isolated", "--check", *files], capture_output=True, text=True)
