@@ -153,8 +153,7 @@ def _children(node: Node) -> tuple[Node, ...]:
 def _first_layer(node: Node) -> LayerNode | None:
     if isinstance(node, LayerNode):
         return node
-    children = _children(node)
-    for child in children:
+    for child in _children(node):
         found = _first_layer(child)
         if found is not None:
             return found
@@ -172,10 +171,10 @@ def _segment(builder: _Builder, seq: SequenceNode) -> str:
 
 
 def _has_layer_under(node: Node, prefix: str) -> bool:
-    first = _first_layer(node)
-    if isinstance(node, MergeNode):
-        return any(_has_layer_under(b, prefix) for b in node.branches)
-    return first is not None and first.name.startswith(prefix)
+    """Whether some layer of ``node`` is named under ``prefix``."""
+    if isinstance(node, LayerNode):
+        return node.name.startswith(prefix)
+    return any(_has_layer_under(child, prefix) for child in _children(node))
 
 
 def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple[Step, ...], Shape]:
