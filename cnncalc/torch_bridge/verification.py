@@ -11,7 +11,9 @@ checks in well under a second, with the same shapes, parameters and FLOPs as a r
 
 from __future__ import annotations
 
+import math
 import warnings
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -109,6 +111,60 @@ def _merge_modules(plan: BlockPlan) -> dict[str, str]:
     return found
 
 
+@dataclass
+class _Run:
+    """What one hooked forward pass saw: per-sample output shapes by spec name, the output, FLOPs."""
+
+    shapes: dict[str, list[int]]
+    output_shape: list[int]
+    flops: int
+
+
+def _run_hooked(
+    model: Any, paths: dict[str, str], x: Any, device: str, dtype: str, flop_counter: type
+) -> _Run:
+    """Forward ``x`` with a hook on every module in ``paths`` (spec name -> module path) and on
+    every inline residual addition, under FlopCounterMode."""
+    torch = require_torch()
+    shapes: dict[str, list[int]] = {}
+    running = [""]  # the layer being run, for error messages
+
+    def observe(name: str, output: Any) -> None:
+        shapes[name] = list(output.shape[1:])
+
+    handles = []
+    for name, path in paths.items():
+        module = model.get_submodule(path)
+        handles.append(
+            module.register_forward_pre_hook(lambda _m, _i, name=name: running.__setitem__(0, name))
+        )
+        handles.append(module.register_forward_hook(lambda _m, _i, out, name=name: observe(name, out)))
+    observers = [m for m in model.modules() if hasattr(m, "merge_observer")]
+    for module in observers:
+        module.merge_observer = observe
+    counter = flop_counter(display=False)
+    try:
+        with warnings.catch_warnings(), torch.no_grad(), counter:
+            warnings.simplefilter("ignore", UserWarning)
+            out = model(x)
+    except (RuntimeError, NotImplementedError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(
+            f"PyTorch cannot run layer '{running[0]}' on {device} in {dtype}: {first}",
+            hint="try --dtype fp32, --device meta (shapes only) or --device cuda",
+        ) from None
+    finally:
+        for handle in handles:
+            handle.remove()
+        for module in observers:
+            module.merge_observer = None
+    return _Run(shapes, list(out.shape[1:]), int(counter.get_total_flops()))
+
+
+def _total(what: str, expected: int, actual: int) -> TotalCheck:
+    return TotalCheck(what=what, expected=expected, actual=actual, ok=expected == actual)
+
+
 def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32") -> VerifyResult:
     """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare."""
     torch = require_torch()
@@ -128,60 +184,17 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
         built = build(network)
     model = built.module.to(dtype=torch_dtype).eval()
     layer_paths = {plan.node.name: path for path, plan in built.plan.layers()}
-    merge_paths = _merge_modules(built.plan)
-
-    outputs: dict[str, list[int]] = {}
-    running = [""]  # the layer being run, for error messages
-    handles = []
-    for name, path in {**layer_paths, **merge_paths}.items():
-        module = model.get_submodule(path)
-
-        def hook(_module: Any, _inputs: Any, output: Any, name: str = name) -> None:
-            outputs[name] = list(output.shape[1:])
-
-        def enter(_module: Any, _inputs: Any, name: str = name) -> None:
-            running[0] = name
-
-        handles.append(module.register_forward_hook(hook))
-        handles.append(module.register_forward_pre_hook(enter))
-
-    def observe(name: str, output: Any) -> None:
-        outputs[name] = list(output.shape[1:])
-
-    for module in model.modules():
-        if hasattr(module, "merge_observer"):
-            module.merge_observer = observe
-
+    paths = {**layer_paths, **_merge_modules(built.plan)}
     x = torch.randn(batch, *network.input.torch_dims(), dtype=torch_dtype, device=device)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # e.g. "Failed to initialize NumPy"
-        counter = FlopCounterMode(display=False)
-        try:
-            with torch.no_grad(), counter:
-                out = model(x)
-        except (RuntimeError, NotImplementedError) as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise UsageError(
-                f"PyTorch cannot run layer '{running[0]}' on {device} in {dtype}: {first}",
-                hint="try --dtype fp32, --device meta (shapes only) or --device cuda",
-            ) from None
-    for handle in handles:
-        handle.remove()
-    for module in model.modules():
-        if hasattr(module, "merge_observer"):
-            module.merge_observer = None
+    run = _run_hooked(model, paths, x, device, dtype, FlopCounterMode)
 
     rows = []
     for row in report.layers:
-        path = layer_paths.get(row.name) or merge_paths.get(row.name)
+        path = paths.get(row.name)
+        # a layer's own parameters; a merge module (concat, named residual) has none of its own
+        own = None if path is None else model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
+        actual_params = None if own is None else sum(p.numel() for p in own)
         expected_shape = row.output_shape.shape().torch_dims()
-        actual_shape = outputs.get(row.name)
-        if path is not None:
-            actual_params: int | None = sum(
-                p.numel() for p in model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
-            )
-        else:
-            actual_params = None
         rows.append(
             LayerCheck(
                 index=row.index,
@@ -189,40 +202,25 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
                 type=row.type,
                 module=path,
                 expected_shape=expected_shape,
-                actual_shape=actual_shape,
+                actual_shape=run.shapes.get(row.name),
                 expected_params=row.params,
                 actual_params=actual_params,
-                shape_ok=actual_shape == expected_shape,
-                params_ok=row.params == (actual_params if actual_params is not None else 0),
+                shape_ok=run.shapes.get(row.name) == expected_shape,
+                params_ok=row.params == (actual_params or 0),
             )
         )
-    params = sum(p.numel() for p in model.parameters())
-    buffers = sum(b.numel() for b in model.buffers())
-    expected_out = report.output.shape().torch_dims()
     totals = [
-        TotalCheck(
-            what="params", expected=report.totals.params, actual=params, ok=params == report.totals.params
-        ),
-        TotalCheck(
-            what="buffers",
-            expected=report.totals.buffers,
-            actual=buffers,
-            ok=buffers == report.totals.buffers,
-        ),
-        TotalCheck(
-            what=f"FLOPs (batch {batch})",
-            expected=report.totals.flops_batch,
-            actual=int(counter.get_total_flops()),
-            ok=int(counter.get_total_flops()) == report.totals.flops_batch,
-        ),
+        _total("params", report.totals.params, sum(p.numel() for p in model.parameters())),
+        _total("buffers", report.totals.buffers, sum(b.numel() for b in model.buffers())),
+        _total(f"FLOPs (batch {batch})", report.totals.flops_batch, run.flops),
         TotalCheck(
             what="output elements",
             expected=report.output.elements,
-            actual=int(out[0].numel()),
-            ok=list(out.shape[1:]) == expected_out,
+            actual=math.prod(run.output_shape),
+            ok=run.output_shape == report.output.shape().torch_dims(),
         ),
     ]
-    del model, built, x, out  # free the GPU before measuring memory on a fresh model
+    del model, built, x  # free the GPU before measuring memory on a fresh model
     memory = _cuda_memory(network, batch, dtype) if device == "cuda" else []
     return VerifyResult(
         network=network.name,
