@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import count
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field
 
 from cnncalc.analysis import analyse
 from cnncalc.conventions import BYTES_PER_ELEMENT, normalise_dtype
@@ -190,6 +190,7 @@ class MemoryEstimate(BaseModel):
     peak_above_state: int  # the peak of the run on top of the model state
     calibrated: bool = False
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def total_bytes(self) -> int:
         return self.state_bytes + self.peak_above_state

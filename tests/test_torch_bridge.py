@@ -193,7 +193,8 @@ def test_cli_verify_table_and_json() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["batch"] == 4 and data["device"] == "cpu"
-    assert data["totals"][0] == {"what": "params", "expected": 26370, "actual": 26370, "ok": True}
+    assert data["totals"][0] == {"what": "params", "expected": 26370, "actual": 26370, "ok": True, "delta": 0}
+    assert data["ok"] is True
 
 
 def test_cli_verify_exits_1_on_mismatch(monkeypatch: pytest.MonkeyPatch) -> None:

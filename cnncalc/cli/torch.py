@@ -133,7 +133,6 @@ def memory(
     estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
     if as_json:
         data = estimate.model_dump()
-        data["total_bytes"] = estimate.total_bytes
         if fit is not None:
             data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))

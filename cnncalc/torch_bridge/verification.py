@@ -16,7 +16,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from cnncalc.analysis import analyse
 from cnncalc.errors import UsageError
@@ -56,6 +56,7 @@ class TotalCheck(_Model):
     actual: int
     ok: bool
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def delta(self) -> int:
         return self.actual - self.expected
@@ -68,6 +69,7 @@ class MemoryCheck(_Model):
     predicted_bytes: int | None
     measured_bytes: int
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def relative_error(self) -> float | None:
         if self.predicted_bytes is None or self.measured_bytes == 0:
@@ -85,6 +87,7 @@ class VerifyResult(_Model):
     totals: list[TotalCheck]
     memory: list[MemoryCheck] = Field(default_factory=list)
 
+    @computed_field  # type: ignore[prop-decorator]
     @property
     def ok(self) -> bool:
         """True when every exact count matches (memory is an estimate and never fails this)."""
