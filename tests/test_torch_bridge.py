@@ -405,3 +405,36 @@ def test_side_outputs_are_blocks_kept_in_side_outputs(monkeypatch: pytest.Monkey
     without = memory.predict_memory(replace(network, body=SequenceNode(main, path="layers")), batch=1)
     assert with_side.term("parameters") - without.term("parameters") == 4 * 8 * 8 * 5 * 4 + 512
     assert with_side.term("forward_peak") >= without.term("forward_peak")
+
+
+def test_entry_point_export_verify_memory() -> None:
+    """Through ``python -m cnncalc``: stdout holds only the JSON or the source, stderr nothing."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "COLUMNS": "100"}
+        env.pop("CNNCALC_DEBUG", None)
+        return subprocess.run(
+            [sys.executable, "-m", "cnncalc", *args], capture_output=True, text=True, timeout=120, env=env
+        )
+
+    spec = COVERAGE_SPECS["lecture"]
+    verified = run("verify", spec, "--device", "meta", "--batch", "8", "--json")
+    assert verified.returncode == 0 and verified.stderr == "", verified.stderr
+    data = json.loads(verified.stdout)
+    assert data["ok"] is True
+    assert data["totals"][2] == {
+        "what": "FLOPs (batch 8)",
+        "expected": 8 * 2 * (32 * 32 * 10 * 75 + 10 * 2560),  # 2 × (conv MACs + fc MACs) per sample
+        "actual": 8 * 2 * (32 * 32 * 10 * 75 + 10 * 2560),
+        "ok": True,
+        "delta": 0,
+    }
+    exported = run("export", spec)
+    assert exported.returncode == 0 and exported.stderr == ""
+    assert "class Network(nn.Module):" in exported.stdout
+    memory = run("memory", spec, "--train", "--json")
+    assert memory.returncode == 0 and memory.stderr == ""
+    assert json.loads(memory.stdout)["calibrated"] is False
+    bad = run("memory", spec, "--fit", "lots")
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines()[0] == "error: 'lots' is not a memory size"
