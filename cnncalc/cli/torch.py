@@ -71,9 +71,18 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None) 
 )
 @click.option("--batch", "-b", type=click.IntRange(1, 10**6), default=1, show_default=True)
 @click.option("--dtype", "-d", type=click.Choice(["fp32", "fp16", "bf16"]), default="fp32", show_default=True)
+@click.option(
+    "--optimizer",
+    type=click.Choice(["sgd", "momentum", "adam", "adamw"]),
+    default="adam",
+    show_default=True,
+    help="Optimizer of the training step measured on CUDA.",
+)
 @_INPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-def verify(spec: str, device: str, batch: int, dtype: str, input_size: str | None, as_json: bool) -> None:
+def verify(
+    spec: str, device: str, batch: int, dtype: str, optimizer: str, input_size: str | None, as_json: bool
+) -> None:
     """Check cnncalc's numbers for SPEC against PyTorch; exit 1 on any mismatch.
 
     Builds the module, runs a forward pass with hooks and compares per layer the output shape
@@ -83,7 +92,7 @@ def verify(spec: str, device: str, batch: int, dtype: str, input_size: str | Non
     """
     from cnncalc.torch_bridge import verify as run_verify
 
-    result = run_verify(_load(spec, input_size), device=device, batch=batch, dtype=dtype)
+    result = run_verify(_load(spec, input_size), device=device, batch=batch, dtype=dtype, optimizer=optimizer)
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
@@ -107,11 +116,20 @@ def verify(spec: str, device: str, batch: int, dtype: str, input_size: str | Non
     help="Optimizer for --train (momentum = SGD with momentum).",
 )
 @click.option("--fit", "budget", metavar="SIZE", help="Find the largest batch that fits, e.g. 24GiB or 16GB.")
+@_INPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def memory(
-    spec: str, batch: int, dtype: str, train: bool, optimizer: str, budget: str | None, as_json: bool
+    spec: str,
+    batch: int,
+    dtype: str,
+    train: bool,
+    optimizer: str,
+    budget: str | None,
+    input_size: str | None,
+    as_json: bool,
 ) -> None:
-    """Predicted GPU memory of SPEC in PyTorch, broken into named terms.
+    """Predicted GPU memory of SPEC in PyTorch, broken into named terms (not yet calibrated on a
+    GPU: see docs/gpu-results.md).
 
     \b
     Examples:
@@ -121,9 +139,8 @@ def memory(
     import json
 
     from cnncalc.memory import largest_batch, parse_bytes, predict_memory
-    from cnncalc.parse import load_network
 
-    network = load_network(spec)
+    network = _load(spec, input_size)
     fit = None
     if budget is not None:
         size = parse_bytes(budget)

@@ -25,11 +25,13 @@ def export_source(network: Network) -> str:
     return _export(network)
 
 
-def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32") -> VerifyResult:
+def verify(
+    network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32", optimizer: str = "adam"
+) -> VerifyResult:
     """Build, run and compare with cnncalc's report (see :mod:`cnncalc.torch_bridge.verification`)."""
     from cnncalc.torch_bridge.verification import verify as _verify
 
-    return _verify(network, device=device, batch=batch, dtype=dtype)
+    return _verify(network, device=device, batch=batch, dtype=dtype, optimizer=optimizer)
 
 
 __all__ = ["build_module", "export_source", "verify"]

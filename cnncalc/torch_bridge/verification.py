@@ -168,8 +168,11 @@ def _total(what: str, expected: int, actual: int) -> TotalCheck:
     return TotalCheck(what=what, expected=expected, actual=actual, ok=expected == actual)
 
 
-def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32") -> VerifyResult:
-    """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare."""
+def verify(
+    network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32", optimizer: str = "adam"
+) -> VerifyResult:
+    """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare; on CUDA the
+    training step that is measured uses ``optimizer``."""
     torch = require_torch()
     if device not in DEVICES:
         raise UsageError(f"device must be one of {', '.join(DEVICES)}, got '{device}'")
@@ -224,7 +227,7 @@ def verify(network: Network, *, device: str = "meta", batch: int = 1, dtype: str
         ),
     ]
     del model, built, x  # free the GPU before measuring memory on a fresh model
-    memory = _cuda_memory(network, batch, dtype) if device == "cuda" else []
+    memory = _cuda_memory(network, batch, dtype, optimizer) if device == "cuda" else []
     return VerifyResult(
         network=network.name,
         device=device,
@@ -299,12 +302,12 @@ def measure_cuda_memory(
     return {"state": state, "inference": inference, "training": training}
 
 
-def _cuda_memory(network: Network, batch: int, dtype: str) -> list[MemoryCheck]:
+def _cuda_memory(network: Network, batch: int, dtype: str, optimizer: str = "adam") -> list[MemoryCheck]:
     from cnncalc.memory import predict_memory
 
-    measured = measure_cuda_memory(network, batch, dtype, "adam")
+    measured = measure_cuda_memory(network, batch, dtype, optimizer)
     inference = predict_memory(network, batch=batch, dtype=dtype, train=False)
-    training = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer="adam")
+    training = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer=optimizer)
     checks = [
         MemoryCheck(
             what="parameters + buffers",
@@ -320,7 +323,7 @@ def _cuda_memory(network: Network, batch: int, dtype: str) -> list[MemoryCheck]:
     if measured["training"] is not None:
         checks.append(
             MemoryCheck(
-                what="training step peak (adam)",
+                what=f"training step peak ({optimizer})",
                 predicted_bytes=training.peak_above_state,
                 measured_bytes=measured["training"],
             )
