@@ -94,7 +94,8 @@ class Saves:
     output: bool = False
     extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
     view: bool = False  # the output is the input (a view): nothing is allocated
-    extra_in_eval: bool = False  # the extras are allocated (briefly) without grad too
+    # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
+    eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
 
 
 def _out(inp: Shape, out: Shape) -> int:
@@ -107,16 +108,14 @@ def _channels(inp: Shape, out: Shape) -> int:
 
 def _lrn(layer: LayerDef) -> Saves:
     """F.local_response_norm keeps x (for x² and x / div), the zero-padded x² (C + size − 1
-    channels, for avg_pool3d), the base of the power and the divisor."""
+    channels, for avg_pool3d), the base of the power and the divisor for backward."""
     size = int(getattr(layer, "size", 5))
-    return Saves(
-        input=True,
-        extra=(
-            (lambda i, o: (i.channels + size - 1) * i.spatial[0] * i.spatial[1], None),
-            (_out, None),
-            (_out, None),
-        ),
-    )
+
+    def padded(i: Shape, o: Shape) -> int:
+        return (i.channels + size - 1) * i.spatial[0] * i.spatial[1]
+
+    # without grad the peak is at the padding: x, x² and the padded x² are alive together
+    return Saves(input=True, extra=((padded, None), (_out, None), (_out, None)), eval_extra=((padded, None),))
 
 
 def _dropout(layer: LayerDef) -> Saves:
@@ -129,7 +128,7 @@ def _dropout(layer: LayerDef) -> Saves:
 
 _INPUT = Saves(input=True)
 _OUTPUT = Saves(output=True)
-_MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), extra_in_eval=True)
+_MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), eval_extra=((_out, INDEX_BYTES),))
 
 # From PyTorch's derivatives (tools/autograd/derivatives.yaml): what each op's backward needs, by
 # layer type; a function of the layer where its fields matter. Autograd saves nothing for a layer
@@ -265,9 +264,12 @@ class _Simulation:
             rule = Saves(view=True)  # eval-mode dropout returns its input
         out = x if rule.view else self.new(out_shape.numel)
         extras = (
-            [self.new(fn(shape, out_shape), bpe) for fn, bpe in rule.extra]
-            if (self.train or rule.extra_in_eval) and not rule.view
-            else []
+            []
+            if rule.view
+            else [
+                self.new(fn(shape, out_shape), bpe)
+                for fn, bpe in (rule.extra if self.train else rule.eval_extra)
+            ]
         )
         self.note(x, out, *extras)
         input_grad = x in self.needs_grad
