@@ -96,6 +96,8 @@ class Saves:
     view: bool = False  # the output is the input (a view): nothing is allocated
     # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
     eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
+    # Elements of temporaries alive at once in the layer's backward, beside its gradients.
+    backward_temporaries: Callable[[Shape, Shape], int] | None = None
 
 
 def _out(inp: Shape, out: Shape) -> int:
@@ -114,8 +116,22 @@ def _lrn(layer: LayerDef) -> Saves:
     def padded(i: Shape, o: Shape) -> int:
         return (i.channels + size - 1) * i.spatial[0] * i.spatial[1]
 
-    # without grad the peak is at the padding: x, x² and the padded x² are alive together
-    return Saves(input=True, extra=((padded, None), (_out, None), (_out, None)), eval_extra=((padded, None),))
+    def chain_wins(i: Shape, o: Shape) -> bool:
+        return 2 * o.numel >= padded(i, o)
+
+    # Without grad the peak is either at the padding (x, x² and the padded x² alive together) or
+    # in div.mul(alpha).add(k) (x, the pooled map, its product and the sum): the larger of the two
+    # temporaries beside x and the output. In backward, the gradient of x / div for div
+    # (−grad · x / div²) takes three more maps.
+    return Saves(
+        input=True,
+        extra=((padded, None), (_out, None), (_out, None)),
+        eval_extra=(
+            (lambda i, o: o.numel if chain_wins(i, o) else padded(i, o), None),
+            (lambda i, o: o.numel if chain_wins(i, o) else 0, None),
+        ),
+        backward_temporaries=lambda i, o: 3 * o.numel,
+    )
 
 
 def _dropout(layer: LayerDef) -> Saves:
@@ -164,7 +180,8 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "hardswish": _INPUT,
     "hardsigmoid": _INPUT,
     "softplus": _INPUT,
-    "prelu": _INPUT,
+    # the weight's gradient is first computed per element, then summed
+    "prelu": Saves(input=True, backward_temporaries=lambda i, o: i.numel),
 }
 
 
@@ -278,13 +295,22 @@ class _Simulation:
             saves = set(extras) | ({x} if rule.input else set()) | ({out} if rule.output else set())
             self.saved.update(saves)
             grad_in = self.size[x] if input_grad else 0
-            self.events.append((saves, grad_in, self.size[out], sum(tensors)))
+            temporaries = rule.backward_temporaries
+            work = (
+                0
+                if temporaries is None
+                else self.block(temporaries(shape, out_shape) * self.batch * self.bpe)
+            )
+            self.events.append((saves, grad_in + work, self.size[out], sum(tensors)))
         return out, out_shape
 
-    def backward_peak(self, held: int) -> int:
+    def backward_peak(self, held: int, seed: int) -> int:
         """Largest total during backward, layer by layer from the last: the tensors saved by layers
         not yet reached, the tensor ``held`` by the caller (its input), the gradient flowing out of
-        and into the current layer, and the parameter gradients computed so far."""
+        and into the current layer, and the parameter gradients computed so far. The last layer's
+        output gradient is ``seed`` bytes: the gradient of ``out.float().sum()`` is a broadcast
+        scalar (nothing allocated) in fp32, a full copy when converted back to fp16/bf16; the loss
+        scalar and its seed add two small blocks."""
         first_saver: dict[int, int] = {}
         for i, (saves, *_rest) in enumerate(self.events):
             for tensor in saves - {held}:
@@ -297,14 +323,21 @@ class _Simulation:
             total += amount
             saved_upto.append(total)
         peak, grads = 0, 0
+        loss = 2 * self.block(4)  # the loss scalar and the seed gradient it expands
         for i in range(len(self.events) - 1, -1, -1):
             _, in_bytes, out_bytes, grad_bytes = self.events[i]
+            if i == len(self.events) - 1:
+                out_bytes = seed
             grads += grad_bytes
-            peak = max(peak, saved_upto[i] + self.size[held] + in_bytes + out_bytes + grads)
+            peak = max(peak, saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads)
         return peak
 
     def merge(self, node: MergeNode, x: int, shape: Shape) -> tuple[int, Shape]:
         self.held[x] += 1  # kept for the other branches / the shortcut
+        if self.train and x in self.needs_grad:
+            # In backward the branches' gradients for x are added up: two partial gradients and
+            # their sum are alive together once every branch is done.
+            self.events.append((set(), self.size[x], 2 * self.size[x], 0))
         outs: list[tuple[int, Shape]] = []
         for branch in node.branches:
             if node.merge == "add" and not branch.children:
@@ -384,7 +417,8 @@ def _terms(
         opt = OPTIMIZERS[optimizer]
         saved_end = sim.live(out)
         input_bytes = sim.size[x]
-        backward_peak = sim.backward_peak(x)
+        seed = 0 if bpe == 4 else sim.size[out]  # see backward_peak
+        backward_peak = sim.backward_peak(x, seed)
         state = opt.state_copies * params
         temporaries = opt.step_temporary_copies * params
         step_peak = input_bytes + params + state + temporaries
