@@ -240,6 +240,16 @@ def verify(
     )
 
 
+def training_loss(model: Any, output: Any) -> Any:
+    """The loss the memory measurements (and predictions) assume: the sum of the output plus the
+    sums of the side outputs (auxiliary heads) the forward pass left in ``side_outputs``."""
+    loss = output.float().sum()
+    for module in model.modules():
+        for side in getattr(module, "side_outputs", {}).values():
+            loss = loss + side.float().sum()
+    return loss
+
+
 def _fresh_cuda(torch: Any) -> int:
     """Free cached blocks and cuBLAS workspaces so the next peak includes them; the baseline."""
     torch.cuda.synchronize()
@@ -258,8 +268,9 @@ def measure_cuda_memory(
 
     * ``state``: allocated by moving the freshly built model to the GPU (parameters + buffers);
     * ``inference``: peak above that during a no-grad forward pass, the input included;
-    * ``training``: peak above that during one step — forward in train mode, backward of the sum
-      of the outputs, ``optimizer.step()`` — starting with no gradients and no optimizer state.
+    * ``training``: peak above that during one step — forward in train mode, backward of
+      :func:`training_loss`, ``optimizer.step()`` — starting with no gradients and no optimizer
+      state.
 
     cuBLAS workspaces are freed before each run, so both peaks include them, as predicted.
     ``training`` is None when PyTorch refuses the step (BatchNorm on a flat vector at batch 1).
@@ -291,7 +302,7 @@ def measure_cuda_memory(
     x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
     training: int | None
     try:
-        model(x).float().sum().backward()
+        training_loss(model, model(x)).backward()
         opt.step()
         torch.cuda.synchronize()
         training = int(torch.cuda.max_memory_allocated()) - start
