@@ -28,6 +28,7 @@ from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
 from torch.utils._pytree import tree_flatten  # noqa: E402
 
 from cnncalc.torch_bridge import build_module  # noqa: E402
+from cnncalc.torch_bridge.verification import training_loss  # noqa: E402
 
 BATCH = 2
 
@@ -121,7 +122,7 @@ def test_inference_forward_peak_matches_the_tensors_alive(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(set(COVERAGE_SPECS) - {"pooling"}))  # 'pooling' has no weights
 def test_training_step_peak_matches_the_tensors_alive(name: str) -> None:
-    """Forward, backward of the summed output, then a foreach Adam step, as on the GPU. CPU and
+    """Forward, backward of the training loss, then a foreach Adam step, as on the GPU. CPU and
     CUDA kernels differ (workspaces, unfused dropout, max-pool indices without grad), so this checks
     the structure of the model (what autograd keeps, when backward frees it), not CUDA's numbers."""
     network = cnncalc.load(COVERAGE_SPECS[name])
@@ -130,7 +131,7 @@ def test_training_step_peak_matches_the_tensors_alive(name: str) -> None:
     x = torch.randn(4, *network.input.torch_dims())
     tracker = _AllocationTracker([*module.parameters(), *module.buffers(), x])
     with tracker:
-        module(x).float().sum().backward()
+        training_loss(module, module(x)).backward()
         optimizer.step()
     estimate = predict_memory(network, batch=4, train=True, optimizer="adam")
     predicted = estimate.peak_above_state - estimate.term("cublas_workspace") - block_bytes(x.numel() * 4)
