@@ -1,6 +1,7 @@
 """The memory model against PyTorch on CPU: 'saved activations' against what autograd really
 keeps, and the inference and training-step peaks against the tensors a dispatch-mode tracker sees
-alive (every storage an op creates, rounded to 512-byte blocks, until it is freed).
+alive (``cnncalc.torch_bridge.tracking``: every storage an op creates, rounded to 512-byte blocks,
+until it is freed).
 
 ``torch.autograd.graph.saved_tensors_hooks`` sees every tensor an op saves for backward during a
 training-mode forward pass; distinct storages (parameters, buffers and the caller's input left
@@ -11,7 +12,6 @@ nothing, without a GPU.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Iterator
 
 import pytest
@@ -24,11 +24,9 @@ torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
 from specs import COVERAGE_SPECS  # noqa: E402
-from torch.utils._python_dispatch import TorchDispatchMode  # noqa: E402
-from torch.utils._pytree import tree_flatten  # noqa: E402
 
-from cnncalc.torch_bridge import build_module  # noqa: E402
-from cnncalc.torch_bridge.verification import training_loss  # noqa: E402
+from cnncalc.torch_bridge import build_module, verify  # noqa: E402
+from cnncalc.torch_bridge.tracking import measure_cpu_memory  # noqa: E402
 
 BATCH = 2
 
@@ -77,47 +75,11 @@ def test_saved_activations_match_autograd(name: str) -> None:
     assert predicted == measured
 
 
-class _AllocationTracker(TorchDispatchMode):
-    """Every tensor storage an op creates, in 512-byte blocks, until it is freed; the peak."""
-
-    def __init__(self, known: list[torch.Tensor]) -> None:
-        super().__init__()
-        # parameters, buffers and the caller's input exist before: views of them are not new
-        self.known = {t.untyped_storage().data_ptr() for t in known}
-        self.live: dict[int, int] = {}
-        self.current = 0
-        self.peak = 0
-
-    def _free(self, key: int) -> None:
-        self.current -= self.live.pop(key)
-
-    def __torch_dispatch__(self, func, types, args=(), kwargs=None):  # type: ignore[no-untyped-def]
-        out = func(*args, **(kwargs or {}))
-        for tensor in tree_flatten(out)[0]:
-            if not isinstance(tensor, torch.Tensor):
-                continue
-            storage = tensor.untyped_storage()
-            key = storage.data_ptr()
-            if key in self.live or key in self.known or not storage.nbytes():
-                continue  # a view, or an in-place result
-            self.live[key] = block_bytes(storage.nbytes())
-            self.current += self.live[key]
-            self.peak = max(self.peak, self.current)
-            weakref.finalize(storage, self._free, key)
-        return out
-
-
 @pytest.mark.parametrize("name", sorted(COVERAGE_SPECS))
 def test_inference_forward_peak_matches_the_tensors_alive(name: str) -> None:
     network = cnncalc.load(COVERAGE_SPECS[name])
-    module = build_module(network).eval()
-    x = torch.randn(4, *network.input.torch_dims())
-    tracker = _AllocationTracker([*module.parameters(), *module.buffers(), x])
-    with torch.no_grad(), tracker:
-        module(x)
-    estimate = predict_memory(network, batch=4)
-    # the caller's input is part of the prediction, allocated before the tracker starts
-    assert estimate.term("forward_peak") - block_bytes(x.numel() * 4) == tracker.peak
+    measured = measure_cpu_memory(network, batch=4)["inference"]
+    assert predict_memory(network, batch=4).term("forward_peak") == measured
 
 
 @pytest.mark.parametrize("name", sorted(set(COVERAGE_SPECS) - {"pooling"}))  # 'pooling' has no weights
@@ -126,13 +88,14 @@ def test_training_step_peak_matches_the_tensors_alive(name: str) -> None:
     CUDA kernels differ (workspaces, unfused dropout, max-pool indices without grad), so this checks
     the structure of the model (what autograd keeps, when backward frees it), not CUDA's numbers."""
     network = cnncalc.load(COVERAGE_SPECS[name])
-    module = build_module(network).train()
-    optimizer = torch.optim.Adam(module.parameters(), lr=1e-3, foreach=True)
-    x = torch.randn(4, *network.input.torch_dims())
-    tracker = _AllocationTracker([*module.parameters(), *module.buffers(), x])
-    with tracker:
-        training_loss(module, module(x)).backward()
-        optimizer.step()
+    measured = measure_cpu_memory(network, batch=4, optimizer="adam")["training"]
     estimate = predict_memory(network, batch=4, train=True, optimizer="adam")
-    predicted = estimate.peak_above_state - estimate.term("cublas_workspace") - block_bytes(x.numel() * 4)
-    assert predicted == tracker.peak
+    assert estimate.peak_above_state - estimate.term("cublas_workspace") == measured
+
+
+def test_verify_on_cpu_sets_tracked_memory_beside_the_predictions() -> None:
+    result = verify(cnncalc.load(COVERAGE_SPECS["residual"]), device="cpu", batch=4, memory=True)
+    assert [(m.what, m.relative_error) for m in result.memory] == [
+        ("inference peak (no grad)", 0.0),
+        ("training step peak (adam)", 0.0),
+    ]

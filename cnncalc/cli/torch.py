@@ -78,10 +78,24 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None) 
     show_default=True,
     help="Optimizer of the training step measured on CUDA.",
 )
+@click.option(
+    "--memory",
+    "track_memory",
+    is_flag=True,
+    help="On CPU, also track memory (live tensors, 512-byte blocks) against 'cnncalc memory'; "
+    "always done with --device cuda.",
+)
 @_INPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(
-    spec: str, device: str, batch: int, dtype: str, optimizer: str, input_size: str | None, as_json: bool
+    spec: str,
+    device: str,
+    batch: int,
+    dtype: str,
+    optimizer: str,
+    track_memory: bool,
+    input_size: str | None,
+    as_json: bool,
 ) -> None:
     """Check cnncalc's numbers for SPEC against PyTorch; exit 1 on any mismatch.
 
@@ -92,7 +106,14 @@ def verify(
     """
     from cnncalc.torch_bridge import verify as run_verify
 
-    result = run_verify(_load(spec, input_size), device=device, batch=batch, dtype=dtype, optimizer=optimizer)
+    result = run_verify(
+        _load(spec, input_size),
+        device=device,
+        batch=batch,
+        dtype=dtype,
+        optimizer=optimizer,
+        memory=track_memory,
+    )
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:

@@ -74,7 +74,12 @@ def verify_table(result: VerifyResult) -> Group:
         )
     parts: list[Table | Text] = [layers, totals]
     if result.memory:
-        memory = Table(title="Memory (CUDA, measured with max_memory_allocated)", header_style="bold")
+        title = (
+            "Memory (CUDA, measured with max_memory_allocated)"
+            if result.device == "cuda"
+            else "Memory (CPU allocation tracker: the model's structure, without GPU workspaces)"
+        )
+        memory = Table(title=title, header_style="bold")
         memory.add_column("What")
         memory.add_column("Predicted", justify="right")
         memory.add_column("Measured", justify="right")

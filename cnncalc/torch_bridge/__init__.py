@@ -26,12 +26,18 @@ def export_source(network: Network) -> str:
 
 
 def verify(
-    network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32", optimizer: str = "adam"
+    network: Network,
+    *,
+    device: str = "meta",
+    batch: int = 1,
+    dtype: str = "fp32",
+    optimizer: str = "adam",
+    memory: bool = False,
 ) -> VerifyResult:
     """Build, run and compare with cnncalc's report (see :mod:`cnncalc.torch_bridge.verification`)."""
     from cnncalc.torch_bridge.verification import verify as _verify
 
-    return _verify(network, device=device, batch=batch, dtype=dtype, optimizer=optimizer)
+    return _verify(network, device=device, batch=batch, dtype=dtype, optimizer=optimizer, memory=memory)
 
 
 __all__ = ["build_module", "export_source", "verify"]

@@ -169,10 +169,17 @@ def _total(what: str, expected: int, actual: int) -> TotalCheck:
 
 
 def verify(
-    network: Network, *, device: str = "meta", batch: int = 1, dtype: str = "fp32", optimizer: str = "adam"
+    network: Network,
+    *,
+    device: str = "meta",
+    batch: int = 1,
+    dtype: str = "fp32",
+    optimizer: str = "adam",
+    memory: bool = False,
 ) -> VerifyResult:
-    """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare; on CUDA the
-    training step that is measured uses ``optimizer``."""
+    """Run ``network`` in PyTorch on ``device`` ('meta', 'cpu' or 'cuda') and compare. Memory is
+    measured on CUDA always, on CPU with ``memory`` (an allocation tracker); the training step
+    uses ``optimizer``."""
     torch = require_torch()
     if device not in DEVICES:
         raise UsageError(f"device must be one of {', '.join(DEVICES)}, got '{device}'")
@@ -227,7 +234,12 @@ def verify(
         ),
     ]
     del model, built, x  # free the GPU before measuring memory on a fresh model
-    memory = _cuda_memory(network, batch, dtype, optimizer) if device == "cuda" else []
+    if device == "cuda":
+        checks = _cuda_memory(network, batch, dtype, optimizer)
+    elif device == "cpu" and memory:
+        checks = _cpu_memory(network, batch, dtype, optimizer)
+    else:
+        checks = []
     return VerifyResult(
         network=network.name,
         device=device,
@@ -236,7 +248,7 @@ def verify(
         torch_version=str(torch.__version__),
         layers=rows,
         totals=totals,
-        memory=memory,
+        memory=checks,
     )
 
 
@@ -311,6 +323,26 @@ def measure_cuda_memory(
     del model, opt, x
     _fresh_cuda(torch)
     return {"state": state, "inference": inference, "training": training}
+
+
+def _cpu_memory(network: Network, batch: int, dtype: str, optimizer: str) -> list[MemoryCheck]:
+    """Tracked CPU peaks beside the predictions without the GPU workspaces."""
+    from cnncalc.memory import predict_memory
+    from cnncalc.torch_bridge.tracking import measure_cpu_memory
+
+    measured = measure_cpu_memory(network, batch, dtype, optimizer)
+    checks = []
+    for what, train in (("inference peak (no grad)", False), (f"training step peak ({optimizer})", True)):
+        estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+        workspaces = estimate.term("cublas_workspace") + estimate.term("cudnn_workspace")
+        checks.append(
+            MemoryCheck(
+                what=what,
+                predicted_bytes=estimate.peak_above_state - workspaces,
+                measured_bytes=measured["training" if train else "inference"],
+            )
+        )
+    return checks
 
 
 def _cuda_memory(network: Network, batch: int, dtype: str, optimizer: str = "adam") -> list[MemoryCheck]:
