@@ -4,9 +4,7 @@ Each module registers its commands on :data:`cli`; add a command family by addin
 and importing it below.
 """
 
-import cnncalc.cli.compare  # noqa: F401  (registers commands)
-from cnncalc.cli import summary  # noqa: F401  (registers commands)
-from cnncalc.cli import teach as _teach  # noqa: F401  (course companion commands)
+from cnncalc.cli import compare, summary, teach, torch  # noqa: F401  (each registers its commands)
 from cnncalc.cli.app import cli, main
 
 __all__ = ["cli", "main"]

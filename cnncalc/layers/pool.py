@@ -52,9 +52,9 @@ class _WindowPool(LayerDef):
             ("height", "width"),
             strict=True,
         ):
-            if p > effective_kernel(k, d) // 2:
+            if p > k // 2:  # PyTorch compares with the kernel size, not the dilated window
                 raise ShapeError(
-                    f"padding {p} is more than half the window {effective_kernel(k, d)}",
+                    f"padding {p} is more than half the kernel {k}",
                     hint="PyTorch requires pooling padding ≤ kernel/2",
                 )
             fit = window_output(n, k, s, 2 * p, d, self.ceil_mode, axis=axis, what="window")

@@ -38,7 +38,16 @@ def window_output(
     padded by ``pad_total`` in all (both sides together). Raises ShapeError when it is empty."""
     k_eff = effective_kernel(kernel, dilation)
     span = n + pad_total - k_eff
-    if span < 0:
+    if ceil_mode:
+        # PyTorch (pooling_output_shape): floor((span + S − 1)/S) + 1, then drop a last window
+        # that would start in the right padding. With ceil_mode a window may overhang the padded
+        # input (span < 0) as long as one output remains.
+        size = (span + stride - 1) // stride + 1
+        if size >= 1 and (size - 1) * stride >= n + pad_total // 2:
+            size -= 1
+        if size >= 1:
+            return AxisFit(size=size, exact=span % stride == 0, numerator=span, stride=stride)
+    if span < 0 or ceil_mode:
         pad_text = f"padding {pad_total // 2}" if pad_total % 2 == 0 else f"total padding {pad_total}"
         need = -(-(k_eff - n) // 2)
         raise ShapeError(
@@ -47,13 +56,7 @@ def window_output(
             + f" with {pad_text}",
             hint=f"use padding ≥ {need}, a smaller {what}, or a larger input",
         )
-    if ceil_mode:
-        size = -(-span // stride) + 1
-        # PyTorch: the last window must start inside the input or the left padding.
-        if (size - 1) * stride >= n + pad_total // 2:
-            size -= 1
-    else:
-        size = span // stride + 1
+    size = span // stride + 1
     return AxisFit(size=size, exact=span % stride == 0, numerator=span, stride=stride)
 
 

@@ -241,7 +241,8 @@ class _Builder:
         name: str | None,
     ) -> MergeNode:
         merge_name = scope.unique(name) if name else scope.auto("add")
-        inner = scope.child(name) if name else scope
+        # A named residual is a scope of its own, under the (already unique) merge name.
+        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
         body = self.sequence(entry["residual"], f"{path}.residual", inner, env, depth)
         shortcut_entries = entry.get("shortcut", "identity")
         segment = "shortcut"

@@ -1,0 +1,180 @@
+"""PyTorch commands: ``export --to torch`` and ``verify`` (torch is imported by the bridge only),
+and ``memory``, the model of PyTorch's GPU memory (pure, no torch)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from cnncalc.cli.app import SPEC_HELP, cli, console
+from cnncalc.errors import UsageError
+from cnncalc.spec import Network
+
+
+def _load(spec: str, input_size: str | None) -> Network:
+    """Load SPEC and apply ``--input``."""
+    from cnncalc.parse import load_network
+    from cnncalc.parse.build import check_input_shape
+    from cnncalc.shapes import parse_shape_text
+
+    network = load_network(spec)
+    if input_size:
+        shape = parse_shape_text(input_size)
+        if shape is None:
+            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
+        check_input_shape(shape)
+        network = network.with_input(shape)
+    return network
+
+
+_INPUT_OPTION = click.option(
+    "--input", "-i", "input_size", metavar="HxWxC", help="Override the input size, e.g. 299x299x3."
+)
+
+
+@cli.command(epilog=SPEC_HELP)
+@click.argument("spec")
+@click.option("--to", "target", type=click.Choice(["torch"]), default="torch", show_default=True)
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@_INPUT_OPTION
+def export(spec: str, target: str, output: Path | None, input_size: str | None) -> None:
+    """Print a runnable Python module defining SPEC as a PyTorch nn.Module.
+
+    \b
+    Examples:
+      cnncalc export resnet18 --to torch > resnet18.py && python resnet18.py
+      cnncalc export "32x32x3 | conv 10 k5 p2 | relu | maxpool 2 | fc 10"
+    """
+    from cnncalc.torch_bridge import export_source
+
+    source = export_source(_load(spec, input_size))
+    if output is None:
+        click.echo(source, nl=False)
+        return
+    try:
+        output.write_text(source, encoding="utf-8")
+    except OSError as exc:
+        raise UsageError(f"cannot write '{output}': {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@cli.command(epilog=SPEC_HELP)
+@click.argument("spec")
+@click.option(
+    "--device",
+    type=click.Choice(["cpu", "cuda", "meta"]),
+    default="cpu",
+    show_default=True,
+    help="Where to run; 'meta' checks shapes, params and FLOPs without computing anything.",
+)
+@click.option("--batch", "-b", type=click.IntRange(1, 10**6), default=1, show_default=True)
+@click.option("--dtype", "-d", type=click.Choice(["fp32", "fp16", "bf16"]), default="fp32", show_default=True)
+@click.option(
+    "--optimizer",
+    type=click.Choice(["sgd", "momentum", "adam", "adamw"]),
+    default="adam",
+    show_default=True,
+    help="Optimizer of the training step measured on CUDA.",
+)
+@click.option(
+    "--memory",
+    "track_memory",
+    is_flag=True,
+    help="On CPU, also track memory (live tensors, 512-byte blocks) against 'cnncalc memory'; "
+    "always done with --device cuda.",
+)
+@_INPUT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def verify(
+    spec: str,
+    device: str,
+    batch: int,
+    dtype: str,
+    optimizer: str,
+    track_memory: bool,
+    input_size: str | None,
+    as_json: bool,
+) -> None:
+    """Check cnncalc's numbers for SPEC against PyTorch; exit 1 on any mismatch.
+
+    Builds the module, runs a forward pass with hooks and compares per layer the output shape
+    and parameters, and in total the parameters, buffers and FLOPs (FlopCounterMode). With
+    --device cuda it also measures parameter, inference and training-step memory and sets
+    them beside 'cnncalc memory's predictions.
+    """
+    from cnncalc.torch_bridge import verify as run_verify
+
+    result = run_verify(
+        _load(spec, input_size),
+        device=device,
+        batch=batch,
+        dtype=dtype,
+        optimizer=optimizer,
+        memory=track_memory,
+    )
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+    else:
+        from cnncalc.render.verify import verify_table
+
+        console().print(verify_table(result))
+    if not result.ok:
+        sys.exit(1)
+
+
+@cli.command(epilog=SPEC_HELP)
+@click.argument("spec")
+@click.option("--batch", "-b", type=click.IntRange(1, 10**9), default=1, show_default=True)
+@click.option("--dtype", "-d", type=click.Choice(["fp32", "fp16", "bf16"]), default="fp32", show_default=True)
+@click.option("--train", is_flag=True, help="One training step (forward, backward, optimizer step).")
+@click.option(
+    "--optimizer",
+    type=click.Choice(["sgd", "momentum", "adam", "adamw"]),
+    default="adam",
+    show_default=True,
+    help="Optimizer for --train (momentum = SGD with momentum).",
+)
+@click.option("--fit", "budget", metavar="SIZE", help="Find the largest batch that fits, e.g. 24GiB or 16GB.")
+@_INPUT_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
+def memory(
+    spec: str,
+    batch: int,
+    dtype: str,
+    train: bool,
+    optimizer: str,
+    budget: str | None,
+    input_size: str | None,
+    as_json: bool,
+) -> None:
+    """Predicted GPU memory of SPEC in PyTorch, broken into named terms (not yet calibrated on a
+    GPU: see docs/gpu-results.md).
+
+    \b
+    Examples:
+      cnncalc memory resnet50 --batch 32 --train --optimizer adam
+      cnncalc memory vgg16 --train --fit 24GiB
+    """
+    import json
+
+    from cnncalc.memory import largest_batch, parse_bytes, predict_memory
+
+    network = _load(spec, input_size)
+    fit = None
+    if budget is not None:
+        size = parse_bytes(budget)
+        best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
+        fit = (size, best)
+        batch = best or 1
+    estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+    if as_json:
+        data = estimate.model_dump()
+        if fit is not None:
+            data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    from cnncalc.render.memory import memory_table
+
+    console().print(memory_table(estimate, fit))

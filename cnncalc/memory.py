@@ -1,0 +1,488 @@
+"""A GPU memory model of a PyTorch run of a network: what ``torch.cuda.max_memory_allocated``
+should report for inference and for one training step. Pure: no torch.
+
+Every byte belongs to a named term (see :data:`TERM_DOCS`):
+
+* model state: parameters and buffers; in training also gradients and optimizer state;
+* activations: a simulation of the forward pass that tracks which tensors are alive — the
+  caller's input, the current input and output, inputs kept for branches and shortcuts, and in
+  training what autograd saves for backward (:data:`SAVED_FOR_BACKWARD`, per layer type);
+* the backward pass, layer by layer (saved tensors are freed as backward passes them), and the
+  optimizer step with its temporaries;
+* framework overhead: every allocation rounded up to the caching allocator's 512-byte blocks,
+  and the cuBLAS workspace allocated with the first matrix multiply.
+
+The model follows the modules ``cnncalc export`` builds (activations are not in place, the
+residual addition allocates its result). It has NOT yet been calibrated on a GPU: see
+``docs/gpu-results.md`` and ``benchmarks/gpu_verify.py``. cuDNN's per-call convolution
+workspace depends on the algorithm cuDNN picks and is not modelled (term kept at 0).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from itertools import count
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from cnncalc.analysis import analyse
+from cnncalc.conventions import BYTES_PER_ELEMENT, normalise_dtype
+from cnncalc.errors import UsageError
+from cnncalc.layers import LayerDef
+from cnncalc.shapes import Shape
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+
+ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
+# cuBLAS workspace PyTorch allocates (through the caching allocator) for the first matmul:
+# CUBLAS_WORKSPACE_CONFIG's default ':4096:2:16:8' = 2 × 4 MiB + 8 × 16 KiB. Uncalibrated: newer
+# releases use larger defaults on Hopper; the first GPU run settles it.
+CUBLAS_WORKSPACE_BYTES = 2 * 4096 * 1024 + 8 * 16 * 1024
+CUDNN_WORKSPACE_BYTES = 0  # not modelled yet (algorithm-dependent)
+INDEX_BYTES = 8  # int64 pooling indices
+MASK_BYTES = 1  # bool dropout masks
+STAT_BYTES = 4  # BatchNorm's saved mean and inverse std are fp32 (also under fp16/bf16)
+
+
+@dataclass(frozen=True)
+class Optimizer:
+    """State kept per parameter element (copies of the parameters) and the step's temporaries."""
+
+    label: str
+    state_copies: int
+    step_temporary_copies: int
+    torch_class: str
+    torch_kwargs: dict[str, float]
+
+
+OPTIMIZERS: dict[str, Optimizer] = {
+    "sgd": Optimizer("SGD", 0, 0, "SGD", {}),
+    "momentum": Optimizer("SGD + momentum", 1, 0, "SGD", {"momentum": 0.9}),
+    # exp_avg and exp_avg_sq; the foreach step computes sqrt(exp_avg_sq) into a new list of tensors
+    "adam": Optimizer("Adam", 2, 1, "Adam", {}),
+    "adamw": Optimizer("AdamW", 2, 1, "AdamW", {}),
+}
+
+TERM_DOCS: dict[str, str] = {
+    "parameters": "weights and biases, one tensor each, in the model's dtype",
+    "buffers": "BatchNorm running mean and variance (model dtype) and its int64 batch counter",
+    "gradients": "one .grad per parameter tensor, same size (training)",
+    "optimizer_state": "momentum buffer (SGD+momentum) or exp_avg and exp_avg_sq (Adam/AdamW)",
+    "forward_peak": "largest total of live tensors during the forward pass: the caller's input, the "
+    "current input and output, inputs kept for branches/shortcuts, and (training) what autograd saved",
+    "saved_activations": "tensors autograd keeps for backward at the end of the forward pass",
+    "backward_peak": "largest total during backward: tensors saved by layers not yet reached, the input, "
+    "the gradients into and out of the current layer, parameter gradients so far",
+    "optimizer_step_temporaries": "Adam/AdamW's foreach step allocates sqrt(exp_avg_sq) for every parameter",
+    "optimizer_step_peak": "during the step: input, gradients, optimizer state and temporaries",
+    "cublas_workspace": "cuBLAS workspace allocated with the first matrix multiply (networks with fc)",
+    "cudnn_workspace": "per-call convolution workspace: not modelled yet (0)",
+    "allocator_rounding": "included in the terms above: the caching allocator rounds every tensor up to "
+    "512-byte blocks",
+}
+
+
+@dataclass(frozen=True)
+class Saves:
+    """What one layer type keeps for backward: its input, its output and/or extra tensors
+    (elements per sample as a function of input and output shape, and bytes per element; None
+    = the model's dtype)."""
+
+    input: bool = False
+    output: bool = False
+    extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
+    view: bool = False  # the output is the input (a view): nothing is allocated
+    # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
+    eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
+    # Elements of temporaries alive at once in the layer's backward, beside its gradients.
+    backward_temporaries: Callable[[Shape, Shape], int] | None = None
+
+
+def _out(inp: Shape, out: Shape) -> int:
+    return out.numel
+
+
+def _channels(inp: Shape, out: Shape) -> int:
+    return inp.channels
+
+
+def _lrn(layer: LayerDef) -> Saves:
+    """F.local_response_norm keeps x (for x² and x / div), the zero-padded x² (C + size − 1
+    channels, for avg_pool3d), the base of the power and the divisor for backward."""
+    size = int(getattr(layer, "size", 5))
+
+    def padded(i: Shape, o: Shape) -> int:
+        return (i.channels + size - 1) * i.spatial[0] * i.spatial[1]
+
+    def chain_wins(i: Shape, o: Shape) -> bool:
+        return 2 * o.numel >= padded(i, o)
+
+    # Without grad the peak is either at the padding (x, x² and the padded x² alive together) or
+    # in div.mul(alpha).add(k) (x, the pooled map, its product and the sum): the larger of the two
+    # temporaries beside x and the output. In backward, the gradient of x / div for div
+    # (−grad · x / div²) takes three more maps.
+    return Saves(
+        input=True,
+        extra=((padded, None), (_out, None), (_out, None)),
+        eval_extra=(
+            (lambda i, o: o.numel if chain_wins(i, o) else padded(i, o), None),
+            (lambda i, o: o.numel if chain_wins(i, o) else 0, None),
+        ),
+        backward_temporaries=lambda i, o: 3 * o.numel,
+    )
+
+
+def _dropout(layer: LayerDef) -> Saves:
+    """Dropout keeps its bool mask (CUDA's fused kernel); Dropout2d multiplies by an N×C×1×1 noise
+    tensor and keeps that."""
+    if getattr(layer, "channelwise", False):
+        return Saves(extra=((_channels, None),))
+    return Saves(extra=((_out, MASK_BYTES),))
+
+
+_INPUT = Saves(input=True)
+_OUTPUT = Saves(output=True)
+_MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), eval_extra=((_out, INDEX_BYTES),))
+
+# From PyTorch's derivatives (tools/autograd/derivatives.yaml): what each op's backward needs, by
+# layer type; a function of the layer where its fields matter. Autograd saves nothing for a layer
+# when neither its input nor its parameters need a gradient (layers before the first weights).
+SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
+    "conv": _INPUT,  # and the weight (a parameter, already counted)
+    "deconv": _INPUT,
+    "fc": _INPUT,  # addmm keeps mat1 (the flattened input is a view of it)
+    "flatten": Saves(view=True),
+    "identity": Saves(view=True),
+    "dropout": _dropout,
+    "batchnorm": Saves(input=True, extra=((_channels, STAT_BYTES), (_channels, STAT_BYTES))),  # mean, invstd
+    "lrn": _lrn,
+    # int64 indices; on CUDA max_pool2d computes them even without grad (then drops them)
+    "maxpool": _MAX_POOL,
+    "adaptivemaxpool": _MAX_POOL,
+    "gmp": _MAX_POOL,
+    "avgpool": _INPUT,
+    "adaptiveavgpool": _INPUT,
+    "gap": Saves(),  # adaptive_avg_pool2d to 1×1 is a mean: it keeps only sizes
+    "pad": Saves(),
+    "relu": _OUTPUT,
+    "sigmoid": _OUTPUT,
+    "tanh": _OUTPUT,
+    "softmax": _OUTPUT,
+    "relu6": _INPUT,  # hardtanh
+    "leakyrelu": _INPUT,
+    "elu": _INPUT,
+    "selu": _INPUT,
+    "gelu": _INPUT,
+    "silu": _INPUT,
+    "mish": _INPUT,
+    "hardswish": _INPUT,
+    "hardsigmoid": _INPUT,
+    "softplus": _INPUT,
+    # the weight's gradient is first computed per element, then summed
+    "prelu": Saves(input=True, backward_temporaries=lambda i, o: i.numel),
+}
+
+
+class MemoryTerm(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    key: str
+    bytes: int
+    explanation: str
+
+
+class MemoryEstimate(BaseModel):
+    """Predicted bytes (as ``max_memory_allocated`` counts them) for one configuration."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    network: str
+    batch: int
+    dtype: str
+    train: bool
+    optimizer: str | None
+    terms: list[MemoryTerm]
+    state_bytes: int  # parameters + buffers: allocated before the run
+    peak_above_state: int  # the peak of the run on top of the model state
+    calibrated: bool = False
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def total_bytes(self) -> int:
+        return self.state_bytes + self.peak_above_state
+
+    def term(self, key: str) -> int:
+        return next(t.bytes for t in self.terms if t.key == key)
+
+
+def block_bytes(nbytes: int) -> int:
+    """Bytes the caching allocator reserves for a tensor of ``nbytes`` (512-byte blocks)."""
+    return 0 if nbytes == 0 else -(-nbytes // ALLOCATOR_BLOCK) * ALLOCATOR_BLOCK
+
+
+class _Simulation:
+    """The forward pass as allocations: which tensors are alive at each step, and the peak."""
+
+    def __init__(self, batch: int, bpe: int, train: bool, block: Callable[[int], int] = block_bytes):
+        self.batch, self.bpe, self.train, self.block = batch, bpe, train, block
+        self.ids = count()
+        self.size: dict[int, int] = {}
+        self.saved: set[int] = set()
+        self.needs_grad: set[int] = set()  # tensors autograd tracks (downstream of some weights)
+        self.held: Counter[int] = Counter()
+        self.peak = 0
+        self.buffers = 0
+        self.param_tensors: list[int] = []
+        self.uses_cublas = False
+        # training: per layer autograd records, in forward order: (tensors it saves, bytes of the
+        # gradient it returns for its input (0 if none), of the gradient of its output, of its weights)
+        self.events: list[tuple[set[int], int, int, int]] = []
+
+    def new(self, elements: int, bpe: int | None = None) -> int:
+        tensor = next(self.ids)
+        self.size[tensor] = self.block(elements * self.batch * (bpe or self.bpe))
+        return tensor
+
+    def live(self, *extra: int) -> int:
+        alive = self.saved | {t for t, n in self.held.items() if n > 0} | set(extra)
+        return sum(self.size[t] for t in alive)
+
+    def note(self, *extra: int) -> None:
+        self.peak = max(self.peak, self.live(*extra))
+
+    def sequence(self, seq: SequenceNode, x: int, shape: Shape) -> tuple[int, Shape]:
+        for child in seq.children:
+            if isinstance(child, LayerNode):
+                x, shape = self.layer(child, x, shape)
+            elif isinstance(child, SequenceNode):
+                x, shape = self.sequence(child, x, shape)
+            elif hasattr(child, "branch"):  # a side output: kept (side_outputs) while x goes on
+                self.held[x] += 1
+                side, _ = self.sequence(child.branch, x, shape)
+                self.held[side] += 1
+                self.held[x] -= 1
+            else:
+                x, shape = self.merge(child, x, shape)
+        return x, shape
+
+    def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
+        layer = node.layer
+        out_shape = layer.output_shape(shape)
+        tensors = [self.block(n * self.bpe) for n in (layer.weights(shape), layer.biases(shape)) if n]
+        self.param_tensors.extend(tensors)
+        if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
+            c = shape.channels
+            self.buffers += 2 * self.block(c * self.bpe) + self.block(8)
+        if layer.type == "fc":
+            self.uses_cublas = True
+        entry = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
+        rule = entry if isinstance(entry, Saves) else entry(layer)
+        if layer.type == "dropout" and not self.train:
+            rule = Saves(view=True)  # eval-mode dropout returns its input
+        out = x if rule.view else self.new(out_shape.numel)
+        extras = (
+            []
+            if rule.view
+            else [
+                self.new(fn(shape, out_shape), bpe)
+                for fn, bpe in (rule.extra if self.train else rule.eval_extra)
+            ]
+        )
+        self.note(x, out, *extras)
+        input_grad = x in self.needs_grad
+        if self.train and (input_grad or tensors):
+            self.needs_grad.add(out)
+            saves = set(extras) | ({x} if rule.input else set()) | ({out} if rule.output else set())
+            self.saved.update(saves)
+            grad_in = self.size[x] if input_grad else 0
+            temporaries = rule.backward_temporaries
+            work = (
+                0
+                if temporaries is None
+                else self.block(temporaries(shape, out_shape) * self.batch * self.bpe)
+            )
+            self.events.append((saves, grad_in + work, self.size[out], sum(tensors)))
+        return out, out_shape
+
+    def backward_peak(self, held: int, seed: int) -> int:
+        """Largest total during backward, layer by layer from the last: the tensors saved by layers
+        not yet reached, the tensor ``held`` by the caller (its input), the gradient flowing out of
+        and into the current layer, and the parameter gradients computed so far. The last layer's
+        output gradient is ``seed`` bytes: the gradient of ``out.float().sum()`` is a broadcast
+        scalar (nothing allocated) in fp32, a full copy when converted back to fp16/bf16; the loss
+        scalar and its seed add two small blocks."""
+        first_saver: dict[int, int] = {}
+        for i, (saves, *_rest) in enumerate(self.events):
+            for tensor in saves - {held}:
+                first_saver.setdefault(tensor, i)
+        saved_by = [0] * len(self.events)
+        for tensor, i in first_saver.items():
+            saved_by[i] += self.size[tensor]
+        saved_upto, total = [], 0
+        for amount in saved_by:
+            total += amount
+            saved_upto.append(total)
+        peak, grads = 0, 0
+        loss = 2 * self.block(4)  # the loss scalar and the seed gradient it expands
+        for i in range(len(self.events) - 1, -1, -1):
+            _, in_bytes, out_bytes, grad_bytes = self.events[i]
+            if i == len(self.events) - 1:
+                out_bytes = seed
+            grads += grad_bytes
+            peak = max(peak, saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads)
+        return peak
+
+    def merge(self, node: MergeNode, x: int, shape: Shape) -> tuple[int, Shape]:
+        self.held[x] += 1  # kept for the other branches / the shortcut
+        if self.train and x in self.needs_grad:
+            # In backward the branches' gradients for x are added up: two partial gradients and
+            # their sum are alive together once every branch is done.
+            self.events.append((set(), self.size[x], 2 * self.size[x], 0))
+        outs: list[tuple[int, Shape]] = []
+        for branch in node.branches:
+            if node.merge == "add" and not branch.children:
+                outs.append((x, shape))  # identity shortcut
+                continue
+            out, out_shape = self.sequence(branch, x, shape)
+            self.held[out] += 1
+            outs.append((out, out_shape))
+        if node.merge == "concat":
+            first = outs[0][1]
+            merged = Shape(sum(s.channels for _, s in outs), first.height, first.width)
+        else:
+            merged = outs[0][1]
+        result = self.new(merged.numel)
+        self.note(result)
+        if any(out in self.needs_grad for out, _ in outs):
+            self.needs_grad.add(result)
+        self.held[x] -= 1
+        for out, _ in outs:
+            if out != x:
+                self.held[out] -= 1
+        return result, merged
+
+
+def predict_memory(
+    network: Network,
+    *,
+    batch: int = 1,
+    dtype: str = "fp32",
+    train: bool = False,
+    optimizer: str = "adam",
+) -> MemoryEstimate:
+    """The named terms for inference (``train=False``) or one training step with ``optimizer``."""
+    analyse(network, batch=batch)  # validates the network and the batch, with located errors
+    try:
+        dtype = normalise_dtype(dtype)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    if optimizer not in OPTIMIZERS:
+        raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{optimizer}'")
+    terms, state_bytes, peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, block_bytes)
+    _, raw_state, raw_peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, lambda n: n)
+    rounding = state_bytes + peak - raw_state - raw_peak
+    terms.append(
+        MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
+    )
+    return MemoryEstimate(
+        network=network.name,
+        batch=batch,
+        dtype=dtype,
+        train=train,
+        optimizer=optimizer if train else None,
+        terms=terms,
+        state_bytes=state_bytes,
+        peak_above_state=peak,
+    )
+
+
+def _terms(
+    network: Network, batch: int, bpe: int, train: bool, optimizer: str, block: Callable[[int], int]
+) -> tuple[list[MemoryTerm], int, int]:
+    """The terms, the model state and the peak above it, with allocations sized by ``block``."""
+    sim = _Simulation(batch, bpe, train, block)
+    x = sim.new(network.input.numel)
+    sim.held[x] += 1  # the caller's input stays alive for the whole pass
+    out, _ = sim.sequence(network.body, x, network.input)
+    sim.note(out)
+    params = sum(sim.param_tensors)
+    forward_peak = sim.peak
+    terms = [
+        MemoryTerm(key="parameters", bytes=params, explanation=TERM_DOCS["parameters"]),
+        MemoryTerm(key="buffers", bytes=sim.buffers, explanation=TERM_DOCS["buffers"]),
+        MemoryTerm(key="forward_peak", bytes=forward_peak, explanation=TERM_DOCS["forward_peak"]),
+    ]
+    cublas = CUBLAS_WORKSPACE_BYTES if sim.uses_cublas else 0
+    if train:
+        opt = OPTIMIZERS[optimizer]
+        saved_end = sim.live(out)
+        input_bytes = sim.size[x]
+        seed = 0 if bpe == 4 else sim.size[out]  # see backward_peak
+        backward_peak = sim.backward_peak(x, seed)
+        state = opt.state_copies * params
+        temporaries = opt.step_temporary_copies * params
+        step_peak = input_bytes + params + state + temporaries
+        terms += [
+            MemoryTerm(key="saved_activations", bytes=saved_end, explanation=TERM_DOCS["saved_activations"]),
+            MemoryTerm(key="backward_peak", bytes=backward_peak, explanation=TERM_DOCS["backward_peak"]),
+            MemoryTerm(key="gradients", bytes=params, explanation=TERM_DOCS["gradients"]),
+            MemoryTerm(key="optimizer_state", bytes=state, explanation=TERM_DOCS["optimizer_state"]),
+            MemoryTerm(
+                key="optimizer_step_temporaries",
+                bytes=temporaries,
+                explanation=TERM_DOCS["optimizer_step_temporaries"],
+            ),
+            MemoryTerm(
+                key="optimizer_step_peak", bytes=step_peak, explanation=TERM_DOCS["optimizer_step_peak"]
+            ),
+        ]
+        peak = max(forward_peak, backward_peak, step_peak)
+    else:
+        peak = forward_peak
+    terms += [
+        MemoryTerm(key="cublas_workspace", bytes=cublas, explanation=TERM_DOCS["cublas_workspace"]),
+        MemoryTerm(
+            key="cudnn_workspace", bytes=CUDNN_WORKSPACE_BYTES, explanation=TERM_DOCS["cudnn_workspace"]
+        ),
+    ]
+    return terms, params + sim.buffers, peak + cublas + CUDNN_WORKSPACE_BYTES
+
+
+_BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
+
+
+def parse_bytes(text: str) -> int:
+    """``24GiB`` → 25769803776, ``16GB`` → 16·10^9, ``512MiB``, ``1e9`` is not accepted."""
+    match = _BYTES.match(text)
+    if not match:
+        raise UsageError(f"'{text}' is not a memory size", hint="write it like 24GiB, 16GB or 512MiB")
+    value, unit = float(match.group(1)), match.group(2).lower()
+    prefix = unit[:1] if unit[:1] in "kmgt" else ""
+    scale = 1024 ** ("kmgt".index(prefix) + 1) if prefix and "i" in unit else _UNITS[prefix]
+    return int(value * scale)
+
+
+def largest_batch(
+    network: Network, budget: int, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam"
+) -> int | None:
+    """The largest batch whose predicted total fits in ``budget`` bytes; None if not even 1."""
+
+    predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)  # validates the arguments
+    bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
+
+    def fits(batch: int) -> bool:
+        _, state, peak = _terms(network, batch, bpe, train, optimizer, block_bytes)
+        return state + peak <= budget
+
+    if not fits(1):
+        return None
+    low, high = 1, 2
+    while fits(high):
+        low, high = high, high * 2
+        if high > 10**9:
+            return low
+    while high - low > 1:  # memory grows with the batch: bisect
+        mid = (low + high) // 2
+        low, high = (mid, high) if fits(mid) else (low, mid)
+    return low

@@ -1,0 +1,53 @@
+"""The rich view of ``cnncalc memory``: the named terms of a memory estimate."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+
+from cnncalc.memory import OPTIMIZERS, MemoryEstimate
+from cnncalc.render.numbers import both_units
+
+_STATE = ("parameters", "buffers")
+
+
+def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = None) -> Group:
+    """The terms, what the peak is made of, and the answer to ``--fit`` when asked."""
+    optimizer = OPTIMIZERS[estimate.optimizer].label if estimate.optimizer else ""
+    mode = f"training step ({optimizer})" if estimate.train else "inference (no grad)"
+    table = Table(
+        title=f"{estimate.network}: GPU memory, {mode}",
+        caption=f"batch {estimate.batch} · {estimate.dtype} · "
+        "bytes as torch.cuda.max_memory_allocated counts them",
+        header_style="bold",
+        pad_edge=False,
+    )
+    table.add_column("Term", style="cyan", no_wrap=True)
+    table.add_column("Bytes", justify="right", no_wrap=True)
+    table.add_column("What it is", overflow="fold")
+    for term in estimate.terms:
+        table.add_row(term.key.replace("_", " "), both_units(term.bytes), term.explanation)
+    text = Text()
+    text.append(f"{'Model state':<22}", style="bold")
+    text.append(both_units(estimate.state_bytes))
+    text.append("  parameters + buffers, allocated before the run\n", style="dim")
+    text.append(f"{'Peak of the run':<22}", style="bold")
+    text.append(both_units(estimate.peak_above_state))
+    how = "max(forward, backward, optimizer step) + workspaces" if estimate.train else "forward + workspaces"
+    text.append(f"  {how}\n", style="dim")
+    text.append(f"{'Predicted total':<22}", style="bold")
+    text.append(both_units(estimate.total_bytes))
+    if fit is not None:
+        budget, batch = fit
+        text.append(f"\n{'Largest batch':<22}", style="bold")
+        text.append(
+            f"{batch:,} fits in {both_units(budget)}"
+            if batch
+            else f"not even batch 1 fits in {both_units(budget)}"
+        )
+    if not estimate.calibrated:
+        text.append(
+            "\nnot yet calibrated on a GPU: treat as an estimate (see docs/gpu-results.md)", style="yellow"
+        )
+    return Group(table, text)

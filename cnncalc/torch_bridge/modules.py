@@ -1,0 +1,98 @@
+"""Build the PyTorch module of a network, in memory, from its :mod:`plan <cnncalc.torch_bridge.plan>`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from cnncalc.spec import Network
+from cnncalc.torch_bridge._torch import require_torch, reserved_names
+from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
+
+MergeObserver = Callable[[str, Any], None]
+
+
+@cache
+def _module_classes() -> tuple[type, type]:
+    """The two container classes, defined once torch is imported."""
+    torch = require_torch()
+    nn = torch.nn
+
+    class SpecSequence(nn.Module):
+        """Runs its steps in order: children, inline residual additions, and side outputs (kept in
+        ``side_outputs`` by name)."""
+
+        def __init__(self, steps: tuple[Step, ...]) -> None:
+            super().__init__()
+            self.steps = steps
+            self.merge_observer: MergeObserver | None = None
+            self.side_outputs: dict[str, Any] = {}
+
+        def run(self, steps: tuple[Step, ...], x: Any) -> Any:
+            for step in steps:
+                if isinstance(step, AddStep):
+                    identity = x
+                    x = self.run(step.body, x)
+                    shortcut = identity if step.shortcut is None else self._modules[step.shortcut](identity)
+                    x = x + shortcut
+                    if self.merge_observer is not None:
+                        self.merge_observer(step.name, x)
+                elif isinstance(step, SideStep):
+                    self.side_outputs[step.name] = self._modules[step.key](x)
+                else:
+                    if step.flatten_first:
+                        x = torch.flatten(x, 1)
+                    x = self._modules[step.key](x)
+            return x
+
+        def forward(self, x: Any) -> Any:
+            return self.run(self.steps, x)
+
+    class SpecConcat(nn.Module):
+        """Runs every branch on the same input and concatenates the results along channels."""
+
+        def forward(self, x: Any) -> Any:
+            return torch.cat([branch(x) for branch in self.children()], dim=1)
+
+    return SpecSequence, SpecConcat
+
+
+def _layer_module(plan: LayerPlan) -> Any:
+    nn = require_torch().nn
+    cls = getattr(nn, plan.call.cls, None)
+    if cls is None:
+        raise NotImplementedError(f"torch.nn has no class '{plan.call.cls}' (layer '{plan.node.name}')")
+    return cls(**plan.call.kwargs)
+
+
+def module_from_plan(block: BlockPlan) -> Any:
+    """The ``nn.Module`` of one block of a plan (recursively)."""
+    sequence_cls, concat_cls = _module_classes()
+    module = concat_cls() if block.mode == "concat" else sequence_cls(block.steps)
+    for child in block.children:
+        built = _layer_module(child) if isinstance(child, LayerPlan) else module_from_plan(child)
+        module.add_module(child.key, built)
+    return module
+
+
+@dataclass(frozen=True)
+class Built:
+    """A built module with its plan (to find each spec layer's module path)."""
+
+    module: Any
+    plan: BlockPlan
+
+
+def build(network: Network) -> Built:
+    """The module and its plan."""
+    plan = make_plan(network, reserved_names())
+    return Built(module_from_plan(plan), plan)
+
+
+def build_module(network: Network) -> Any:
+    """An ``nn.Module`` equivalent to ``network``: submodules follow the spec's scopes and a
+    layer's attribute path is its qualified name (``layer1.0.conv1``). Build it under
+    ``torch.device('meta')`` to skip allocating weights."""
+    return build(network).module

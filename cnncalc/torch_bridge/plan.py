@@ -1,0 +1,254 @@
+"""The module plan: how a resolved network becomes a tree of PyTorch modules, without torch.
+
+Both :func:`~cnncalc.torch_bridge.modules.build_module` (objects in memory) and
+:func:`~cnncalc.torch_bridge.codegen.export_source` (Python text) follow the same plan, so the
+module you export is the module ``cnncalc verify`` checks.
+
+The tree follows the spec's name scopes, so a layer's attribute path in PyTorch is its qualified
+spec name (``layer1.0.conv1``):
+
+* a named sequence (group, named repeat, numbered copy, named block call) is a sub-block;
+* a concat is a block whose children are its branches, run on the same input and concatenated;
+* a named residual is a block of its own; an unnamed one is a step of the enclosing block
+  (``x = body(x) + shortcut(identity)``), like torchvision's ``BasicBlock``, with its projection
+  shortcut as a sub-block named ``shortcut``;
+* a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
+  enclosing block's ``side_outputs`` while the main path goes on;
+* a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
+  flattened first when that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from cnncalc.analysis import analyse
+from cnncalc.layers import TorchCall
+from cnncalc.shapes import Shape
+from cnncalc.spec import LayerNode, MergeNode, Network, Node, SequenceNode
+
+
+@dataclass(frozen=True)
+class LayerPlan:
+    """One layer module: ``key`` is its attribute name in the enclosing block."""
+
+    key: str
+    node: LayerNode
+    call: TorchCall
+    input: Shape
+    output: Shape
+
+
+@dataclass(frozen=True)
+class Apply:
+    """Step ``x = self.<key>(x)``, flattening ``x`` first when ``flatten_first``."""
+
+    key: str
+    flatten_first: bool = False
+
+
+@dataclass(frozen=True)
+class AddStep:
+    """An inline residual: ``x = body(x) + shortcut(x_in)``; ``shortcut`` None is the identity."""
+
+    body: tuple[Step, ...]
+    shortcut: str | None
+    name: str  # the merge's qualified spec name
+    output: Shape
+
+
+@dataclass(frozen=True)
+class SideStep:
+    """A side output (an auxiliary head): ``side_outputs[name] = self.<key>(x)``; x goes on."""
+
+    key: str
+    name: str
+
+
+Step = Apply | AddStep | SideStep
+
+
+@dataclass(frozen=True)
+class BlockPlan:
+    """A container module. ``mode`` 'sequence' runs ``steps``; 'concat' runs every child (a
+    branch) on the input and concatenates the results along channels (then ``merge_name`` is
+    the spec name of the concat)."""
+
+    key: str  # attribute name in the parent ("" for the root)
+    path: str  # qualified module path ("" for the root)
+    mode: Literal["sequence", "concat"]
+    children: tuple[LayerPlan | BlockPlan, ...]
+    steps: tuple[Step, ...]
+    input: Shape
+    output: Shape
+    merge_name: str | None = None
+
+    def layers(self) -> Iterable[tuple[str, LayerPlan]]:
+        """Every layer below this block with its module path, in registration order."""
+        for child in self.children:
+            path = f"{self.path}.{child.key}" if self.path else child.key
+            if isinstance(child, LayerPlan):
+                yield path, child
+            else:
+                yield from child.layers()
+
+    def blocks(self) -> Iterable[BlockPlan]:
+        """This block and every block below it, parents first."""
+        yield self
+        for child in self.children:
+            if isinstance(child, BlockPlan):
+                yield from child.blocks()
+
+
+@dataclass
+class _Builder:
+    prefix: str  # the spec-name prefix of this scope, e.g. "layer1.0."
+    path: str  # module path of this block
+    reserved: frozenset[str]
+    children: list[LayerPlan | BlockPlan] = field(default_factory=list)
+    used: set[str] = field(default_factory=set)
+
+    def key(self, wanted: str) -> str:
+        """A unique, legal attribute name for ``wanted``."""
+        key = wanted.replace(".", "_") or "module"
+        if key in self.reserved:
+            key += "_"
+        candidate, n = key, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{key}_{n}"
+        self.used.add(candidate)
+        return candidate
+
+    def relative(self, qualified: str) -> str:
+        return qualified[len(self.prefix) :] if qualified.startswith(self.prefix) else qualified
+
+    def sub(self, segment: str) -> _Builder:
+        key = self.key(segment)
+        path = f"{self.path}.{key}" if self.path else key
+        return _Builder(prefix=f"{self.prefix}{segment}.", path=path, reserved=self.reserved)
+
+    def finish(
+        self,
+        mode: Literal["sequence", "concat"],
+        steps: tuple[Step, ...],
+        inp: Shape,
+        out: Shape,
+        merge_name: str | None = None,
+    ) -> BlockPlan:
+        key = self.path.rsplit(".", 1)[-1] if self.path else ""
+        return BlockPlan(key, self.path, mode, tuple(self.children), steps, inp, out, merge_name)
+
+
+def _children(node: Node) -> tuple[Node, ...]:
+    if isinstance(node, SequenceNode):
+        return node.children
+    if hasattr(node, "branch"):  # a side output
+        return (node.branch,)
+    return node.branches
+
+
+def _first_layer(node: Node) -> LayerNode | None:
+    if isinstance(node, LayerNode):
+        return node
+    for child in _children(node):
+        found = _first_layer(child)
+        if found is not None:
+            return found
+    return None
+
+
+def _segment(builder: _Builder, seq: SequenceNode) -> str:
+    """The scope segment a named sequence opened, read from its first layer's qualified name."""
+    first = _first_layer(seq)
+    if first is not None:
+        rest = builder.relative(first.name)
+        if "." in rest:
+            return rest.split(".", 1)[0]
+    return builder.relative(seq.name or "block")
+
+
+def _has_layer_under(node: Node, prefix: str) -> bool:
+    """Whether some layer of ``node`` is named under ``prefix``."""
+    if isinstance(node, LayerNode):
+        return node.name.startswith(prefix)
+    return any(_has_layer_under(child, prefix) for child in _children(node))
+
+
+def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple[Step, ...], Shape]:
+    steps: list[Step] = []
+    for node in nodes:
+        if isinstance(node, LayerNode):
+            call = node.layer.torch_call(shape)
+            out = node.layer.output_shape(shape)
+            key = builder.key(builder.relative(node.name))
+            builder.children.append(LayerPlan(key, node, call, shape, out))
+            steps.append(Apply(key, call.flatten_first))
+            shape = out
+        elif isinstance(node, SequenceNode):
+            if node.name is None:
+                inner_steps, shape = _walk(builder, node.children, shape)
+                steps.extend(inner_steps)
+                continue
+            sub = builder.sub(_segment(builder, node))
+            inner_steps, out = _walk(sub, node.children, shape)
+            block = sub.finish("sequence", inner_steps, shape, out)
+            builder.children.append(block)
+            steps.append(Apply(block.key))
+            shape = out
+        elif hasattr(node, "branch"):  # a side output: its branch reads x, the main path goes on
+            branch: SequenceNode = node.branch
+            sub = builder.sub(_segment(builder, branch))
+            side_steps, side_out = _walk(sub, branch.children, shape)
+            block = sub.finish("sequence", side_steps, shape, side_out)
+            builder.children.append(block)
+            steps.append(SideStep(block.key, node.name))
+        elif node.merge == "concat":
+            sub = builder.sub(builder.relative(node.name))
+            outs = []
+            for branch in node.branches:
+                branch_builder = sub.sub(_segment(sub, branch))
+                branch_steps, out = _walk(branch_builder, branch.children, shape)
+                sub.children.append(branch_builder.finish("sequence", branch_steps, shape, out))
+                outs.append(out)
+            merged = Shape(sum(o.channels for o in outs), outs[0].height, outs[0].width)
+            block = sub.finish("concat", (), shape, merged, merge_name=node.name)
+            builder.children.append(block)
+            steps.append(Apply(block.key))
+            shape = merged
+        elif _has_layer_under(node, node.name + "."):  # a named residual: a block of its own
+            sub = builder.sub(builder.relative(node.name))
+            add = _residual(sub, node, shape)
+            block = sub.finish("sequence", (add,), shape, add.output)
+            builder.children.append(block)
+            steps.append(Apply(block.key))
+            shape = add.output
+        else:
+            add = _residual(builder, node, shape)
+            steps.append(add)
+            shape = add.output
+    return tuple(steps), shape
+
+
+def _residual(builder: _Builder, node: MergeNode, shape: Shape) -> AddStep:
+    body, shortcut = node.branches
+    body_steps, out = _walk(builder, body.children, shape)
+    shortcut_key = None
+    if shortcut.children:
+        sub = builder.sub(_segment(builder, shortcut))
+        short_steps, short_out = _walk(sub, shortcut.children, shape)
+        block = sub.finish("sequence", short_steps, shape, short_out)
+        builder.children.append(block)
+        shortcut_key = block.key
+    return AddStep(body_steps, shortcut_key, node.name, out)
+
+
+def make_plan(network: Network, reserved: Iterable[str] = ()) -> BlockPlan:
+    """The module tree of ``network``. ``reserved`` names (attributes of ``nn.Module``) get a
+    trailing underscore. Raises the engine's ShapeError first if the network is invalid."""
+    analyse(network)  # validates every shape, with the engine's located messages
+    root = _Builder(prefix="", path="", reserved=frozenset(reserved))
+    steps, out = _walk(root, network.body.children, network.input)
+    return root.finish("sequence", steps, network.input, out)

@@ -1,0 +1,62 @@
+"""Specs shared by the torch tests: together they use every layer kind and every structure."""
+
+from __future__ import annotations
+
+# One-line specs that together use every registered layer kind (test_torch_bridge checks it), with
+# concat (Inception-style, one branch the identity) and residual (identity and projection).
+COVERAGE_SPECS = {
+    "lecture": "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10",
+    "alexnet-like": "67x67x3 | conv 16 k11 s4 p2 | relu | lrn | maxpool 3 2 | conv 32 k5 p2 g2 | relu6 "
+    "| maxpool 3 2 ceil | flatten | dropout 0.5 | fc 20 | leakyrelu 0.2 | fc 5 | softmax",
+    "activations": "9x9x4 | elu | selu | gelu | silu | mish | hardswish | hardsigmoid | tanh | sigmoid "
+    "| softplus | identity | prelu | prelu per_channel | dropout 0.1 channelwise",
+    "pooling": "20x17x3 | pad [1, 2, 0, 3] | avgpool 3 s2 p1 exclude_pad | maxpool k3 s1 d2 "
+    "| adaptiveavgpool [3, 2] | adaptivemaxpool 2 | gmp",
+    "conv-options": "16x12x6 | conv 12 k3x1 s2x1 p1x0 d1x2 nobias | conv 12 k3 dw same "
+    "| conv 6 k4 valid | deconv 4 k3 s2 p1 op1 | deconv 8 k2 s2 g2 nobias | batchnorm noaffine | gap "
+    "| fc 7 nobias | bn",
+    "inception": "28x28x8 | [conv 4 k1 ; conv 2 k1 | conv 6 k3 p1 ; maxpool 3 s1 p1 | conv 3 k1 ; identity ] "
+    "| relu",
+    "residual": "16x16x8 | { conv 8 k3 p1 nobias | bn | relu | conv 8 k3 p1 nobias | bn } | relu "
+    "| { conv 16 k3 s2 p1 | relu ; conv 16 k1 s2 nobias | bn } | gap | fc 10",
+}
+
+# A spec file with every structure: named groups, numbered repeats, a block with arguments,
+# named and unnamed residuals, a named concat, and an fc on a feature map.
+STRUCTURES_YAML = """
+name: structures
+input: 32x32x3
+blocks:
+  basic:
+    args: {planes: null, stride: 1}
+    layers:
+      - residual: ["conv ${planes} k3 s${stride} p1 nobias", bn, relu, "conv ${planes} k3 p1 nobias", bn]
+        shortcut: ["conv ${planes} k1 s${stride} nobias", bn]
+      - relu
+layers:
+  - {type: conv, filters: 8, kernel: 3, padding: 1, name: stem}
+  - repeat: 2
+    name: layer1
+    layers: [{block: basic, args: {planes: 8}}]
+  - {block: basic, args: {planes: 16, stride: 2}, name: layer2}
+  - residual: [conv 16 k3 p1, relu]
+    name: extra
+  - concat: [[conv 4 k1], [maxpool 3 s1 p1]]
+    name: mix
+  - {name: classifier, layers: [dropout, fc 10]}
+"""
+
+# Names that are not Python attributes, or that nn.Module already uses: the module keeps them
+# where torch allows (add_module) and appends '_' where it does not ('train', 'forward').
+ODD_NAMES_YAML = """
+name: 2 odd-names
+input: 8x8x3
+layers:
+  - {type: conv, filters: 4, kernel: 3, name: train}
+  - {type: relu, name: in}
+  - {type: bn, name: my-layer}
+  - {type: conv, filters: 4, kernel: 1, name: a.b}
+  - name: forward
+    layers: [conv 4 k1, {type: relu, name: "0"}]
+  - {type: fc, units: 3, name: class}
+"""

@@ -1,0 +1,88 @@
+"""The verify and memory views, rendered on a fixed-width console without colour (no torch)."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+import cnncalc
+from cnncalc.memory import predict_memory
+from cnncalc.render.memory import memory_table
+from cnncalc.render.verify import verify_table
+from cnncalc.torch_bridge.verification import LayerCheck, MemoryCheck, TotalCheck, VerifyResult
+
+
+def render(renderable: object) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=110, color_system=None, highlight=False).print(renderable)
+    return buffer.getvalue()
+
+
+def _result(params_ok: bool) -> VerifyResult:
+    rows = [
+        LayerCheck(
+            index=1,
+            name="conv1",
+            type="conv",
+            module="conv1",
+            expected_shape=[10, 32, 32],
+            actual_shape=[10, 32, 32],
+            expected_params=760 if params_ok else 750,
+            actual_params=760,
+            shape_ok=True,
+            params_ok=params_ok,
+        ),
+        LayerCheck(
+            index=2,
+            name="add1",
+            type="add",
+            module=None,
+            expected_shape=[10, 32, 32],
+            actual_shape=[10, 32, 32],
+            expected_params=0,
+            actual_params=None,
+            shape_ok=True,
+            params_ok=True,
+        ),
+    ]
+    expected = 760 if params_ok else 750
+    totals = [TotalCheck(what="params", expected=expected, actual=760, ok=params_ok)]
+    memory = [MemoryCheck(what="inference peak (no grad)", predicted_bytes=1100, measured_bytes=1000)]
+    return VerifyResult(
+        network="net",
+        device="cuda",
+        dtype="fp32",
+        batch=1,
+        torch_version="2.x",
+        layers=rows,
+        totals=totals,
+        memory=memory,
+    )
+
+
+def test_verify_view_marks_matches_and_mismatches() -> None:
+    good = render(verify_table(_result(True)))
+    assert "✓ every shape, parameter, buffer and FLOP count matches PyTorch" in good
+    assert "add1 (inline add)" in good
+    assert "+10.0%" in good  # memory: (1100 − 1000) / 1000
+    bad_result = _result(False)
+    assert not bad_result.ok
+    assert bad_result.mismatches() == [
+        "layer 1 'conv1': shape [10, 32, 32] vs [10, 32, 32], params 750 vs 760",
+        "params: cnncalc 750 vs torch 760",
+    ]
+    bad = render(verify_table(bad_result))
+    assert "✗ 2 mismatch(es)" in bad
+    assert "+10" in bad  # the params delta
+
+
+def test_memory_view_lists_every_term_and_the_fit() -> None:
+    network = cnncalc.load("8x8x1 | conv 2 k3 p1 | relu | maxpool 2 | fc 3")
+    estimate = predict_memory(network, batch=4, train=True, optimizer="momentum")
+    text = render(memory_table(estimate, fit=(2**30, 1234)))
+    for term in estimate.terms:
+        assert term.key.replace("_", " ") in text
+    assert "training step (SGD + momentum)" in text
+    assert "Largest batch         1,234 fits in 1.07 GB (1.00 GiB)" in text
+    assert "not yet calibrated on a GPU" in text
