@@ -175,3 +175,15 @@ def test_size_steps_agree_with_the_engine(n: int, k: int, s: int, p: int, d: int
             assert size.result == math.floor(size.value), spec  # PyTorch floors (N + 2P − F_eff)/S + 1
             assert size.fits == (span % s == 0), spec
             assert bool(size.notes) != size.fits, spec  # "não cabe" exactly when it does not fit
+
+
+def test_explain_walks_side_outputs_like_the_engine() -> None:
+    # googlenet-aux has two auxiliary heads (side outputs); explain must pair every report row.
+    import cnncalc
+    from cnncalc.teach.working import explain
+
+    network = cnncalc.load("googlenet-aux")
+    report = cnncalc.analyse(network)
+    working = explain(network, report)
+    assert [layer.name for layer in working.layers] == [row.name for row in report.layers]
+    assert any(layer.name.startswith("aux1.") for layer in working.layers)

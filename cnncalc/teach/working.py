@@ -23,7 +23,7 @@ from cnncalc.layers.pool import AvgPool2d, MaxPool2d, _WindowPool
 from cnncalc.layers.sliding import effective_kernel, window_output
 from cnncalc.report import LayerRow, Report
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 # Message ids of the quantities (translated by the renderers).
 OUT_HW = N_("output height = width")
@@ -377,6 +377,8 @@ def rows_in_order(node: SequenceNode) -> Iterator[LayerDef | MergeNode]:
             yield child.layer
         elif isinstance(child, SequenceNode):
             yield from rows_in_order(child)
+        elif isinstance(child, SideNode):  # an auxiliary output: its layers, no row of its own
+            yield from rows_in_order(child.branch)
         else:
             for branch in child.branches:
                 yield from rows_in_order(branch)
