@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,13 @@ class Location:
         if extra:
             where = f"{where}  ({' '.join(extra)})" if where else " ".join(extra)
         return where.strip()
+
+    def but(self, **changes: Any) -> Location:
+        """A copy with ``changes`` applied: :func:`dataclasses.replace`, several times faster (the
+        parser makes one per layer and token)."""
+        fields = dict(self.__dict__)
+        fields.update(changes)
+        return Location(**fields)
 
     def merged(self, other: Location | None) -> Location:
         """Fill the fields this location lacks from ``other``."""

@@ -112,14 +112,10 @@ def summary(
 
         console().print(summary_table(report))
     if report.warnings and fmt != "markdown":
-        err = console(stderr=True)
+        # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
+        label = click.style("warning:", fg="yellow")
         for warning in report.warnings:
-            err.print(
-                f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {warning.message}",
-                markup=True,
-                highlight=False,
-                soft_wrap=True,
-            )
+            click.echo(f"{label} layer {warning.index} '{warning.layer}': {warning.message}", err=True)
 
 
 @cli.command("list")

@@ -18,7 +18,8 @@ validates them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import Location, SpecError, did_you_mean
@@ -47,12 +48,36 @@ class RawLayer:
     fields: dict[str, Any]
     name: str | None
     location: Location
-    field_locations: dict[str, Location]
+    field_locations: Mapping[str, Location]
+
+
+class _ShiftedLocations(Mapping[str, Location]):
+    """Field locations as column offsets from a base location, made only when asked for (an error
+    message needs one; a big network needs none)."""
+
+    def __init__(self, base: Location, offsets: dict[str, int]):
+        self._base = base
+        self._offsets = offsets
+
+    def __getitem__(self, key: str) -> Location:
+        return _at(self._base, self._offsets[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+
+# Layer text already parsed: text -> (kind, type word, fields, name, first-token offset, field offsets).
+# Networks repeat the same few layer strings thousands of times; only successful parses are kept.
+_PARSED: dict[str, tuple[type[LayerDef], str, dict[str, Any], str | None, int, dict[str, int]]] = {}
+_PARSED_MAX = 4096
 
 
 def _at(base: Location, offset: int) -> Location:
     """``base`` moved ``offset`` characters to the right."""
-    return replace(base, column=(base.column or 1) + offset)
+    return base.but(column=(base.column or 1) + offset)
 
 
 def parse_value(token: str) -> Any:
@@ -106,6 +131,22 @@ def unknown_type_error(word: str, location: Location) -> SpecError:
 
 def parse_layer_text(text: str, location: Location) -> RawLayer:
     """Parse one layer written in the one-line notation, e.g. ``conv 10 k5 s1 p2 name=conv1``."""
+    known = _PARSED.get(text)
+    if known is None:
+        raw = _parse_layer_text(text, location)
+        base = location.column or 1
+        offsets = {key: (loc.column or 1) - base for key, loc in raw.field_locations.items()}
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        first_at = (raw.location.column or 1) - base
+        _PARSED[text] = (raw.kind, raw.requested_type, dict(raw.fields), raw.name, first_at, offsets)
+        return raw
+    kind, type_word, fields, name, first_at, offsets = known
+    first_loc = _at(location, first_at) if first_at else location
+    return RawLayer(kind, type_word, dict(fields), name, first_loc, _ShiftedLocations(location, offsets))
+
+
+def _parse_layer_text(text: str, location: Location) -> RawLayer:
     tokens = _tokens(text)
     if not tokens:
         raise SpecError("empty layer (two '|' in a row?)", location=location)
