@@ -53,7 +53,9 @@ def resnet_yaml(depth: int = 152) -> str:
     for stage, blocks in enumerate(stages, start=1):
         planes, stride = 64 * 2 ** (stage - 1), 1 if stage == 1 else 2
         lines += [f"  - name: layer{stage}", "    layers:"]
-        lines.append(f"      - {{block: downsample, args: {{planes: {planes}, stride: {stride}}}, name: '0'}}")
+        lines.append(
+            f"      - {{block: downsample, args: {{planes: {planes}, stride: {stride}}}, name: '0'}}"
+        )
         lines += [
             f"      - repeat: {blocks - 1}",
             "        start: 1",
@@ -73,7 +75,11 @@ def flat_yaml(layers: int) -> str:
 
 def flat_json(layers: int) -> str:
     pattern = [{"type": "conv", "filters": 16, "kernel": 3, "padding": 1}, {"type": "bn"}, {"type": "relu"}]
-    data = {"name": f"flat-json-{layers}", "input": "32x32x16", "layers": [pattern[i % 3] for i in range(layers)]}
+    data = {
+        "name": f"flat-json-{layers}",
+        "input": "32x32x16",
+        "layers": [pattern[i % 3] for i in range(layers)],
+    }
     return json.dumps(data)
 
 
@@ -92,6 +98,15 @@ def nested_yaml(layers: int, depth: int = 16) -> str:
     lines = ["name: nested", "input: 16x16x32", "blocks:", "  level0:", "    layers:"]
     lines += ["      - {residual: [conv 32 k3 p1 nobias, bn, relu, conv 32 k3 p1 nobias]}", "      - relu"]
     for level in range(1, depth + 1):
-        lines += [f"  level{level}:", "    layers:", f"      - {{block: level{level - 1}, name: l{level - 1}}}"]
-    lines += ["layers:", f"  - repeat: {layers // 5}", "    name: top", f"    layers: [{{block: level{depth}}}]"]
+        lines += [
+            f"  level{level}:",
+            "    layers:",
+            f"      - {{block: level{level - 1}, name: l{level - 1}}}",
+        ]
+    lines += [
+        "layers:",
+        f"  - repeat: {layers // 5}",
+        "    name: top",
+        f"    layers: [{{block: level{depth}}}]",
+    ]
     return "\n".join(lines) + "\n"

@@ -310,6 +310,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
     """Compute the full report of ``network`` for a batch size and element type."""
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise UsageError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, got {batch!r}")
+    if not isinstance(dtype, str):
+        raise UsageError(f"dtype must be a name such as 'fp32', got {dtype!r}")
     try:
         dtype = normalise_dtype(dtype)
     except ValueError as exc:

@@ -338,15 +338,27 @@ def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
     """Validate a raw layer with its kind's model; errors point at the offending field."""
     type_value = _canonical_name(raw.kind, raw.requested_type)
     try:
-        return _validate_cached(raw.kind, type_value, _freeze(raw.fields))
-    except TypeError:  # unhashable values: validate without the cache
-        pass
+        try:
+            layer = _validate_cached(raw.kind, type_value, _freeze(raw.fields))
+        except TypeError:  # unhashable values: validate without the cache
+            layer = raw.kind.model_validate({"type": type_value, **raw.fields})
     except ValidationError as exc:
         raise _field_error(raw, exc, location) from None
-    try:
-        return raw.kind.model_validate({"type": type_value, **raw.fields})
-    except ValidationError as exc:
-        raise _field_error(raw, exc, location) from None
+    _check_magnitudes(layer, raw, location)
+    return layer
+
+
+def _check_magnitudes(layer: LayerDef, raw: RawLayer, location: Location) -> None:
+    """Refuse integer fields beyond :data:`MAX_DIMENSION`: every count stays exact and every figure
+    derived from them (MACs, bytes) stays far inside what reports and floats can show."""
+    for field_name, value in layer.__dict__.items():
+        for number in value if isinstance(value, tuple) else (value,):
+            if isinstance(number, int) and not isinstance(number, bool) and abs(number) > MAX_DIMENSION:
+                raise SpecError(
+                    f"{raw.kind.names[0]}: {field_name} {number:,} is over the limit of {MAX_DIMENSION:,}",
+                    location=raw.field_locations.get(field_name, location).merged(location),
+                    hint="sizes, counts and channels are at most 10^12",
+                )
 
 
 _canonical_name = lru_cache(maxsize=1024)(canonical_name)
@@ -390,11 +402,16 @@ def _field_error(raw: RawLayer, exc: ValidationError, location: Location) -> Spe
             msg = err["msg"]
             if msg not in messages:
                 messages.append(msg)
-    value = raw.fields.get(field_name)
+    value = _short_repr(raw.fields.get(field_name))
     detail = "; or ".join(messages[:2]).replace("Input should be", "it should be")
     return SpecError(
-        f"{kind_name}: invalid {field_name} {value!r}: {detail}", location=loc, hint=_usage(raw.kind)
+        f"{kind_name}: invalid {field_name} {value}: {detail}", location=loc, hint=_usage(raw.kind)
     )
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_keys(entry: dict[str, Any], allowed: set[str], kind: str, where: Location) -> None:

@@ -11,10 +11,20 @@ import json
 from typing import Any
 
 from cnncalc.errors import Location, SpecError
+from cnncalc.shapes import MAX_DIGITS
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_NESTING = 200
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_SCALAR_TAGS = (
+    "tag:yaml.org,2002:str",
+    _INT_TAG,
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+)
 
 
 class LocatedDict(dict):
@@ -86,7 +96,31 @@ def _convert(node: Any, source: str, lines: list[str], depth: int, loader: Any) 
             out_list.item_locs.append(_loc(item.start_mark, source, lines))
             out_list.append(_convert(item, source, lines, depth + 1, loader))
         return out_list
-    return loader.construct_object(node, deep=True)
+    return _scalar(node, source, lines, loader)
+
+
+def _scalar(node: Any, source: str, lines: list[str], loader: Any) -> Any:
+    """A plain scalar: string, number, boolean or null. A date (``2024-01-01``) stays text."""
+    if node.tag == _TIMESTAMP_TAG:
+        return loader.construct_scalar(node)
+    if node.tag not in _SCALAR_TAGS:
+        raise SpecError(
+            f"YAML tag '{node.tag}' is not allowed in a spec",
+            location=_loc(node.start_mark, source, lines),
+            hint="specs hold plain mappings, lists, strings and numbers",
+        )
+    if node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
+        raise SpecError(
+            f"a number with {len(node.value):,} digits is too large",
+            location=_loc(node.start_mark, source, lines),
+            hint="sizes, counts and channels are at most 10^12",
+        )
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. an int in a form PyYAML accepts but Python cannot convert
+        raise SpecError(
+            f"malformed value '{node.value[:40]}': {exc}", location=_loc(node.start_mark, source, lines)
+        ) from None
 
 
 def _yaml_loader() -> Any:
@@ -174,6 +208,8 @@ def load_json_text(text: str, source: str) -> Any:
         ) from None
     except RecursionError:
         raise SpecError("the document is nested too deeply", location=Location(source)) from None
+    except ValueError as exc:  # json reports an over-long integer this way
+        raise SpecError(f"malformed JSON: {exc}", location=Location(source)) from None
     # Read it again through the located loader for line numbers, but only trust that reading if
     # it means exactly what JSON means (YAML 1.1 reads a few JSON scalars differently, e.g. 1e5).
     try:
