@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
-from cnncalc.errors import ShapeError, UsageError
+from cnncalc.errors import Location, ShapeError, UsageError
 from cnncalc.layers import GLOBAL_WINDOW, Window
 from cnncalc.report import (
     LayerRow,
@@ -161,9 +161,16 @@ class _Walker:
             info = self._shape_infos[shape] = _shape_info(shape)
         return info
 
-    def rf_info(self, rf: _RF) -> ReceptiveField:
+    def rf_report(
+        self, rf: _RF, name: str, index: int, kind: str, location: Location | None
+    ) -> ReceptiveField:
         if self._rf_info is None or self._rf_info[0] is not rf:
-            self._rf_info = (rf, rf.info())
+            try:
+                self._rf_info = (rf, rf.info())
+            except ShapeError as exc:
+                raise ShapeError(
+                    f"layer {index} '{name}' ({kind}): {exc.message}", location=location, hint=exc.hint
+                ) from None
         return self._rf_info[1]
 
     def act_bytes(self, shape: Shape) -> int:
@@ -207,6 +214,7 @@ class _Walker:
         self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
         self.buffer_bytes += layer.buffer_bytes(shape, self.bpe)
         new_rf = rf.through(layer.window(shape, out))
+        rf_report = self.rf_report(new_rf, node.name, index, layer.type, node.location)
         self.rows.append(
             _trusted(
                 LayerRow,
@@ -229,7 +237,7 @@ class _Walker:
                 activation_elements=out.numel,
                 activation_bytes=out_bytes,
                 in_place=in_place,
-                receptive_field=self.rf_info(new_rf),
+                receptive_field=rf_report,
                 warnings=warnings,
             )
         )
@@ -299,7 +307,7 @@ class _Walker:
                 activation_elements=merged.numel,
                 activation_bytes=merged_bytes,
                 in_place=in_place,
-                receptive_field=self.rf_info(merged_rf),
+                receptive_field=self.rf_report(merged_rf, node.name, index, node.merge, node.location),
                 warnings=[],
             )
         )

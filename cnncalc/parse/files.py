@@ -11,7 +11,7 @@ import json
 from typing import Any
 
 from cnncalc.errors import Location, SpecError
-from cnncalc.shapes import MAX_DIGITS
+from cnncalc.shapes import MAX_DIGITS, whole_number
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_NESTING = 200
@@ -198,7 +198,7 @@ def load_json_text(text: str, source: str) -> Any:
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"spec is larger than {MAX_SPEC_BYTES:,} characters", location=Location(source))
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=whole_number)
     except json.JSONDecodeError as exc:
         lines = text.splitlines()
         line_text = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
@@ -206,9 +206,11 @@ def load_json_text(text: str, source: str) -> Any:
             f"malformed JSON: {exc.msg}",
             location=Location(source=source, line=exc.lineno, column=exc.colno, text=line_text),
         ) from None
+    except SpecError as exc:  # from whole_number: an integer with too many digits
+        raise exc.with_location(Location(source)) from None
     except RecursionError:
         raise SpecError("the document is nested too deeply", location=Location(source)) from None
-    except ValueError as exc:  # json reports an over-long integer this way
+    except ValueError as exc:
         raise SpecError(f"malformed JSON: {exc}", location=Location(source)) from None
     # Read it again through the located loader for line numbers, but only trust that reading if
     # it means exactly what JSON means (YAML 1.1 reads a few JSON scalars differently, e.g. 1e5).
