@@ -236,8 +236,84 @@ def _to_json(doc: Any) -> str:
     return json.dumps(doc, ensure_ascii=False)
 
 
+# Well-formed specs with random sizes: they reach the engine (shape errors, warnings, reports).
+_small = st.integers(min_value=1, max_value=9)
+_valid_layer = st.one_of(
+    st.builds(
+        lambda f, k, s, p, d: f"conv {f} k{k} s{s} p{p} d{d}",
+        st.integers(1, 64),
+        _small,
+        st.integers(1, 4),
+        st.integers(0, 3),
+        st.integers(1, 2),
+    ),
+    st.builds(lambda f, k, s: f"deconv {f} k{k} s{s}", st.integers(1, 16), _small, st.integers(1, 3)),
+    st.builds(
+        lambda k, s, c: f"maxpool {k} {s}{c}", _small, st.integers(1, 4), st.sampled_from(["", " ceil"])
+    ),
+    st.builds(lambda k, s: f"avgpool {k} {s}", _small, st.integers(1, 4)),
+    st.builds(lambda n: f"fc {n}", st.integers(1, 100)),
+    st.builds(lambda o: f"adaptiveavgpool {o}", st.integers(1, 4)),
+    st.sampled_from(["relu", "bn", "flatten", "dropout", "gap", "softmax", "conv 8 k3 p1 g2", "lrn 5"]),
+)
+
+
+def _valid_groups(children: st.SearchStrategy[list[Any]]) -> st.SearchStrategy[list[Any]]:
+    item = st.one_of(
+        _valid_layer,
+        st.tuples(st.just("repeat"), st.integers(0, 4), children),
+        st.tuples(st.just("concat"), st.lists(children, min_size=2, max_size=3)),
+        st.tuples(st.just("residual"), children, st.one_of(st.none(), children)),
+    )
+    return st.lists(item, min_size=1, max_size=4)
+
+
+_valid_body = st.recursive(st.lists(_valid_layer, min_size=1, max_size=4), _valid_groups, max_leaves=12)
+_valid_input = st.tuples(st.integers(1, 64), st.integers(1, 64), st.integers(1, 16))
+
+
+def _as_oneline(items: list[Any]) -> str:
+    parts = []
+    for item in items:
+        if isinstance(item, str):
+            parts.append(item)
+        elif item[0] == "repeat":
+            parts.append(f"({_as_oneline(item[2])})x{item[1]}")
+        elif item[0] == "concat":
+            parts.append("[" + " ; ".join(_as_oneline(b) for b in item[1]) + "]")
+        else:
+            shortcut = f" ; {_as_oneline(item[2])}" if item[2] else ""
+            parts.append("{" + _as_oneline(item[1]) + shortcut + "}")
+    return " | ".join(parts)
+
+
+def _as_entries(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif item[0] == "repeat":
+            out.append({"repeat": item[1], "layers": _as_entries(item[2])})
+        elif item[0] == "concat":
+            out.append({"concat": [_as_entries(b) for b in item[1]]})
+        else:
+            entry: dict[str, Any] = {"residual": _as_entries(item[1])}
+            if item[2]:
+                entry["shortcut"] = _as_entries(item[2])
+            out.append(entry)
+    return out
+
+
+wellformed_oneline = st.builds(
+    lambda i, b: f"{i[0]}x{i[1]}x{i[2]} | {_as_oneline(b)}", _valid_input, _valid_body
+)
+wellformed_documents = st.builds(
+    lambda i, b: {"input": f"{i[0]}x{i[1]}x{i[2]}", "layers": _as_entries(b)}, _valid_input, _valid_body
+)
+
 yaml_texts = st.one_of(
     spec_documents().map(_to_yaml),
+    wellformed_documents.map(_to_yaml),
     mutated_valid(VALID_YAML),
     st.text(max_size=200),
     st.sampled_from(
@@ -256,11 +332,14 @@ yaml_texts = st.one_of(
 )
 json_texts = st.one_of(
     spec_documents().map(_to_json),
+    wellformed_documents.map(_to_json),
     mutated_valid([json.dumps(yaml.safe_load(v)) for v in VALID_YAML]),
     st.text(max_size=200),
     st.sampled_from(["[" * 100000, '{"input": 1e999, "layers": []}', '{"input": NaN}', "9" * 5000]),
 )
-oneline_texts = st.one_of(oneline_specs(), mutated_valid(VALID_ONELINE), nested_brackets())
+oneline_texts = st.one_of(
+    oneline_specs(), mutated_valid(VALID_ONELINE), nested_brackets(), wellformed_oneline
+)
 
 
 @dataclass

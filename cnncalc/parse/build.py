@@ -71,6 +71,18 @@ class _Block:
     args: dict[str, Any]
     layers: list[Any]
     location: Location | None
+    templated: bool = True  # holds a '$': calls substitute arguments (else they skip that work)
+
+
+def _has_placeholder(value: Any) -> bool:
+    """Whether ``$`` occurs in any string value of ``value`` (what :func:`substitute` replaces)."""
+    if isinstance(value, str):
+        return "$" in value
+    if isinstance(value, list):
+        return any(_has_placeholder(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_placeholder(v) for v in value.values())
+    return False
 
 
 class _Builder:
@@ -304,7 +316,13 @@ class _Builder:
         self.stack.append(block_name)
         try:
             inner = scope.child(name) if name else scope
-            children = self.sequence(block.layers, f"{path}→blocks.{block_name}.layers", inner, env, depth)
+            children = self.sequence(
+                block.layers,
+                f"{path}→blocks.{block_name}.layers",
+                inner,
+                env if block.templated else None,
+                depth,
+            )
         finally:
             self.stack.pop()
         return SequenceNode(children, name=name, path=path)
@@ -433,7 +451,9 @@ def _kind_of(value: Any) -> str:
 
 
 def _with_path(loc: Location | None, path: str) -> Location:
-    return loc.but(path=path) if loc is not None else Location(path=path)
+    if loc is None:
+        return Location(path=path)
+    return Location(loc.source, loc.line, loc.column, path, loc.layer_name, loc.text)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -496,7 +516,7 @@ class _Sizer:
         if key not in self.memo:
             self.stack.append(name)
             try:
-                self.memo[key] = self.sequence(block.layers, env, depth)
+                self.memo[key] = self.sequence(block.layers, env if block.templated else None, depth)
             finally:
                 self.stack.pop()
         return self.memo[key]
@@ -610,7 +630,8 @@ def network_from_data(data: Any, source: str, default_name: str) -> Network:
         args = block.get("args") or {}
         if not isinstance(args, dict):
             raise SpecError(f"block '{block_name}': 'args' must be a mapping", location=where)
-        blocks[str(block_name)] = _Block(dict(args), block["layers"], where)
+        layers = block["layers"]
+        blocks[str(block_name)] = _Block(dict(args), layers, where, templated=_has_placeholder(layers))
     for key in ("name", "description", "source"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise SpecError(f"'{key}' must be a string", location=key_locs.get(key, top))
