@@ -233,12 +233,15 @@ def test_repeated_shortcut_names_stay_unique_and_ordered() -> None:
     ]
 
 
-def test_the_layer_limit_itself_is_reachable() -> None:
-    text = f"input: 2x2x1\nlayers:\n  - repeat: {MAX_LAYERS}\n    layers: [relu]\n"
-    assert parse_spec_text(text).layer_count == MAX_LAYERS
-    over = f"input: 2x2x1\nlayers:\n  - repeat: {MAX_LAYERS + 1}\n    layers: [relu]\n"
-    with pytest.raises(SpecError, match="over the limit of 500,000 layers"):
+def test_one_layer_over_the_limit_is_counted_exactly_before_building() -> None:
+    over = f"input: 2x2x1\nlayers:\n  - relu\n  - repeat: {MAX_LAYERS}\n    layers: [relu]\n"
+    with pytest.raises(SpecError) as info:
         parse_spec_text(over)
+    assert info.value.message == "the spec expands to 500,001 layers, over the limit of 500,000 layers"
+    assert info.value.location is not None and info.value.location.path == "layers[1]"  # the big entry
+    assert info.value.hint == (
+        "layers[1] alone expands to 500,000: check repeat counts and blocks that call blocks several times"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
