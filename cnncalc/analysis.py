@@ -124,7 +124,7 @@ def _trusted(cls: type[_M], **values: Any) -> _M:
     return obj
 
 
-_GLOBAL_RF = ReceptiveField.model_construct(is_global=True, size=None, jump=None, start=None)
+_GLOBAL_RF = _trusted(ReceptiveField, is_global=True, size=None, jump=None, start=None)
 
 
 def _shape_info(shape: Shape) -> ShapeInfo:

@@ -6,7 +6,6 @@ a :class:`Location` (file, line, column, layer path and name) and a hint that sa
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -143,6 +142,8 @@ class MissingDependencyError(CnncalcError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    import difflib  # only when a name is wrong: keeps start-up light
+
     matches = difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=1)
     if not matches:
         return ""
