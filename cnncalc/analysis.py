@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
+from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
 from cnncalc.errors import Location, ShapeError, UsageError
 from cnncalc.layers import GLOBAL_WINDOW, Window
@@ -328,7 +329,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     bpe = BYTES_PER_ELEMENT[dtype]
     walker = _Walker(batch, bpe)
-    out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
+    with paused_gc():
+        out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)
     macs = sum(r.macs for r in rows)

@@ -91,3 +91,20 @@ def test_summary_json_loads_only_what_it_uses(tmp_path: Path) -> None:
     from_file = _modules_after_summary(str(spec))
     assert not heavy & from_file
     assert "yaml" in from_file
+
+
+def test_the_garbage_collector_is_paused_only_while_working() -> None:
+    import gc
+
+    assert gc.isenabled()
+    cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k3 | relu"))
+    assert gc.isenabled()
+    with pytest.raises(cnncalc.CnncalcError):
+        cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k9"))
+    assert gc.isenabled()  # restored after an error too
+    gc.disable()
+    try:
+        cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k3"))
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

@@ -14,6 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from cnncalc._gc import paused_gc
 from cnncalc.errors import CnncalcError, Location, SpecError, did_you_mean
 from cnncalc.layers import LayerDef, lookup
 from cnncalc.layers.base import canonical_name
@@ -589,7 +590,8 @@ def build_network(
 ) -> Network:
     _check_expanded_size(entries, blocks or {}, source)
     builder = _Builder(source, blocks or {})
-    children = builder.sequence(entries, "layers", _Scope(), None, 0)
+    with paused_gc():
+        children = builder.sequence(entries, "layers", _Scope(), None, 0)
     if builder.count == 0:
         raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
     return Network(
