@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field, NonNegativeInt
 
@@ -200,44 +200,41 @@ class AdaptiveMaxPool2d(_AdaptivePool):
         return TorchCall("AdaptiveMaxPool2d", {"output_size": _torch_pair(self.output)})
 
 
+class _GlobalPool(LayerDef):
+    """Pooling over the whole map: H×W×C → 1×1×C."""
+
+    family = "pool"
+    torch_class: ClassVar[str] = ""
+
+    def output_shape(self, inp: Shape) -> Shape:
+        _require_spatial(self.type, inp)
+        return Shape(inp.channels, 1, 1)
+
+    def window(self, inp: Shape, out: Shape) -> str:
+        return GLOBAL_WINDOW
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall(self.torch_class, {"output_size": 1})
+
+
 @register
-class GlobalAvgPool(LayerDef):
+class GlobalAvgPool(_GlobalPool):
     """Global average pooling: H×W×C → 1×1×C (nn.AdaptiveAvgPool2d(1))."""
 
     type: Literal["gap"] = "gap"
     names = ("gap", "globalavgpool", "global_avg_pool", "globalaveragepool")
-    family = "pool"
     summary = "global average pooling: H×W×C → 1×1×C"
-
-    def output_shape(self, inp: Shape) -> Shape:
-        _require_spatial("gap", inp)
-        return Shape(inp.channels, 1, 1)
-
-    def window(self, inp: Shape, out: Shape) -> str:
-        return GLOBAL_WINDOW
-
-    def torch_call(self, inp: Shape) -> TorchCall:
-        return TorchCall("AdaptiveAvgPool2d", {"output_size": 1})
+    torch_class = "AdaptiveAvgPool2d"
 
 
 @register
-class GlobalMaxPool(LayerDef):
+class GlobalMaxPool(_GlobalPool):
     """Global max pooling: H×W×C → 1×1×C (nn.AdaptiveMaxPool2d(1))."""
 
     type: Literal["gmp"] = "gmp"
     names = ("gmp", "globalmaxpool", "global_max_pool")
-    family = "pool"
     summary = "global max pooling: H×W×C → 1×1×C"
-
-    def output_shape(self, inp: Shape) -> Shape:
-        _require_spatial("gmp", inp)
-        return Shape(inp.channels, 1, 1)
-
-    def window(self, inp: Shape, out: Shape) -> str:
-        return GLOBAL_WINDOW
-
-    def torch_call(self, inp: Shape) -> TorchCall:
-        return TorchCall("AdaptiveMaxPool2d", {"output_size": 1})
+    torch_class = "AdaptiveMaxPool2d"
 
 
 @register
