@@ -7,9 +7,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
+from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
-from cnncalc.errors import ShapeError, UsageError
+from cnncalc.errors import Location, ShapeError, UsageError
 from cnncalc.layers import GLOBAL_WINDOW, Window
 from cnncalc.report import (
     LayerRow,
@@ -25,64 +29,117 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_BATCH = 10**9
+_M = TypeVar("_M", bound=BaseModel)
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
+
+
+Exact = int | Fraction  # ints while they suffice (fast), fractions after a transposed stride
 
 
 @dataclass(frozen=True)
 class _RF:
-    """Receptive-field state per axis (height, width); ``size`` None means global."""
+    """Receptive-field state per axis (height, width); ``size`` None means global. ``start2`` is
+    twice the centre of the first unit, so that it stays an integer while the jump is one."""
 
-    size: tuple[Fraction, Fraction] | None
-    jump: tuple[Fraction, Fraction]
-    start: tuple[Fraction, Fraction]
+    size: tuple[Exact, Exact] | None
+    jump: tuple[Exact, Exact]
+    start2: tuple[Exact, Exact]
 
     @staticmethod
     def initial() -> _RF:
-        one, half = Fraction(1), Fraction(1, 2)
-        return _RF((one, one), (one, one), (half, half))
+        return _RF((1, 1), (1, 1), (1, 1))
 
     def through(self, window: Window | str | None) -> _RF:
         if window is None or self.size is None:
             return self
         if window == GLOBAL_WINDOW:
-            return _RF(None, self.jump, self.start)
+            return _RF(None, self.jump, self.start2)
         assert isinstance(window, Window)
         sizes, jumps, starts = [], [], []
         for axis in range(2):
             k, s, p = window.kernel[axis], window.stride[axis], window.padding[axis]
             j = self.jump[axis]
             if window.transposed:
-                new_j = j / s
-                sizes.append(self.size[axis] + (k - 1) * new_j)
-                starts.append(self.start[axis] + (Fraction(k - 1, 2) - p) * new_j)
-                jumps.append(new_j)
+                j = _exact_div(j, s)
+                jumps.append(j)
             else:
-                sizes.append(self.size[axis] + (k - 1) * j)
-                starts.append(self.start[axis] + (Fraction(k - 1, 2) - p) * j)
                 jumps.append(j * s)
+            sizes.append(self.size[axis] + (k - 1) * j)
+            starts.append(self.start2[axis] + (k - 1 - 2 * p) * j)
         return _RF((sizes[0], sizes[1]), (jumps[0], jumps[1]), (starts[0], starts[1]))
 
     @staticmethod
     def merge(states: list[_RF]) -> _RF:
         if any(s.size is None for s in states):
-            return _RF(None, states[0].jump, states[0].start)
+            return _RF(None, states[0].jump, states[0].start2)
         sizes = tuple(max(s.size[a] for s in states if s.size) for a in range(2))  # type: ignore[index]
         jumps = tuple(max(s.jump[a] for s in states) for a in range(2))
-        starts = tuple(min(s.start[a] for s in states) for a in range(2))
+        starts = tuple(min(s.start2[a] for s in states) for a in range(2))
         return _RF(sizes, jumps, starts)  # type: ignore[arg-type]
 
     def info(self) -> ReceptiveField:
-        def num(x: Fraction) -> float:
-            return int(x) if x.denominator == 1 else float(x)
-
         if self.size is None:
-            return ReceptiveField(is_global=True, size=None, jump=None, start=None)
-        return ReceptiveField(
+            return _GLOBAL_RF
+        return _trusted(
+            ReceptiveField,
             is_global=False,
-            size=(num(self.size[0]), num(self.size[1])),
-            jump=(num(self.jump[0]), num(self.jump[1])),
-            start=(num(self.start[0]), num(self.start[1])),
+            size=(_number(self.size[0]), _number(self.size[1])),
+            jump=(_number(self.jump[0]), _number(self.jump[1])),
+            start=(_number(_exact_div(self.start2[0], 2)), _number(_exact_div(self.start2[1], 2))),
         )
+
+
+def _exact_div(value: Exact, divisor: int) -> Exact:
+    if isinstance(value, int) and value % divisor == 0:
+        return value // divisor
+    return Fraction(value, divisor)
+
+
+def _number(value: Exact) -> int | float:
+    """An int stays exact; a fraction becomes a float (reports print receptive fields that way)."""
+    if isinstance(value, int):
+        return value
+    if value.denominator == 1:
+        return value.numerator
+    try:
+        return float(value)
+    except OverflowError:
+        raise ShapeError(
+            "the receptive field is too large to report (over 10^308 input pixels)",
+            hint="check the strides: this many stride-2 layers cannot be meant",
+        ) from None
+
+
+_set = object.__setattr__
+
+
+def _trusted(cls: type[_M], **values: Any) -> _M:
+    """``cls.model_construct(**values)`` for values the engine computed itself, with every field
+    given: the same object without pydantic's per-field bookkeeping (5× faster; rows of a big
+    network are most of the engine's time). ``tests/test_scale.py`` checks it against validation."""
+    obj = cls.__new__(cls)
+    _set(obj, "__dict__", values)
+    _set(obj, "__pydantic_fields_set__", set(values))
+    _set(obj, "__pydantic_extra__", None)
+    _set(obj, "__pydantic_private__", None)
+    return obj
+
+
+_GLOBAL_RF = _trusted(ReceptiveField, is_global=True, size=None, jump=None, start=None)
+
+
+def _shape_info(shape: Shape) -> ShapeInfo:
+    """The report form of a shape. Rows are built from trusted values with ``model_construct``
+    (no re-validation), which keeps large networks fast; the report schema is tested separately."""
+    return _trusted(
+        ShapeInfo,
+        channels=shape.channels,
+        height=shape.height,
+        width=shape.width,
+        hwc=shape.text("hwc"),
+        chw=shape.text("chw"),
+        elements=shape.numel,
+    )
 
 
 class _Walker:
@@ -92,6 +149,30 @@ class _Walker:
         self.rows: list[LayerRow] = []
         self.buffer_bytes = 0
         self.peak = 0
+        # Report parts are immutable, so rows share them: a layer's output is the next one's input,
+        # and point-wise layers keep the receptive field. This keeps big networks fast.
+        self._shape_infos: dict[Shape, ShapeInfo] = {}
+        self._rf_info: tuple[_RF, ReceptiveField] | None = None
+
+    def shape_info(self, shape: Shape) -> ShapeInfo:
+        info = self._shape_infos.get(shape)
+        if info is None:
+            if len(self._shape_infos) > 4096:
+                self._shape_infos.clear()
+            info = self._shape_infos[shape] = _shape_info(shape)
+        return info
+
+    def rf_report(
+        self, rf: _RF, name: str, index: int, kind: str, location: Location | None
+    ) -> ReceptiveField:
+        if self._rf_info is None or self._rf_info[0] is not rf:
+            try:
+                self._rf_info = (rf, rf.info())
+            except ShapeError as exc:
+                raise ShapeError(
+                    f"layer {index} '{name}' ({kind}): {exc.message}", location=location, hint=exc.hint
+                ) from None
+        return self._rf_info[1]
 
     def act_bytes(self, shape: Shape) -> int:
         return shape.numel * self.batch * self.bpe
@@ -138,8 +219,10 @@ class _Walker:
         self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
         self.buffer_bytes += layer.buffer_bytes(shape, self.bpe)
         new_rf = rf.through(layer.window(shape, out))
+        rf_report = self.rf_report(new_rf, node.name, index, layer.type, node.location)
         self.rows.append(
-            LayerRow(
+            _trusted(
+                LayerRow,
                 index=index,
                 name=node.name,
                 type=layer.type,
@@ -148,8 +231,8 @@ class _Walker:
                 depth=depth,
                 path=node.path,
                 description=layer.describe(),
-                input_shapes=[ShapeInfo.of(shape)],
-                output_shape=ShapeInfo.of(out),
+                input_shapes=[self.shape_info(shape)],
+                output_shape=self.shape_info(out),
                 weights=weights,
                 biases=biases,
                 params=weights + biases,
@@ -159,7 +242,7 @@ class _Walker:
                 activation_elements=out.numel,
                 activation_bytes=out_bytes,
                 in_place=in_place,
-                receptive_field=new_rf.info(),
+                receptive_field=rf_report,
                 warnings=warnings,
             )
         )
@@ -206,7 +289,8 @@ class _Walker:
         self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
         merged_rf = _RF.merge(states)
         self.rows.append(
-            LayerRow(
+            _trusted(
+                LayerRow,
                 index=index,
                 name=node.name,
                 type=node.merge,
@@ -217,8 +301,8 @@ class _Walker:
                 description=f"{node.merge} of {len(outs)} branches"
                 if node.merge == "concat"
                 else "residual add" + (" (identity shortcut)" if not node.branches[1].children else ""),
-                input_shapes=[ShapeInfo.of(o) for o in outs],
-                output_shape=ShapeInfo.of(merged),
+                input_shapes=[self.shape_info(o) for o in outs],
+                output_shape=self.shape_info(merged),
                 weights=0,
                 biases=0,
                 params=0,
@@ -228,7 +312,7 @@ class _Walker:
                 activation_elements=merged.numel,
                 activation_bytes=merged_bytes,
                 in_place=in_place,
-                receptive_field=merged_rf.info(),
+                receptive_field=self.rf_report(merged_rf, node.name, index, node.merge, node.location),
                 warnings=[],
             )
         )
@@ -239,6 +323,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
     """Compute the full report of ``network`` for a batch size and element type."""
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise UsageError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, got {batch!r}")
+    if not isinstance(dtype, str):
+        raise UsageError(f"dtype must be a name such as 'fp32', got {dtype!r}")
     try:
         dtype = normalise_dtype(dtype)
     except ValueError as exc:
@@ -247,7 +333,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     bpe = BYTES_PER_ELEMENT[dtype]
     walker = _Walker(batch, bpe)
-    out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
+    with paused_gc():
+        out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)
     macs = sum(r.macs for r in rows)
@@ -284,8 +371,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         ),
         settings=Settings(batch=batch, dtype=dtype, bytes_per_element=bpe, order=order),  # type: ignore[arg-type]
         conventions=conventions_block(),
-        input=ShapeInfo.of(network.input),
-        output=ShapeInfo.of(out),
+        input=_shape_info(network.input),
+        output=_shape_info(out),
         layers=rows,
         totals=totals,
         warnings=warnings,

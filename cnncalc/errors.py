@@ -6,9 +6,9 @@ a :class:`Location` (file, line, column, layer path and name) and a hint that sa
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,13 @@ class Location:
         if extra:
             where = f"{where}  ({' '.join(extra)})" if where else " ".join(extra)
         return where.strip()
+
+    def but(self, **changes: Any) -> Location:
+        """A copy with ``changes`` applied: :func:`dataclasses.replace`, several times faster (the
+        parser makes one per layer and token)."""
+        fields = dict(self.__dict__)
+        fields.update(changes)
+        return Location(**fields)
 
     def merged(self, other: Location | None) -> Location:
         """Fill the fields this location lacks from ``other``."""
@@ -135,6 +142,8 @@ class MissingDependencyError(CnncalcError):
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    import difflib  # only when a name is wrong: keeps start-up light
+
     matches = difflib.get_close_matches(word.lower(), [c.lower() for c in candidates], n=1)
     if not matches:
         return ""

@@ -5,6 +5,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from cnncalc.errors import SpecError
+
+MAX_DIGITS = 100  # longer numbers are refused before int() (Python refuses over 4,300 digits itself)
+
+
+def whole_number(digits: str) -> int:
+    """``int(digits)`` for text of decimal digits (optionally signed), refusing absurdly long ones
+    with a clear :class:`~cnncalc.errors.SpecError` instead of Python's ValueError."""
+    length = len(digits.lstrip("+-"))
+    if length > MAX_DIGITS:
+        raise SpecError(
+            f"a number with {length:,} digits ({digits[:8]}…) is too large",
+            hint="sizes, counts and channels are at most 10^12",
+        )
+    return int(digits)
+
+
 _SHAPE_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(\d+)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
 
 
@@ -54,7 +71,7 @@ def parse_shape_text(text: str, order: str = "hwc") -> Shape | None:
     match = _SHAPE_RE.match(text)
     if not match:
         return None
-    a, b, c = (int(g) for g in match.groups())
+    a, b, c = (whole_number(g) for g in match.groups())
     if order == "chw":
         return Shape(channels=a, height=b, width=c)
     return Shape(channels=c, height=a, width=b)

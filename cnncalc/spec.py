@@ -28,7 +28,7 @@ from cnncalc.shapes import Shape
 class InputFields(BaseModel):
     """The input volume, as explicit named fields."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     height: PositiveInt
     width: PositiveInt
     channels: PositiveInt
@@ -37,7 +37,7 @@ class InputFields(BaseModel):
 class RepeatEntry(BaseModel):
     """``repeat: N`` copies of ``layers``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     repeat: int | str = Field(description="Copies (an integer, or ${expression} inside a block).")
     layers: list[Any]
     name: str | None = None
@@ -46,7 +46,7 @@ class RepeatEntry(BaseModel):
 class GroupEntry(BaseModel):
     """A named group of layers (a scope for names, a submodule in PyTorch)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str
     layers: list[Any]
 
@@ -54,7 +54,7 @@ class GroupEntry(BaseModel):
 class ConcatEntry(BaseModel):
     """Parallel branches on the same input, concatenated along channels (Inception)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     concat: list[list[Any]] = Field(description="Two or more branches, each a list of layers.")
     name: str | None = None
 
@@ -62,7 +62,7 @@ class ConcatEntry(BaseModel):
 class ResidualEntry(BaseModel):
     """``output = body(x) + shortcut(x)``; the shortcut defaults to identity (ResNet)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     residual: list[Any] = Field(description="The body's layers.")
     shortcut: list[Any] | Literal["identity"] | GroupEntry = Field(
         "identity",
@@ -84,7 +84,7 @@ class SideEntry(BaseModel):
 class BlockCallEntry(BaseModel):
     """Use a block defined under ``blocks:``, with arguments."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     block: str
     args: dict[str, int | float | str | bool] = Field(default_factory=dict)
     name: str | None = None
@@ -94,7 +94,7 @@ class BlockDef(BaseModel):
     """A reusable block: argument defaults (null = required) and its layers. Inside, ``${expr}``
     substitutes arguments (integers, + − * // % and parentheses only; nothing is evaluated as code)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     args: dict[str, int | float | str | bool | None] = Field(default_factory=dict)
     layers: list[Any]
     description: str | None = None
@@ -105,7 +105,7 @@ class SpecFile(BaseModel):
     ``conv 64 k3 p1`` or a mapping with ``type`` — or a structure (repeat, concat, residual,
     block call, group)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
     name: str | None = None
     description: str | None = None
     source: str | None = Field(None, description="Where the architecture comes from.")

@@ -15,7 +15,12 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
-from strategies import (
+
+from cnncalc.conventions import FLOPS_PER_MAC
+from cnncalc.errors import ShapeError, SpecError
+from cnncalc.layers import lookup
+from cnncalc.shapes import Shape
+from tests.strategies import (
     Case,
     avgpool_cases,
     conv_cases,
@@ -23,11 +28,6 @@ from strategies import (
     linear_cases,
     maxpool_cases,
 )
-
-from cnncalc.conventions import FLOPS_PER_MAC
-from cnncalc.errors import ShapeError, SpecError
-from cnncalc.layers import lookup
-from cnncalc.shapes import Shape
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch

@@ -136,17 +136,13 @@ def summary(
 
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown":
+        # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
         from cnncalc.i18n import translate_message
 
-        err = console(stderr=True)
+        label = click.style("warning:", fg="yellow")
         for warning in report.warnings:
             message = translate_message(warning.message)
-            err.print(
-                f"[yellow]warning:[/] layer {warning.index} '{warning.layer}': {message}",
-                markup=True,
-                highlight=False,
-                soft_wrap=True,
-            )
+            click.echo(f"{label} layer {warning.index} '{warning.layer}': {message}", err=True)
 
 
 @cli.command("list")

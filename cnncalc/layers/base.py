@@ -56,7 +56,7 @@ class TorchCall:
 class LayerDef(BaseModel):
     """Base of every layer kind. Subclasses declare fields and override the cost methods."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     type: str
 

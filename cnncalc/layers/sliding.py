@@ -60,11 +60,20 @@ def window_output(
     return AxisFit(size=size, exact=span % stride == 0, numerator=span, stride=stride)
 
 
+_MAX_SEARCH = 10_000
+
+
 def fit_suggestions(n: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> str:
     """Paddings and strides that make the window tile the input exactly, as a phrase."""
     k_eff = effective_kernel(kernel, dilation)
-    pads = [p for p in range(0, k_eff + 1) if (n + 2 * p - k_eff) >= 0 and (n + 2 * p - k_eff) % stride == 0]
-    strides = [s for s in range(1, max(k_eff, stride) + 1) if (n + 2 * padding - k_eff) % s == 0]
+    # Searches are capped (suggestions are the small values anyway) so that a huge kernel or stride
+    # cannot make a warning take minutes.
+    first_pad = max(0, -(-(k_eff - n) // 2))
+    pad_range = range(first_pad, min(k_eff, first_pad + _MAX_SEARCH) + 1)
+    pads = [p for p in pad_range if (n + 2 * p - k_eff) % stride == 0]
+    strides = [
+        s for s in range(1, min(max(k_eff, stride), _MAX_SEARCH) + 1) if (n + 2 * padding - k_eff) % s == 0
+    ]
     parts = []
     if pads:
         shown = pads[:3]

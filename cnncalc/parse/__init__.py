@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 from cnncalc.catalog import bundled_names, bundled_path
-from cnncalc.errors import Location, SpecError, did_you_mean
+from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
 from cnncalc.parse.build import build_network, network_from_data
-from cnncalc.parse.files import load_json_text, load_yaml_text
+from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
 from cnncalc.spec import Network
 
@@ -29,6 +31,16 @@ def load_spec_file(path: str | Path) -> Network:
     """A network from a spec file (``.json`` is read as JSON, anything else as YAML)."""
     path = Path(path)
     try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise SpecError(
+                "not a regular file", location=Location(str(path)), hint="give a YAML or JSON file"
+            )
+        if info.st_size > 4 * MAX_SPEC_BYTES:  # UTF-8 takes at most 4 bytes per character
+            raise SpecError(
+                f"the file is {info.st_size:,} bytes, over the limit of {MAX_SPEC_BYTES:,} characters",
+                location=Location(str(path)),
+            )
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise SpecError("the file is not UTF-8 text", location=Location(str(path))) from None
@@ -37,27 +49,46 @@ def load_spec_file(path: str | Path) -> Network:
     return parse_spec_text(text, str(path), json_format=path.suffix.lower() == ".json")
 
 
-def load_network(ref: str) -> Network:
+def load_network(ref: str | os.PathLike[str]) -> Network:
     """Resolve ``ref``: a one-line spec, an existing file, or a bundled architecture name."""
+    if isinstance(ref, os.PathLike):
+        return load_spec_file(Path(ref))
+    if not isinstance(ref, str):
+        raise UsageError(
+            f"a spec is given as text (a name, a file path or a one-line spec), not {type(ref).__name__}"
+        )
     if looks_like_oneline(ref):
         return parse_oneline_spec(ref)
     path = Path(ref)
-    if path.is_file():
+    if _exists(path):
         return load_spec_file(path)
-    bundled = bundled_path(ref)
+    bundled = bundled_path(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None
     if bundled is not None:
         network = load_spec_file(bundled)
         return network
     names = bundled_names()
     if any(sep in ref for sep in "/\\") or path.suffix.lower() in (".yaml", ".yml", ".json"):
-        raise SpecError(f"no such file: '{ref}'", hint="check the path")
+        raise SpecError(f"no such file: '{_shorten(ref)}'", hint="check the path")
     raise SpecError(
-        f"'{ref}' is not a bundled architecture, a file or a one-line spec" + did_you_mean(ref, names),
+        f"'{_shorten(ref)}' is not a bundled architecture, a file or a one-line spec"
+        + did_you_mean(ref[:100], names),
         hint=(
             "run 'cnncalc list' for the bundled names; a one-line spec starts with the input size, "
             "e.g. '32x32x3 | conv 10 k5 p2'"
         ),
     )
+
+
+def _exists(path: Path) -> bool:
+    """``path.exists()``, False for names the OS refuses (too long, NUL bytes)."""
+    try:
+        return path.exists()
+    except (OSError, ValueError):
+        return False
+
+
+def _shorten(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 __all__ = [

@@ -8,12 +8,13 @@ raised with the location of the entry that caused it. Work is bounded: at most
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 from pydantic import ValidationError
 
+from cnncalc._gc import paused_gc
 from cnncalc.errors import CnncalcError, Location, SpecError, did_you_mean
 from cnncalc.layers import LayerDef, lookup
 from cnncalc.layers.base import canonical_name
@@ -45,16 +46,19 @@ class _Scope:
     prefix: str = ""
     counters: dict[str, int] = field(default_factory=dict)
     used: set[str] = field(default_factory=set)
+    suffixes: dict[str, int] = field(default_factory=dict)  # the last suffix given per name
 
     def child(self, segment: str) -> _Scope:
         segment = self.unique(segment)
         return _Scope(prefix=f"{self.prefix}{segment}.")
 
     def unique(self, name: str) -> str:
-        candidate, n = name, 1
+        candidate, n = name, self.suffixes.get(name, 1)
         while candidate in self.used:
             n += 1
             candidate = f"{name}_{n}"
+        if n > 1:
+            self.suffixes[name] = n  # the next clash starts here: linear, not quadratic, in repeats
         self.used.add(candidate)
         return candidate
 
@@ -69,6 +73,18 @@ class _Block:
     args: dict[str, Any]
     layers: list[Any]
     location: Location | None
+    templated: bool = True  # holds a '$': calls substitute arguments (else they skip that work)
+
+
+def _has_placeholder(value: Any) -> bool:
+    """Whether ``$`` occurs in any string value of ``value`` (what :func:`substitute` replaces)."""
+    if isinstance(value, str):
+        return "$" in value
+    if isinstance(value, list):
+        return any(_has_placeholder(v) for v in value)
+    if isinstance(value, dict):
+        return any(_has_placeholder(v) for v in value.values())
+    return False
 
 
 class _Builder:
@@ -116,7 +132,7 @@ class _Builder:
             except CnncalcError as exc:
                 raise exc.with_location(where) from None
         if isinstance(entry, str):
-            raw = parse_layer_text(entry, replace(where, text=loc.text))
+            raw = parse_layer_text(entry, where)
             return [self.layer(raw, path, scope)]
         if not isinstance(entry, dict):
             raise SpecError(
@@ -331,7 +347,13 @@ class _Builder:
         self.stack.append(block_name)
         try:
             inner = scope.child(name) if name else scope
-            children = self.sequence(block.layers, f"{path}→blocks.{block_name}.layers", inner, env, depth)
+            children = self.sequence(
+                block.layers,
+                f"{path}→blocks.{block_name}.layers",
+                inner,
+                env if block.templated else None,
+                depth,
+            )
         finally:
             self.stack.pop()
         return SequenceNode(children, name=name, path=path)
@@ -358,24 +380,39 @@ class _Builder:
         name = scope.prefix + (
             scope.unique(raw.name) if raw.name else scope.auto(canonical_name(raw.kind, raw.requested_type))
         )
-        location = replace(raw.location, path=raw.location.path or path, layer_name=name)
+        location = raw.location.but(path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)
 
 
 def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
     """Validate a raw layer with its kind's model; errors point at the offending field."""
-    type_value = canonical_name(raw.kind, raw.requested_type)
+    type_value = _canonical_name(raw.kind, raw.requested_type)
     try:
-        return _validate_cached(raw.kind, type_value, _freeze(raw.fields))
-    except TypeError:  # unhashable values: validate without the cache
-        pass
+        try:
+            layer = _validate_cached(raw.kind, type_value, _freeze(raw.fields))
+        except TypeError:  # unhashable values: validate without the cache
+            layer = raw.kind.model_validate({"type": type_value, **raw.fields})
     except ValidationError as exc:
         raise _field_error(raw, exc, location) from None
-    try:
-        return raw.kind.model_validate({"type": type_value, **raw.fields})
-    except ValidationError as exc:
-        raise _field_error(raw, exc, location) from None
+    _check_magnitudes(layer, raw, location)
+    return layer
+
+
+def _check_magnitudes(layer: LayerDef, raw: RawLayer, location: Location) -> None:
+    """Refuse integer fields beyond :data:`MAX_DIMENSION`: every count stays exact and every figure
+    derived from them (MACs, bytes) stays far inside what reports and floats can show."""
+    for field_name, value in layer.__dict__.items():
+        for number in value if isinstance(value, tuple) else (value,):
+            if isinstance(number, int) and not isinstance(number, bool) and abs(number) > MAX_DIMENSION:
+                raise SpecError(
+                    f"{raw.kind.names[0]}: {field_name} {number:,} is over the limit of {MAX_DIMENSION:,}",
+                    location=raw.field_locations.get(field_name, location).merged(location),
+                    hint="sizes, counts and channels are at most 10^12",
+                )
+
+
+_canonical_name = lru_cache(maxsize=1024)(canonical_name)
 
 
 @lru_cache(maxsize=4096)
@@ -416,11 +453,16 @@ def _field_error(raw: RawLayer, exc: ValidationError, location: Location) -> Spe
             msg = err["msg"]
             if msg not in messages:
                 messages.append(msg)
-    value = raw.fields.get(field_name)
+    value = _short_repr(raw.fields.get(field_name))
     detail = "; or ".join(messages[:2]).replace("Input should be", "it should be")
     return SpecError(
-        f"{kind_name}: invalid {field_name} {value!r}: {detail}", location=loc, hint=_usage(raw.kind)
+        f"{kind_name}: invalid {field_name} {value}: {detail}", location=loc, hint=_usage(raw.kind)
     )
+
+
+def _short_repr(value: Any, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _check_keys(entry: dict[str, Any], allowed: set[str], kind: str, where: Location) -> None:
@@ -442,7 +484,97 @@ def _kind_of(value: Any) -> str:
 
 
 def _with_path(loc: Location | None, path: str) -> Location:
-    return replace(loc or Location(), path=path)
+    if loc is None:
+        return Location(path=path)
+    return Location(loc.source, loc.line, loc.column, path, loc.layer_name, loc.text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Size before building
+# ---------------------------------------------------------------------------------------------
+
+
+class _Sizer:
+    """Counts the layers a spec expands to without building any, memoising block calls, so that
+    blocks calling blocks many times (the "billion laughs" of block calls) are refused at once
+    instead of after building the first half-million layers. Anything malformed counts 0 here:
+    the builder reports it with its proper message."""
+
+    def __init__(self, blocks: dict[str, _Block]):
+        self.blocks = blocks
+        self.memo: dict[tuple[str, str], int] = {}
+        self.stack: list[str] = []
+
+    def sequence(self, entries: Any, env: dict[str, Any] | None, depth: int) -> int:
+        if not isinstance(entries, list) or depth > MAX_DEPTH:
+            return 0
+        return sum(self.entry(entry, env, depth) for entry in entries)
+
+    def entry(self, entry: Any, env: dict[str, Any] | None, depth: int) -> int:
+        if env is not None:
+            try:
+                entry = substitute(entry, env)
+            except CnncalcError:
+                return 0
+        if isinstance(entry, str) or (isinstance(entry, dict) and "type" in entry):
+            return 1
+        if not isinstance(entry, dict):
+            return 0
+        depth += 1
+        if "repeat" in entry:
+            count = entry["repeat"]
+            if isinstance(count, bool) or not isinstance(count, int) or not 0 <= count <= MAX_REPEAT:
+                return 0
+            return count * self.sequence(entry.get("layers"), env, depth)
+        if "concat" in entry:
+            branches = entry["concat"]
+            return sum(self.sequence(b, env, depth) for b in branches) if isinstance(branches, list) else 0
+        if "residual" in entry:
+            return self.sequence(entry["residual"], env, depth) + self.sequence(
+                entry.get("shortcut"), env, depth
+            )
+        if "block" in entry:
+            return self.call(entry, depth)
+        return self.sequence(entry.get("layers"), env, depth)
+
+    def call(self, entry: dict[str, Any], depth: int) -> int:
+        name = entry["block"]
+        block = self.blocks.get(name) if isinstance(name, str) else None
+        args = entry.get("args") or {}
+        if block is None or name in self.stack or not isinstance(args, dict):
+            return 0
+        env = {k: v for k, v in block.args.items() if v is not None}
+        env.update(args)
+        key = (name, repr(sorted(env.items(), key=lambda kv: str(kv[0]))))
+        if key not in self.memo:
+            self.stack.append(name)
+            try:
+                self.memo[key] = self.sequence(block.layers, env if block.templated else None, depth)
+            finally:
+                self.stack.pop()
+        return self.memo[key]
+
+
+def _check_expanded_size(entries: Any, blocks: dict[str, _Block], source: str) -> None:
+    """Refuse a spec that expands to more than :data:`MAX_LAYERS` layers, pointing at its largest
+    top-level entry."""
+    if not isinstance(entries, list):
+        return
+    sizer = _Sizer(blocks)
+    sizes = [sizer.entry(entry, None, 0) for entry in entries]
+    total = sum(sizes)
+    if total <= MAX_LAYERS:
+        return
+    biggest = max(range(len(sizes)), key=sizes.__getitem__)
+    item_locs = getattr(entries, "item_locs", [])
+    entry = entries[biggest]
+    loc = getattr(entry, "loc", None) or (item_locs[biggest] if biggest < len(item_locs) else None)
+    raise SpecError(
+        f"the spec expands to {total:,} layers, over the limit of {MAX_LAYERS:,} layers",
+        location=_with_path(loc or location_of(entries) or Location(source), f"layers[{biggest}]"),
+        hint=f"layers[{biggest}] alone expands to {sizes[biggest]:,}: check repeat counts and blocks "
+        "that call blocks several times",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -488,8 +620,10 @@ def build_network(
     description: str | None = None,
     reference: str | None = None,
 ) -> Network:
+    _check_expanded_size(entries, blocks or {}, source)
     builder = _Builder(source, blocks or {})
-    children = builder.sequence(entries, "layers", _Scope(), None, 0)
+    with paused_gc():
+        children = builder.sequence(entries, "layers", _Scope(), None, 0)
     if builder.count == 0:
         raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
     return Network(
@@ -530,7 +664,8 @@ def network_from_data(data: Any, source: str, default_name: str) -> Network:
         args = block.get("args") or {}
         if not isinstance(args, dict):
             raise SpecError(f"block '{block_name}': 'args' must be a mapping", location=where)
-        blocks[str(block_name)] = _Block(dict(args), block["layers"], where)
+        layers = block["layers"]
+        blocks[str(block_name)] = _Block(dict(args), layers, where, templated=_has_placeholder(layers))
     for key in ("name", "description", "source"):
         if key in data and data[key] is not None and not isinstance(data[key], str):
             raise SpecError(f"'{key}' must be a string", location=key_locs.get(key, top))

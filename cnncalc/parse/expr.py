@@ -75,6 +75,8 @@ class _Parser:
     def atom(self) -> Any:
         kind, value, _ = self.take()
         if kind == "int":
+            if len(value) > 19:
+                raise SpecError(f"number too large in '${{{self.text}}}' (limit 10^18)")
             return _bounded(int(value), self.text)
         if kind == "name":
             if value not in self.env:

@@ -11,10 +11,20 @@ import json
 from typing import Any
 
 from cnncalc.errors import Location, SpecError
+from cnncalc.shapes import MAX_DIGITS, whole_number
 
 MAX_SPEC_BYTES = 5_000_000
 MAX_NESTING = 200
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+_INT_TAG = "tag:yaml.org,2002:int"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+_SCALAR_TAGS = (
+    "tag:yaml.org,2002:str",
+    _INT_TAG,
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+)
 
 
 class LocatedDict(dict):
@@ -86,7 +96,38 @@ def _convert(node: Any, source: str, lines: list[str], depth: int, loader: Any) 
             out_list.item_locs.append(_loc(item.start_mark, source, lines))
             out_list.append(_convert(item, source, lines, depth + 1, loader))
         return out_list
-    return loader.construct_object(node, deep=True)
+    return _scalar(node, source, lines, loader)
+
+
+def _scalar(node: Any, source: str, lines: list[str], loader: Any) -> Any:
+    """A plain scalar: string, number, boolean or null. A date (``2024-01-01``) stays text."""
+    if node.tag == _TIMESTAMP_TAG:
+        return loader.construct_scalar(node)
+    if node.tag not in _SCALAR_TAGS:
+        raise SpecError(
+            f"YAML tag '{node.tag}' is not allowed in a spec",
+            location=_loc(node.start_mark, source, lines),
+            hint="specs hold plain mappings, lists, strings and numbers",
+        )
+    if node.tag == _INT_TAG and len(node.value) > MAX_DIGITS:
+        raise SpecError(
+            f"a number with {len(node.value):,} digits is too large",
+            location=_loc(node.start_mark, source, lines),
+            hint="sizes, counts and channels are at most 10^12",
+        )
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:  # e.g. an int in a form PyYAML accepts but Python cannot convert
+        raise SpecError(
+            f"malformed value '{node.value[:40]}': {exc}", location=_loc(node.start_mark, source, lines)
+        ) from None
+
+
+def _yaml_loader() -> Any:
+    """PyYAML's safe loader, the C (libyaml) one when PyYAML was built with it: 5-10× faster."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml_text(text: str, source: str) -> Any:
@@ -96,16 +137,18 @@ def load_yaml_text(text: str, source: str) -> Any:
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"spec is larger than {MAX_SPEC_BYTES:,} characters", location=Location(source))
     lines = text.splitlines()
-    loader = yaml.SafeLoader(text)
+    loader_class = _yaml_loader()
+    loader = None
     try:
         # Reject anchors/aliases before composing: they are the only way to make YAML explode.
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=loader_class):
             if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
                 raise SpecError(
                     "YAML anchors and aliases (&name, *name) are not supported",
                     location=_loc(event.start_mark, source, lines),
                     hint="define a block under 'blocks:' and call it with '- block: NAME'",
                 )
+        loader = loader_class(text)
         node = loader.get_single_node()
         if node is None:
             raise SpecError("the spec is empty", location=Location(source))
@@ -115,12 +158,39 @@ def load_yaml_text(text: str, source: str) -> Any:
         problem = exc.problem or exc.context or "invalid YAML"
         location = _loc(mark, source, lines) if mark is not None else Location(source)
         raise SpecError(f"malformed YAML: {problem}", location=location) from None
+    except yaml.reader.ReaderError as exc:
+        raise SpecError(
+            f"malformed YAML: character U+{_code_point(exc.character):04X} is not allowed ({exc.reason})",
+            location=_offset_location(text, exc.position, source, lines),
+            hint="remove control characters from the spec",
+        ) from None
     except yaml.YAMLError as exc:
-        raise SpecError(f"malformed YAML: {exc}", location=Location(source)) from None
+        problem = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise SpecError(f"malformed YAML: {problem}", location=Location(source)) from None
+    except UnicodeEncodeError:
+        raise SpecError(
+            "the spec holds characters that are not valid Unicode (lone surrogates)",
+            location=Location(source),
+        ) from None
     except RecursionError:
         raise SpecError("the document is nested too deeply", location=Location(source)) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+
+
+def _code_point(character: int | str) -> int:
+    """PyYAML's reader reports the character, libyaml its code point."""
+    return ord(character) if isinstance(character, str) else int(character)
+
+
+def _offset_location(text: str, position: int, source: str, lines: list[str]) -> Location:
+    """The location of character ``position`` of ``text``."""
+    line = text.count("\n", 0, position)
+    column = position - (text.rfind("\n", 0, position) + 1)
+    return Location(
+        source=source, line=line + 1, column=column + 1, text=lines[line] if line < len(lines) else None
+    )
 
 
 def load_json_text(text: str, source: str) -> Any:
@@ -128,7 +198,7 @@ def load_json_text(text: str, source: str) -> Any:
     if len(text) > MAX_SPEC_BYTES:
         raise SpecError(f"spec is larger than {MAX_SPEC_BYTES:,} characters", location=Location(source))
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=whole_number)
     except json.JSONDecodeError as exc:
         lines = text.splitlines()
         line_text = lines[exc.lineno - 1] if 0 < exc.lineno <= len(lines) else None
@@ -136,8 +206,12 @@ def load_json_text(text: str, source: str) -> Any:
             f"malformed JSON: {exc.msg}",
             location=Location(source=source, line=exc.lineno, column=exc.colno, text=line_text),
         ) from None
+    except SpecError as exc:  # from whole_number: an integer with too many digits
+        raise exc.with_location(Location(source)) from None
     except RecursionError:
         raise SpecError("the document is nested too deeply", location=Location(source)) from None
+    except ValueError as exc:
+        raise SpecError(f"malformed JSON: {exc}", location=Location(source)) from None
     # Read it again through the located loader for line numbers, but only trust that reading if
     # it means exactly what JSON means (YAML 1.1 reads a few JSON scalars differently, e.g. 1e5).
     try:

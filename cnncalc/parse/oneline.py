@@ -18,16 +18,18 @@ validates them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.layers import LayerDef, lookup, registered_names
 from cnncalc.parse.files import LocatedDict, LocatedList
-from cnncalc.shapes import Shape, parse_shape_text
+from cnncalc.shapes import Shape, parse_shape_text, whole_number
 
 ONELINE_SOURCE = "<one-line spec>"
 MAX_ONELINE_REPEAT = 100_000
+MAX_ONELINE_NESTING = 32
 
 _VGG_CONV = re.compile(r"^conv(\d+)(?:[x×](\d+))?-(\d+)$", re.IGNORECASE)
 _VGG_FC = re.compile(r"^(?:fc|dense|linear)-(\d+)$", re.IGNORECASE)
@@ -47,12 +49,36 @@ class RawLayer:
     fields: dict[str, Any]
     name: str | None
     location: Location
-    field_locations: dict[str, Location]
+    field_locations: Mapping[str, Location]
+
+
+class _ShiftedLocations(Mapping[str, Location]):
+    """Field locations as column offsets from a base location, made only when asked for (an error
+    message needs one; a big network needs none)."""
+
+    def __init__(self, base: Location, offsets: dict[str, int]):
+        self._base = base
+        self._offsets = offsets
+
+    def __getitem__(self, key: str) -> Location:
+        return _at(self._base, self._offsets[key])
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._offsets)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+
+# Layer text already parsed: text -> (kind, type word, fields, name, first-token offset, field offsets).
+# Networks repeat the same few layer strings thousands of times; only successful parses are kept.
+_PARSED: dict[str, tuple[type[LayerDef], str, dict[str, Any], str | None, int, dict[str, int]]] = {}
+_PARSED_MAX = 4096
 
 
 def _at(base: Location, offset: int) -> Location:
     """``base`` moved ``offset`` characters to the right."""
-    return replace(base, column=(base.column or 1) + offset)
+    return base.but(column=(base.column or 1) + offset)
 
 
 def parse_value(token: str) -> Any:
@@ -65,10 +91,10 @@ def parse_value(token: str) -> Any:
     if low in ("none", "null"):
         return None
     if _INT.match(token):
-        return int(token)
+        return whole_number(token)
     pair_match = _PAIR.match(token)
     if pair_match:
-        return (int(pair_match.group(1)), int(pair_match.group(2)))
+        return (whole_number(pair_match.group(1)), whole_number(pair_match.group(2)))
     if token.startswith("[") and token.endswith("]"):
         return [parse_value(t.strip()) for t in token[1:-1].split(",") if t.strip()]
     if _FLOAT.match(token):
@@ -106,6 +132,22 @@ def unknown_type_error(word: str, location: Location) -> SpecError:
 
 def parse_layer_text(text: str, location: Location) -> RawLayer:
     """Parse one layer written in the one-line notation, e.g. ``conv 10 k5 s1 p2 name=conv1``."""
+    known = _PARSED.get(text)
+    if known is None:
+        raw = _parse_layer_text(text, location)
+        base = location.column or 1
+        offsets = {key: (loc.column or 1) - base for key, loc in raw.field_locations.items()}
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        first_at = (raw.location.column or 1) - base
+        _PARSED[text] = (raw.kind, raw.requested_type, dict(raw.fields), raw.name, first_at, offsets)
+        return raw
+    kind, type_word, fields, name, first_at, offsets = known
+    first_loc = _at(location, first_at) if first_at else location
+    return RawLayer(kind, type_word, dict(fields), name, first_loc, _ShiftedLocations(location, offsets))
+
+
+def _parse_layer_text(text: str, location: Location) -> RawLayer:
     tokens = _tokens(text)
     if not tokens:
         raise SpecError("empty layer (two '|' in a row?)", location=location)
@@ -114,22 +156,10 @@ def parse_layer_text(text: str, location: Location) -> RawLayer:
     field_locs: dict[str, Location] = {}
     first_loc = _at(location, first_at)
 
-    vgg_conv = _VGG_CONV.match(first)
-    vgg_fc = _VGG_FC.match(first)
-    if vgg_conv:
-        kh = int(vgg_conv.group(1))
-        kw = int(vgg_conv.group(2) or kh)
-        type_word = "conv"
-        fields = {
-            "kernel": kh if kh == kw else (kh, kw),
-            "padding": kh // 2 if kh == kw else (kh // 2, kw // 2),
-            "filters": int(vgg_conv.group(3)),
-        }
-    elif vgg_fc:
-        type_word = "fc"
-        fields = {"units": int(vgg_fc.group(1))}
-    else:
-        type_word = first
+    try:
+        type_word, fields = _vgg_notation(first)
+    except SpecError as exc:
+        raise exc.with_location(first_loc) from None
     kind = lookup(type_word)
     if kind is None:
         raise unknown_type_error(type_word, first_loc)
@@ -143,7 +173,10 @@ def parse_layer_text(text: str, location: Location) -> RawLayer:
             positional.remove(key)
     for token, offset in tokens[1:]:
         here = _at(location, offset)
-        key, value = _classify(kind, token, here)
+        try:
+            key, value = _classify(kind, token, here)
+        except SpecError as exc:
+            raise exc.with_location(here) from None
         if key == "name":
             name = str(value)
             continue
@@ -167,6 +200,23 @@ def parse_layer_text(text: str, location: Location) -> RawLayer:
         fields[key] = value
         field_locs[key] = here
     return RawLayer(kind, type_word, fields, name, first_loc, field_locs)
+
+
+def _vgg_notation(first: str) -> tuple[str, dict[str, Any]]:
+    """``conv3-64`` (3×3, pad 1, 64 filters) and ``fc-4096``: the type word and the fields they set."""
+    vgg_conv = _VGG_CONV.match(first)
+    if vgg_conv:
+        kh = whole_number(vgg_conv.group(1))
+        kw = whole_number(vgg_conv.group(2)) if vgg_conv.group(2) else kh
+        return "conv", {
+            "kernel": kh if kh == kw else (kh, kw),
+            "padding": kh // 2 if kh == kw else (kh // 2, kw // 2),
+            "filters": whole_number(vgg_conv.group(3)),
+        }
+    vgg_fc = _VGG_FC.match(first)
+    if vgg_fc:
+        return "fc", {"units": whole_number(vgg_fc.group(1))}
+    return first, {}
 
 
 def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | None, Any]:
@@ -225,6 +275,7 @@ class _LineParser:
         self.text = text
         self.pos = 0
         self.base = Location(source=ONELINE_SOURCE, column=1, text=text)
+        self.depth = 0  # open brackets around the current position
 
     def loc(self, offset: int) -> Location:
         return _at(self.base, offset)
@@ -256,6 +307,22 @@ class _LineParser:
             raise self.error("missing layer at the end of the spec", self.pos)
         char = self.text[self.pos]
         start = self.pos
+        if char in "([{":
+            self.depth += 1
+            if self.depth > MAX_ONELINE_NESTING:
+                raise self.error(
+                    f"brackets are nested more than {MAX_ONELINE_NESTING} levels deep",
+                    start,
+                    hint="a spec file with named blocks is easier to read for deep structures",
+                )
+            try:
+                return self.group(char, start, closers)
+            finally:
+                self.depth -= 1
+        return self.layer(char, start)
+
+    def group(self, char: str, start: int, closers: str) -> Any:
+        """``( … )xN``, ``[ … ; … ]`` or ``{ … ; … }`` starting at ``start``."""
         if char == "(":
             self.pos += 1
             body = self.seq(")")
@@ -264,12 +331,15 @@ class _LineParser:
             entry = LocatedDict()
             entry.loc = self.loc(start)
             if match:
-                count = int(match.group(1))
-                if count > MAX_ONELINE_REPEAT:
-                    raise self.error(
-                        f"repeat count {count:,} is over the limit of {MAX_ONELINE_REPEAT:,}",
-                        match.start(1),
+                digits = match.group(1)
+                if len(digits) > len(str(MAX_ONELINE_REPEAT)) or int(digits) > MAX_ONELINE_REPEAT:
+                    shown = (
+                        f"{int(digits):,}" if len(digits) <= 30 else f"{digits[:8]}… ({len(digits):,} digits)"
                     )
+                    raise self.error(
+                        f"repeat count {shown} is over the limit of {MAX_ONELINE_REPEAT:,}", match.start(1)
+                    )
+                count = int(digits)
                 self.pos = match.end()
                 entry["repeat"] = count
                 entry.key_locs["repeat"] = self.loc(match.start(1))
@@ -295,6 +365,8 @@ class _LineParser:
                 entry["shortcut"] = branches[1]
             entry.loc = self.loc(start)
             return entry
+
+    def layer(self, char: str, start: int) -> Any:
         if char in "|;)]}":
             raise self.error(f"expected a layer before '{char}'", start)
         end, depth = start, 0
@@ -359,7 +431,10 @@ def parse_oneline(text: str) -> tuple[Shape, LocatedList, Location]:
     head_words = head.split()
     if head_words and head_words[0].lower() == "input":
         head = " ".join(head_words[1:])
-    shape = parse_shape_text(head)
+    try:
+        shape = parse_shape_text(head)
+    except SpecError as exc:
+        raise exc.with_location(parser.loc(parser.pos)) from None
     if shape is None:
         raise SpecError(
             f"a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'",

@@ -1,0 +1,1 @@
+"""Benchmark and long fuzz scripts (not part of the installed package)."""

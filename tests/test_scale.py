@@ -1,0 +1,110 @@
+"""What keeps cnncalc fast, checked for correctness (timings live in benchmarks/run.py, not here):
+trusted report rows equal validated ones, big generated specs expand exactly, and the JSON path
+loads no heavy module it does not use."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import cnncalc
+from benchmarks import specs
+from cnncalc.report import LayerRow, Report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    "spec",
+    [
+        "56x56x64 | {conv 64 k3 p1 nobias | bn | relu ; conv 64 k1 nobias} | relu | gap | fc 10",
+        "28x28x1 | deconv 8 k4 s3 p1 | [conv 4 k1 ; maxpool 3 1 p1] | adaptiveavgpool 2 | flatten | fc 3",
+    ],
+)
+def test_trusted_rows_equal_validated_rows(spec: str) -> None:
+    # analysis.py builds rows without validation for speed; validating the same data must give
+    # equal objects (same fields, same types: ints stay ints; a jump below 1 after a transposed
+    # convolution is a float).
+    report = cnncalc.analyse(cnncalc.load(spec))
+    for row in report.layers:
+        assert LayerRow.model_validate(row.model_dump()) == row
+    assert Report.model_validate_json(report.model_dump_json()) == report
+    assert any(isinstance(v, float) for row in report.layers for v in row.receptive_field.jump or ()) == (
+        "deconv" in spec
+    )
+
+
+def test_generated_resnet152_and_vgg16_match_torchvision_parameter_counts() -> None:
+    # torchvision.models.resnet152 / vgg16: 60,192,808 and 138,357,544 parameters; GFLOPS 11.51 / 15.47.
+    resnet = cnncalc.analyse(cnncalc.parse_spec_text(specs.resnet_yaml(152), "resnet152.yaml"))
+    assert resnet.totals.params == 60_192_808
+    assert round(resnet.totals.macs / 1e9, 2) == 11.51
+    vgg = cnncalc.analyse(cnncalc.parse_spec_text(specs.vgg16_yaml(), "vgg16.yaml"))
+    assert vgg.totals.params == 138_357_544
+    assert round(vgg.totals.macs / 1e9, 2) == 15.47
+
+
+@pytest.mark.parametrize("generate", [specs.flat_yaml, specs.repeat_yaml, specs.nested_yaml])
+def test_ten_thousand_layer_specs_expand_exactly(generate) -> None:  # type: ignore[no-untyped-def]
+    network = cnncalc.parse_spec_text(generate(10_000), "big.yaml")
+    assert network.layer_count == 10_000
+    report = cnncalc.analyse(network)
+    names = [row.name for row in report.layers]
+    assert len(set(names)) == len(names)  # every qualified name is unique
+    assert sum(row.params for row in report.layers) == report.totals.params
+
+
+def test_nested_blocks_give_sixteen_level_names() -> None:
+    report = cnncalc.analyse(cnncalc.parse_spec_text(specs.nested_yaml(10), "nested.yaml"))
+    first = report.layers[0].name
+    assert first == "top.0." + ".".join(f"l{i}" for i in range(15, -1, -1)) + ".conv1"
+
+
+def _modules_after_summary(spec: str) -> set[str]:
+    probe = (
+        "import sys, io, contextlib\n"
+        "from cnncalc.cli import main\n"
+        f"sys.argv = ['cnncalc', 'summary', {spec!r}, '--json']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
+        "print(' '.join(sorted(sys.modules)))\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_summary_json_loads_only_what_it_uses(tmp_path: Path) -> None:
+    heavy = {"torch", "numpy", "rich.console", "rich.table", "cnncalc.render.table", "jsonschema"}
+    oneline = _modules_after_summary("32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10")
+    assert not heavy & oneline
+    assert "yaml" not in oneline  # PyYAML only for files
+    spec = tmp_path / "net.yaml"
+    spec.write_text("input: 32x32x3\nlayers: [conv 10 k5 s1 p2, relu, maxpool 2, fc 10]\n", encoding="utf-8")
+    from_file = _modules_after_summary(str(spec))
+    assert not heavy & from_file
+    assert "yaml" in from_file
+
+
+def test_the_garbage_collector_is_paused_only_while_working() -> None:
+    import gc
+
+    assert gc.isenabled()
+    cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k3 | relu"))
+    assert gc.isenabled()
+    with pytest.raises(cnncalc.CnncalcError):
+        cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k9"))
+    assert gc.isenabled()  # restored after an error too
+    gc.disable()
+    try:
+        cnncalc.analyse(cnncalc.load("8x8x3 | conv 4 k3"))
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()
