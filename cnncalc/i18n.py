@@ -95,6 +95,8 @@ CORE_MESSAGES = (
     N_("width"),
     N_("height and width"),
     N_("error"),
+    # Last, so that it only splits what no whole-message pattern matched (e.g. fit suggestions).
+    N_("{first} or {second}"),
 )
 
 

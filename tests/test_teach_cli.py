@@ -91,3 +91,12 @@ def test_bad_calculator_input_is_a_usage_error() -> None:
     result = CliRunner().invoke(cli, ["conv", "32x32", "-k", "5", "-p", "x"])
     assert result.exit_code != 0
     assert "--padding must be a whole number" in str(result.exception)
+
+
+def test_summary_totals_and_warnings_in_portuguese() -> None:
+    result = CliRunner().invoke(cli, ["--lang", "pt", "summary", "7x7x1 | conv 1 k3 s3"])
+    assert "Soma das ativações" in result.output and "Pico na inferência" in result.output
+    assert "pesos 9 + biases 1" in result.output
+    # the warning: the fit suggestion joins its parts with "ou", and the label is Portuguese
+    assert "aviso: camada 1 'conv1'" in result.output
+    assert "cabe exatamente com padding 1 (→ 3) ou stride 1 (→ 5), 2 (→ 3)" in result.output

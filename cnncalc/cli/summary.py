@@ -137,12 +137,13 @@ def summary(
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown":
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
-        from cnncalc.i18n import translate_message
+        from cnncalc.i18n import _, translate_message
 
-        label = click.style("warning:", fg="yellow")
+        label = click.style(_("warning:"), fg="yellow")
         for warning in report.warnings:
             message = translate_message(warning.message)
-            click.echo(f"{label} layer {warning.index} '{warning.layer}': {message}", err=True)
+            where = _("layer {index} '{layer}'").format(index=warning.index, layer=warning.layer)
+            click.echo(f"{label} {where}: {message}", err=True)
 
 
 @cli.command("list")

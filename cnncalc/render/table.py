@@ -116,35 +116,55 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
     s = report.settings
     entries = [
         (
-            "Input",
+            _("Input"),
             f"{report.input.text(s.order)} ({order_name(s.order)})",
-            f"batch {s.batch}, {s.dtype} ({s.bytes_per_element} B per value)",
+            _("batch {batch}, {dtype} ({bytes} B per value)").format(
+                batch=s.batch, dtype=s.dtype, bytes=s.bytes_per_element
+            ),
         ),
         (
-            "Parameters",
+            _("Parameters"),
             f"{exact(t.params)} = {both_units(t.param_bytes)}",
-            f"weights {exact(t.weights)} + biases {exact(t.biases)}",
+            _("weights {weights} + biases {biases}").format(weights=exact(t.weights), biases=exact(t.biases)),
         ),
     ]
     if t.buffers:
         entries.append(
-            ("Buffers", f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}", "BN running stats, not trained")
+            (
+                _("Buffers"),
+                f"{exact(t.buffers)} = {both_units(t.buffer_bytes)}",
+                _("BN running stats, not trained"),
+            )
         )
     entries += [
         (
-            "MACs per sample",
+            _("MACs per sample"),
             f"{exact(t.macs)} ({si(t.macs)})",
             f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
         ),
         (
-            "Sum of activations",
-            f"{exact(t.activation_sum_elements)} values",
-            "input + new layer outputs, per sample",
+            _("Sum of activations"),
+            _("{count} values").format(count=exact(t.activation_sum_elements)),
+            _("input + new layer outputs, per sample"),
         ),
-        ("Activation memory", both_units(t.activation_sum_bytes), f"sum of activations × batch {s.batch}"),
-        ("Params + activations", both_units(t.forward_bytes), "forward only, as the lectures estimate"),
-        ("Inference peak", both_units(t.peak_inference_bytes), "live activations, no grad"),
-        ("Output", report.output.text(s.order), f"{t.weight_layers} weight layers, {t.layers} layers"),
+        (
+            _("Activation memory"),
+            both_units(t.activation_sum_bytes),
+            _("sum of activations × batch {batch}").format(batch=s.batch),
+        ),
+        (
+            _("Params + activations"),
+            both_units(t.forward_bytes),
+            _("forward only, as the lectures estimate"),
+        ),
+        (_("Inference peak"), both_units(t.peak_inference_bytes), _("live activations, no grad")),
+        (
+            _("Output"),
+            report.output.text(s.order),
+            _("{weight_layers} weight layers, {layers} layers").format(
+                weight_layers=t.weight_layers, layers=t.layers
+            ),
+        ),
     ]
     return entries
 
