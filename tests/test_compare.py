@@ -182,3 +182,16 @@ def test_compare_and_bundled_specs_run_without_torch() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "13004888"
+
+
+def test_compare_latex_for_slides() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+
+    result = CliRunner().invoke(cli, ["compare", "vgg16", "resnet50", "--format", "latex"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[1] == r"\begin{tabular}{lrr}"
+    assert r" & vgg16 & resnet50 \\" in lines
+    assert r"Parameters & 138,357,544 & 25,557,032 \\" in lines

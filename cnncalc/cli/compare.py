@@ -15,7 +15,7 @@ from cnncalc.cli.summary import load_spec, report_options
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex"]),
     default="table",
     show_default=True,
     help="Output format.",
@@ -57,5 +57,7 @@ def compare(
         click.echo(rendering.render_comparison_csv(comparison), nl=False)
     elif fmt == "markdown":
         click.echo(rendering.render_comparison_markdown(comparison), nl=False)
+    elif fmt == "latex":
+        click.echo(rendering.render_comparison_latex(comparison), nl=False)
     else:
         console().print(rendering.comparison_table(comparison))

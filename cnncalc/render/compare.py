@@ -91,3 +91,23 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     for label, value in metrics(comparison):
         lines.append(f"| {label} | " + " | ".join(value(n) for n in comparison.networks) + " |")
     return "\n".join(lines) + "\n"
+
+
+def render_comparison_latex(comparison: Comparison) -> str:
+    """A booktabs ``tabular`` for slides: metrics down, networks across."""
+    from cnncalc.render.latex import escape_latex
+
+    names = [escape_latex(n.name) for n in comparison.networks]
+    s = comparison.settings
+    lines = [
+        f"% cnncalc compare (batch {s.batch}, {s.dtype})",
+        r"\begin{tabular}{l" + "r" * len(names) + "}",
+        r"\toprule",
+        " & " + " & ".join(names) + r" \\",
+        r"\midrule",
+    ]
+    for label, value in metrics(comparison):
+        cells = [escape_latex(value(n)) for n in comparison.networks]
+        lines.append(escape_latex(label) + " & " + " & ".join(cells) + r" \\")
+    lines += [r"\bottomrule", r"\end{tabular}"]
+    return "\n".join(lines) + "\n"

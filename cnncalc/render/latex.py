@@ -8,7 +8,8 @@ from cnncalc.render.numbers import exact
 from cnncalc.report import Report
 
 
-def _escape(text: str) -> str:
+def escape_latex(text: str) -> str:
+    """Escape the characters LaTeX treats specially in text mode."""
     for char, escaped in (
         ("\\", r"\textbackslash{}"),
         ("_", r"\_"),
@@ -37,7 +38,7 @@ def render_latex(report: Report) -> str:
         "MACs",
     ]
     lines = [
-        f"% cnncalc summary: {_escape(report.network.name)}",
+        f"% cnncalc summary: {escape_latex(report.network.name)}",
         r"\begin{tabular}{rllrrr}",
         r"\toprule",
         " & ".join(header) + r" \\",
@@ -46,8 +47,8 @@ def render_latex(report: Report) -> str:
     for row in report.layers:
         cells = [
             str(row.index),
-            _escape(row.name),
-            _escape(row.type),
+            escape_latex(row.name),
+            escape_latex(row.type),
             f"${latex_math(row.output_shape.text(order))}$",
             _number(row.params) if row.params else "--",
             _number(row.macs) if row.macs else "--",
