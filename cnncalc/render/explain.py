@@ -63,6 +63,8 @@ def layer_heading(layer: LayerWorking) -> str:
 
 def render_text(working: Working) -> str:
     order = "H×W×C" if working.order == "hwc" else "C×H×W"
+    if "×" not in working.input:  # a flat input has no spatial order to name
+        order = _("vector")
     lines = [
         _("{network}: input {input} ({order})").format(
             network=working.network, input=working.input, order=order
