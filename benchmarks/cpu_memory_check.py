@@ -41,8 +41,10 @@ def main() -> int:
         measured = measure_cpu_memory(network, args.batch, optimizer=args.optimizer)
         row = [spec, str(args.batch)]
         for train in (False, True):
-            estimate = predict_memory(network, batch=args.batch, train=train, optimizer=args.optimizer)
-            predicted = estimate.peak_above_state - estimate.term("cublas_workspace")
+            estimate = predict_memory(
+                network, batch=args.batch, train=train, optimizer=args.optimizer, workspaces=False
+            )
+            predicted = estimate.peak_above_state
             actual = measured["training" if train else "inference"]
             row += [mebibytes(predicted), f"{mebibytes(actual)} ({(predicted - actual) / actual:+.1%})"]
         print("| " + " | ".join(row) + " |", flush=True)

@@ -10,12 +10,13 @@ Every byte belongs to a named term (see :data:`TERM_DOCS`):
 * the backward pass, layer by layer (saved tensors are freed as backward passes them), and the
   optimizer step with its temporaries;
 * framework overhead: every allocation rounded up to the caching allocator's 512-byte blocks,
-  and the cuBLAS workspace allocated with the first matrix multiply.
+  the cuBLAS/cuBLASLt workspaces kept from the first matrix multiply on (one per thread), and
+  each convolution's cuDNN workspace while it runs.
 
 The model follows the modules ``cnncalc export`` builds (activations are not in place, the
-residual addition allocates its result). It has NOT yet been calibrated on a GPU: see
-``docs/gpu-results.md`` and ``benchmarks/gpu_verify.py``. cuDNN's per-call convolution
-workspace depends on the algorithm cuDNN picks and is not modelled (term kept at 0).
+residual addition allocates its result). Calibrated on an H100 (``benchmarks/gpu_probe.py``,
+``docs/gpu-results.md``): everything but cuDNN's workspace is exact there; that one depends on the
+algorithm cuDNN's heuristics pick and is an estimate (:func:`conv_workspace_estimate`).
 """
 
 from __future__ import annotations
@@ -36,11 +37,17 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
 
 ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
-# cuBLAS workspace PyTorch allocates (through the caching allocator) for the first matmul:
-# CUBLAS_WORKSPACE_CONFIG's default ':4096:2:16:8' = 2 × 4 MiB + 8 × 16 KiB. Uncalibrated: newer
-# releases use larger defaults on Hopper; the first GPU run settles it.
-CUBLAS_WORKSPACE_BYTES = 2 * 4096 * 1024 + 8 * 16 * 1024
-CUDNN_WORKSPACE_BYTES = 0  # not modelled yet (algorithm-dependent)
+# Workspaces measured on an H100 (sm_90) with PyTorch 2.11 / CUDA 13.0 (docs/gpu-results.md): each
+# thread's cuBLAS handle gets a 32 MiB workspace at its first matrix multiply (the forward pass's
+# on the calling thread, the backward pass's on autograd's device thread), and an fc with a bias
+# (addmm, run through cuBLASLt) adds a 1 MiB cuBLASLt workspace. PyTorch documents 8 MiB + 128 KiB
+# as the default before Hopper; that is not measured here.
+CUBLAS_WORKSPACE_BYTES = 32 * 2**20
+CUBLASLT_WORKSPACE_BYTES = 2**20
+CALIBRATION = (
+    "H100 (sm_90), PyTorch 2.11, CUDA 13.0, cuDNN 9.19; cuDNN's workspace is an estimate "
+    "(docs/gpu-results.md)"
+)
 INDEX_BYTES = 8  # int64 pooling indices
 MASK_BYTES = 1  # bool dropout masks
 STAT_BYTES = 4  # BatchNorm's saved mean and inverse std are fp32 (also under fp16/bf16)
@@ -77,10 +84,12 @@ TERM_DOCS: dict[str, str] = {
     "the gradients into and out of the current layer, parameter gradients so far",
     "optimizer_step_temporaries": "Adam/AdamW's foreach step allocates sqrt(exp_avg_sq) for every parameter",
     "optimizer_step_peak": "during the step: input, gradients, optimizer state and temporaries",
-    "cublas_workspace": "cuBLAS workspace allocated with the first matrix multiply (networks with fc)",
-    "cudnn_workspace": "per-call convolution workspace: not modelled yet (0)",
+    "cublas_workspace": "cuBLAS workspaces kept from the first fc on: 32 MiB for the forward pass's thread, "
+    "1 MiB cuBLASLt (fc with bias), and in training 32 MiB for autograd's backward thread (H100, sm_90)",
+    "cudnn_workspace": "largest per-call convolution workspace (estimate: input + output + weights); each "
+    "is counted in the peak at its layer. cuDNN's algorithm choice makes this term uncertain",
     "allocator_rounding": "included in the terms above: the caching allocator rounds every tensor up to "
-    "512-byte blocks",
+    "512-byte blocks, and a parameter that would leave at most 1 MiB of its segment takes all of it",
 }
 
 
@@ -204,7 +213,9 @@ class MemoryEstimate(BaseModel):
     terms: list[MemoryTerm]
     state_bytes: int  # parameters + buffers: allocated before the run
     peak_above_state: int  # the peak of the run on top of the model state
-    calibrated: bool = False
+    calibrated: bool = True
+    calibration: str = CALIBRATION
+    uncertain_terms: list[str] = ["cudnn_workspace"]
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -220,11 +231,77 @@ def block_bytes(nbytes: int) -> int:
     return 0 if nbytes == 0 else -(-nbytes // ALLOCATOR_BLOCK) * ALLOCATOR_BLOCK
 
 
+class CachingAllocator:
+    """PyTorch's CUDA caching allocator (c10/cuda/CUDACachingAllocator.cpp) as far as
+    ``memory_allocated`` sees it, for tensors allocated one after another and kept (the model
+    state on a fresh GPU). Requests are rounded to 512 bytes; up to 1 MiB they come from 2 MiB
+    segments, up to 10 MiB from 20 MiB segments, larger ones from a segment rounded up to 2 MiB;
+    the smallest free block that fits is used, and split unless what would remain is under 512
+    bytes (small pool) or at most 1 MiB (large pool) — then the whole block counts as allocated
+    (a 16,384,000-byte fc weight takes 16 MiB)."""
+
+    SMALL_REQUEST = 2**20
+    SMALL_SEGMENT = 2 * 2**20
+    LARGE_SEGMENT = 20 * 2**20
+    LARGE_REQUEST = 10 * 2**20
+    LARGE_ROUNDING = 2 * 2**20
+
+    def __init__(self) -> None:
+        self.free: dict[bool, list[int]] = {True: [], False: []}  # by pool: small?
+
+    def allocate(self, nbytes: int) -> int:
+        """The bytes ``memory_allocated`` grows by for a tensor of ``nbytes``."""
+        size = block_bytes(nbytes)
+        if size == 0:
+            return 0
+        small = size <= self.SMALL_REQUEST
+        fitting = [block for block in self.free[small] if block >= size]
+        if fitting:
+            block = min(fitting)
+            self.free[small].remove(block)
+        elif small:
+            block = self.SMALL_SEGMENT
+        elif size < self.LARGE_REQUEST:
+            block = self.LARGE_SEGMENT
+        else:
+            block = -(-size // self.LARGE_ROUNDING) * self.LARGE_ROUNDING
+        remaining = block - size
+        if remaining >= ALLOCATOR_BLOCK if small else remaining > self.SMALL_REQUEST:
+            self.free[small].append(remaining)
+            return size
+        return block
+
+
+def conv_workspace_estimate(input_bytes: int, output_bytes: int, weight_bytes: int) -> int:
+    """cuDNN's workspace for one convolution call (forward, or its backward): an estimate.
+
+    cuDNN's heuristics choose the algorithm, and the algorithm its workspace, so this cannot be
+    exact. On the H100 runs of docs/gpu-results.md the convolutions that dominate a peak (large
+    feature maps at batch 32) needed their input + output + weights, give or take a few percent
+    (transformed copies of the three); small ones anything from nothing to 32 MiB."""
+    return input_bytes + output_bytes + weight_bytes
+
+
 class _Simulation:
     """The forward pass as allocations: which tensors are alive at each step, and the peak."""
 
-    def __init__(self, batch: int, bpe: int, train: bool, block: Callable[[int], int] = block_bytes):
+    def __init__(
+        self,
+        batch: int,
+        bpe: int,
+        train: bool,
+        block: Callable[[int], int] = block_bytes,
+        workspaces: bool = True,
+        conv_workspace: Callable[[int, int, int], int] = conv_workspace_estimate,
+    ):
         self.batch, self.bpe, self.train, self.block = batch, bpe, train, block
+        # parameters and buffers: placed by the caching allocator in order on a fresh GPU
+        self.state_block = CachingAllocator().allocate if block is block_bytes else block
+        self.workspaces, self.conv_workspace = workspaces, conv_workspace
+        self.blas_tensors: dict[str, int] = {}  # cuBLAS/cuBLASLt workspaces, held from the first fc
+        self.persistent = 0
+        self.backward_blas = 0
+        self.largest_conv_workspace = 0
         self.ids = count()
         self.size: dict[int, int] = {}
         self.saved: set[int] = set()
@@ -233,10 +310,10 @@ class _Simulation:
         self.peak = 0
         self.buffers = 0
         self.param_tensors: list[int] = []
-        self.uses_cublas = False
         # training: per layer autograd records, in forward order: (tensors it saves, bytes of the
-        # gradient it returns for its input (0 if none), of the gradient of its output, of its weights)
-        self.events: list[tuple[set[int], int, int, int]] = []
+        # gradient it returns for its input (0 if none) and of its backward's temporaries, of the
+        # gradient of its output, of its weights; whether its backward multiplies matrices)
+        self.events: list[tuple[set[int], int, int, int, bool]] = []
 
     def new(self, elements: int, bpe: int | None = None) -> int:
         tensor = next(self.ids)
@@ -247,8 +324,17 @@ class _Simulation:
         alive = self.saved | {t for t, n in self.held.items() if n > 0} | set(extra)
         return sum(self.size[t] for t in alive)
 
-    def note(self, *extra: int) -> None:
-        self.peak = max(self.peak, self.live(*extra))
+    def note(self, *extra: int, transient: int = 0) -> None:
+        self.peak = max(self.peak, self.live(*extra) + transient)
+
+    def blas_workspace(self, kind: str, nbytes: int) -> None:
+        """A workspace allocated by the first matrix multiply that needs it and kept from then on."""
+        if kind not in self.blas_tensors:
+            tensor = next(self.ids)
+            self.size[tensor] = nbytes
+            self.held[tensor] += 1
+            self.blas_tensors[kind] = tensor
+            self.persistent += nbytes
 
     def sequence(self, seq: SequenceNode, x: int, shape: Shape) -> tuple[int, Shape]:
         for child in seq.children:
@@ -268,13 +354,16 @@ class _Simulation:
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
         layer = node.layer
         out_shape = layer.output_shape(shape)
-        tensors = [self.block(n * self.bpe) for n in (layer.weights(shape), layer.biases(shape)) if n]
+        sizes = (layer.weights(shape), layer.biases(shape))
+        tensors = [self.state_block(n * self.bpe) for n in sizes if n]
         self.param_tensors.extend(tensors)
         if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
-            self.buffers += 2 * self.block(c * self.bpe) + self.block(8)
-        if layer.type == "fc":
-            self.uses_cublas = True
+            self.buffers += sum(self.state_block(n) for n in (c * self.bpe, c * self.bpe, 8))
+        if layer.type == "fc" and self.workspaces:
+            self.blas_workspace("cublas", CUBLAS_WORKSPACE_BYTES)
+            if layer.biases(shape):  # addmm goes through cuBLASLt
+                self.blas_workspace("cublaslt", CUBLASLT_WORKSPACE_BYTES)
         entry = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
         rule = entry if isinstance(entry, Saves) else entry(layer)
         if layer.type == "dropout" and not self.train:
@@ -288,7 +377,12 @@ class _Simulation:
                 for fn, bpe in (rule.extra if self.train else rule.eval_extra)
             ]
         )
-        self.note(x, out, *extras)
+        workspace = 0
+        if layer.type in ("conv", "deconv") and self.workspaces:
+            weight_bytes = self.block(layer.weights(shape) * self.bpe)
+            workspace = self.block(self.conv_workspace(self.size[x], self.size[out], weight_bytes))
+            self.largest_conv_workspace = max(self.largest_conv_workspace, workspace)
+        self.note(x, out, *extras, transient=workspace)
         input_grad = x in self.needs_grad
         if self.train and (input_grad or tensors):
             self.needs_grad.add(out)
@@ -296,18 +390,21 @@ class _Simulation:
             self.saved.update(saves)
             grad_in = self.size[x] if input_grad else 0
             temporaries = rule.backward_temporaries
-            work = (
+            work = workspace + (
                 0
                 if temporaries is None
                 else self.block(temporaries(shape, out_shape) * self.batch * self.bpe)
             )
-            self.events.append((saves, grad_in + work, self.size[out], sum(tensors)))
+            matmul = layer.type == "fc" and self.workspaces
+            self.events.append((saves, grad_in + work, self.size[out], sum(tensors), matmul))
         return out, out_shape
 
     def backward_peak(self, held: int, seed: int) -> int:
         """Largest total during backward, layer by layer from the last: the tensors saved by layers
         not yet reached, the tensor ``held`` by the caller (its input), the gradient flowing out of
-        and into the current layer, and the parameter gradients computed so far. The last layer's
+        and into the current layer (and the layer's workspace), the parameter gradients computed so
+        far, the forward pass's cuBLAS workspaces, and from the last fc on the backward thread's
+        own cuBLAS workspace (kept in :attr:`backward_blas`). The last layer's
         output gradient is ``seed`` bytes: the gradient of ``out.float().sum()`` is a broadcast
         scalar (nothing allocated) in fp32, a full copy when converted back to fp16/bf16; the loss
         scalar and its seed add two small blocks."""
@@ -324,12 +421,17 @@ class _Simulation:
             saved_upto.append(total)
         peak, grads = 0, 0
         loss = 2 * self.block(4)  # the loss scalar and the seed gradient it expands
+        blas = 0
         for i in range(len(self.events) - 1, -1, -1):
-            _, in_bytes, out_bytes, grad_bytes = self.events[i]
+            _, in_bytes, out_bytes, grad_bytes, matmul = self.events[i]
             if i == len(self.events) - 1:
                 out_bytes = seed
+            if matmul:
+                blas = CUBLAS_WORKSPACE_BYTES
             grads += grad_bytes
-            peak = max(peak, saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads)
+            alive = saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads
+            peak = max(peak, alive + self.persistent + blas)
+        self.backward_blas = blas
         return peak
 
     def merge(self, node: MergeNode, x: int, shape: Shape) -> tuple[int, Shape]:
@@ -337,7 +439,7 @@ class _Simulation:
         if self.train and x in self.needs_grad:
             # In backward the branches' gradients for x are added up: two partial gradients and
             # their sum are alive together once every branch is done.
-            self.events.append((set(), self.size[x], 2 * self.size[x], 0))
+            self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
         outs: list[tuple[int, Shape]] = []
         for branch in node.branches:
             if node.merge == "add" and not branch.children:
@@ -369,8 +471,12 @@ def predict_memory(
     dtype: str = "fp32",
     train: bool = False,
     optimizer: str = "adam",
+    workspaces: bool = True,
 ) -> MemoryEstimate:
-    """The named terms for inference (``train=False``) or one training step with ``optimizer``."""
+    """The named terms for inference (``train=False``) or one training step with ``optimizer``.
+
+    ``workspaces=False`` leaves out cuBLAS's and cuDNN's workspaces: what a run without them (on
+    CPU) allocates for tensors alone."""
     analyse(network, batch=batch)  # validates the network and the batch, with located errors
     try:
         dtype = normalise_dtype(dtype)
@@ -378,8 +484,9 @@ def predict_memory(
         raise UsageError(str(exc)) from None
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{optimizer}'")
-    terms, state_bytes, peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, block_bytes)
-    _, raw_state, raw_peak = _terms(network, batch, BYTES_PER_ELEMENT[dtype], train, optimizer, lambda n: n)
+    bpe = BYTES_PER_ELEMENT[dtype]
+    terms, state_bytes, peak = _terms(network, batch, bpe, train, optimizer, block_bytes, workspaces)
+    _, raw_state, raw_peak = _terms(network, batch, bpe, train, optimizer, lambda n: n, workspaces)
     rounding = state_bytes + peak - raw_state - raw_peak
     terms.append(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
@@ -397,10 +504,17 @@ def predict_memory(
 
 
 def _terms(
-    network: Network, batch: int, bpe: int, train: bool, optimizer: str, block: Callable[[int], int]
+    network: Network,
+    batch: int,
+    bpe: int,
+    train: bool,
+    optimizer: str,
+    block: Callable[[int], int],
+    workspaces: bool = True,
+    conv_workspace: Callable[[int, int, int], int] = conv_workspace_estimate,
 ) -> tuple[list[MemoryTerm], int, int]:
     """The terms, the model state and the peak above it, with allocations sized by ``block``."""
-    sim = _Simulation(batch, bpe, train, block)
+    sim = _Simulation(batch, bpe, train, block, workspaces, conv_workspace)
     x = sim.new(network.input.numel)
     sim.held[x] += 1  # the caller's input stays alive for the whole pass
     out, _ = sim.sequence(network.body, x, network.input)
@@ -412,16 +526,15 @@ def _terms(
         MemoryTerm(key="buffers", bytes=sim.buffers, explanation=TERM_DOCS["buffers"]),
         MemoryTerm(key="forward_peak", bytes=forward_peak, explanation=TERM_DOCS["forward_peak"]),
     ]
-    cublas = CUBLAS_WORKSPACE_BYTES if sim.uses_cublas else 0
     if train:
         opt = OPTIMIZERS[optimizer]
-        saved_end = sim.live(out)
+        saved_end = sim.live(out) - sim.persistent
         input_bytes = sim.size[x]
         seed = 0 if bpe == 4 else sim.size[out]  # see backward_peak
         backward_peak = sim.backward_peak(x, seed)
         state = opt.state_copies * params
         temporaries = opt.step_temporary_copies * params
-        step_peak = input_bytes + params + state + temporaries
+        step_peak = input_bytes + params + state + temporaries + sim.persistent + sim.backward_blas
         terms += [
             MemoryTerm(key="saved_activations", bytes=saved_end, explanation=TERM_DOCS["saved_activations"]),
             MemoryTerm(key="backward_peak", bytes=backward_peak, explanation=TERM_DOCS["backward_peak"]),
@@ -440,12 +553,16 @@ def _terms(
     else:
         peak = forward_peak
     terms += [
-        MemoryTerm(key="cublas_workspace", bytes=cublas, explanation=TERM_DOCS["cublas_workspace"]),
         MemoryTerm(
-            key="cudnn_workspace", bytes=CUDNN_WORKSPACE_BYTES, explanation=TERM_DOCS["cudnn_workspace"]
+            key="cublas_workspace",
+            bytes=sim.persistent + sim.backward_blas,
+            explanation=TERM_DOCS["cublas_workspace"],
+        ),
+        MemoryTerm(
+            key="cudnn_workspace", bytes=sim.largest_conv_workspace, explanation=TERM_DOCS["cudnn_workspace"]
         ),
     ]
-    return terms, params + sim.buffers, peak + cublas + CUDNN_WORKSPACE_BYTES
+    return terms, params + sim.buffers, peak
 
 
 _BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)

@@ -20,6 +20,7 @@ from cnncalc.errors import UsageError
 from cnncalc.layers import registered_kinds
 from cnncalc.memory import (
     CUBLAS_WORKSPACE_BYTES,
+    CUBLASLT_WORKSPACE_BYTES,
     OPTIMIZERS,
     SAVED_FOR_BACKWARD,
     block_bytes,
@@ -36,7 +37,8 @@ SMALL = "8x8x1 | conv 2 k3 p1 | relu | maxpool 2 | fc 3"
 
 
 def test_small_network_training_terms_by_hand() -> None:
-    estimate = predict_memory(cnncalc.load(SMALL), batch=4, train=True, optimizer="sgd")
+    """The tensors alone (workspaces=False: as on CPU)."""
+    estimate = predict_memory(cnncalc.load(SMALL), batch=4, train=True, optimizer="sgd", workspaces=False)
     terms = {t.key: t.bytes for t in estimate.terms}
     assert terms["parameters"] == 4 * 512
     assert terms["buffers"] == 0
@@ -50,18 +52,46 @@ def test_small_network_training_terms_by_hand() -> None:
     assert terms["gradients"] == 2048
     assert terms["optimizer_state"] == terms["optimizer_step_temporaries"] == 0
     assert terms["optimizer_step_peak"] == 1024 + 2048
-    assert terms["cublas_workspace"] == CUBLAS_WORKSPACE_BYTES  # there is an fc layer
+    assert terms["cublas_workspace"] == terms["cudnn_workspace"] == 0
     # unrounded: parameters 72 + 8 + 384 + 12 = 476; backward peak at relu: relu out 2048 + x 1024
     # + gradients out of and into relu 2048 + 2048 + fc's weight and bias gradients 384 + 12
     # + two 4-byte scalars = 7572
     assert terms["allocator_rounding"] == (2048 + 9216) - (476 + 7572)
     assert estimate.state_bytes == 2048
-    assert estimate.peak_above_state == 9216 + CUBLAS_WORKSPACE_BYTES
-    assert estimate.total_bytes == 2048 + 9216 + CUBLAS_WORKSPACE_BYTES
+    assert estimate.peak_above_state == 9216
+    assert estimate.total_bytes == 2048 + 9216
+
+
+MIB = 2**20
+
+
+def test_small_network_workspaces_by_hand() -> None:
+    """The H100-calibrated workspaces (docs/gpu-results.md): the conv's cuDNN estimate, input +
+    output + weights = 1024 + 2048 + 512, while it runs; from the fc on, cuBLAS 32 MiB + cuBLASLt
+    1 MiB (an fc with bias), and in backward the autograd thread's own 32 MiB."""
+    network = cnncalc.load(SMALL)
+    inference = predict_memory(network, batch=4)
+    terms = {t.key: t.bytes for t in inference.terms}
+    assert terms["cudnn_workspace"] == 3584
+    assert terms["cublas_workspace"] == CUBLAS_WORKSPACE_BYTES + CUBLASLT_WORKSPACE_BYTES == 33 * MIB
+    # at the conv: x + out + workspace = 6656; at the fc: x, pool out, fc out and 33 MiB
+    assert terms["forward_peak"] == max(1024 + 2048 + 3584, 33 * MIB + 1024 + 512 + 512)
+    assert inference.peak_above_state == 33 * MIB + 2048
+    training = predict_memory(network, batch=4, train=True, optimizer="sgd")
+    terms = {t.key: t.bytes for t in training.terms}
+    assert terms["cublas_workspace"] == 65 * MIB
+    # backward at the conv: x, the loss and its seed, the conv's workspace, the gradient of its
+    # output, all parameter gradients, 65 MiB of cuBLAS workspaces
+    assert terms["backward_peak"] == 65 * MIB + 1024 + 1024 + 3584 + 2048 + 2048
+    assert training.peak_above_state == terms["backward_peak"]
+    assert (
+        predict_memory(network, batch=4, train=True, optimizer="sgd", workspaces=False).term("forward_peak")
+        == 5120
+    )
 
 
 def test_small_network_inference_terms_by_hand() -> None:
-    estimate = predict_memory(cnncalc.load(SMALL), batch=4)
+    estimate = predict_memory(cnncalc.load(SMALL), batch=4, workspaces=False)
     terms = {t.key: t.bytes for t in estimate.terms}
     assert "gradients" not in terms and estimate.optimizer is None
     # relu: x + conv out + relu out; maxpool: x + relu out + pool out + indices (CUDA computes them)
@@ -100,10 +130,10 @@ def test_batchnorm_buffers_and_saved_statistics() -> None:
 
 def test_identity_residual_and_concat_keep_their_input_alive() -> None:
     one = 16 * 16 * 8 * 4  # one 16×16×8 fp32 map
-    residual = predict_memory(cnncalc.load("16x16x8 | { conv 8 k3 p1 }"))
+    residual = predict_memory(cnncalc.load("16x16x8 | { conv 8 k3 p1 }"), workspaces=False)
     # at the add: caller's x (also the identity) + conv out + the sum
     assert residual.term("forward_peak") == 3 * one
-    concat = predict_memory(cnncalc.load("16x16x8 | [ conv 8 k1 ; conv 8 k1 ]"))
+    concat = predict_memory(cnncalc.load("16x16x8 | [ conv 8 k1 ; conv 8 k1 ]"), workspaces=False)
     # at the cat: x + two branch outputs + the 16-channel result
     assert concat.term("forward_peak") == one + 2 * one + 2 * one
 
@@ -169,7 +199,7 @@ def test_memory_command_breaks_it_down_and_fits() -> None:
         "saved activations",
         "backward peak",
         "optimizer state",
-        "not yet calibrated",
+        "Calibrated on H100",
     ):
         assert label in result.output
     result = runner.invoke(cli, ["memory", SMALL, "--train", "--fit", "1GiB", "--json"])
@@ -190,7 +220,7 @@ def test_memory_model_runs_without_torch() -> None:
         "sys.meta_path.insert(0, _NoTorch())\n"
         "import cnncalc\n"
         "from cnncalc.memory import predict_memory\n"
-        f"print(predict_memory(cnncalc.load({SMALL!r}), batch=4).term('forward_peak'))\n"
+        f"print(predict_memory(cnncalc.load({SMALL!r}), batch=4).peak_above_state)\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert result.stdout.strip() == "5120", result.stderr
+    assert result.stdout.strip() == str(33 * MIB + 2048), result.stderr

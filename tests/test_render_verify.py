@@ -85,4 +85,4 @@ def test_memory_view_lists_every_term_and_the_fit() -> None:
         assert term.key.replace("_", " ") in text
     assert "training step (SGD + momentum)" in text
     assert "Largest batch         1,234 fits in 1.07 GB (1.00 GiB)" in text
-    assert "not yet calibrated on a GPU" in text
+    assert "Calibrated on H100 (sm_90)" in text

@@ -149,8 +149,9 @@ def memory(
     input_size: str | None,
     as_json: bool,
 ) -> None:
-    """Predicted GPU memory of SPEC in PyTorch, broken into named terms (not yet calibrated on a
-    GPU: see docs/gpu-results.md).
+    """Predicted GPU memory of SPEC in PyTorch, broken into named terms, as
+    torch.cuda.max_memory_allocated counts it. Calibrated on an H100; cuDNN's convolution
+    workspace is an estimate (docs/gpu-results.md).
 
     \b
     Examples:

@@ -285,7 +285,8 @@ def measure_cuda_memory(
       state.
 
     cuBLAS workspaces are freed before each run, so both peaks include them, as predicted.
-    ``training`` is None when PyTorch refuses the step (BatchNorm on a flat vector at batch 1).
+    ``training`` is None when there is nothing to train (no parameters) or PyTorch refuses the
+    step (BatchNorm on a flat vector at batch 1).
     """
     torch = require_torch()
     from cnncalc.memory import OPTIMIZERS
@@ -308,6 +309,10 @@ def measure_cuda_memory(
     del x
 
     model.train()
+    if not any(True for _ in model.parameters()):  # nothing to train (pooling only)
+        del model
+        _fresh_cuda(torch)
+        return {"state": state, "inference": inference, "training": None}
     spec = OPTIMIZERS[optimizer]
     opt = getattr(torch.optim, spec.torch_class)(model.parameters(), lr=1e-3, **spec.torch_kwargs)
     start = _fresh_cuda(torch)
@@ -333,12 +338,13 @@ def _cpu_memory(network: Network, batch: int, dtype: str, optimizer: str) -> lis
     measured = measure_cpu_memory(network, batch, dtype, optimizer)
     checks = []
     for what, train in (("inference peak (no grad)", False), (f"training step peak ({optimizer})", True)):
-        estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
-        workspaces = estimate.term("cublas_workspace") + estimate.term("cudnn_workspace")
+        estimate = predict_memory(
+            network, batch=batch, dtype=dtype, train=train, optimizer=optimizer, workspaces=False
+        )
         checks.append(
             MemoryCheck(
                 what=what,
-                predicted_bytes=estimate.peak_above_state - workspaces,
+                predicted_bytes=estimate.peak_above_state,
                 measured_bytes=measured["training" if train else "inference"],
             )
         )
