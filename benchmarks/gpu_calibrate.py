@@ -91,7 +91,7 @@ def main() -> int:
                         measured["inference"],
                     )
                 )
-            if "training" in measured:
+            if measured.get("training") is not None:
                 train = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer=optimizer)
                 checks.append((f"train {optimizer}", train.peak_above_state, measured["training"]))
             for what, predicted, actual in checks:

@@ -28,62 +28,17 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
 from cnncalc.catalog import bundled_names  # noqa: E402
-from cnncalc.memory import OPTIMIZERS, predict_memory  # noqa: E402
+from cnncalc.memory import predict_memory  # noqa: E402
 from cnncalc.parse import load_network  # noqa: E402
 from cnncalc.spec import Network  # noqa: E402
 from cnncalc.torch_bridge._torch import require_torch  # noqa: E402
 from cnncalc.torch_bridge.modules import build  # noqa: E402
-from cnncalc.torch_bridge.verification import TORCH_DTYPES, _fresh_cuda, training_loss  # noqa: E402
-
-
-def _phases(torch: Any, network: Network, batch: int, dtype: str, optimizer: str) -> dict[str, Any]:
-    """Bytes above the baseline: state, inference peak, and the training step's phases."""
-    torch_dtype = getattr(torch, TORCH_DTYPES[dtype])
-    cuda = torch.device("cuda")
-    dims = network.input.torch_dims()
-    base = _fresh_cuda(torch)
-    model = build(network).module.to(device=cuda, dtype=torch_dtype)
-    torch.cuda.synchronize()
-    result: dict[str, Any] = {"state": int(torch.cuda.memory_allocated()) - base}
-    model.eval()
-    start = _fresh_cuda(torch)
-    with torch.no_grad():
-        x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
-        model(x)
-    torch.cuda.synchronize()
-    result["inference"] = int(torch.cuda.max_memory_allocated()) - start
-    del x
-    model.train()
-    if not any(True for _ in model.parameters()):
-        result["training_error"] = "no parameters: nothing to train"
-        return result
-    spec = OPTIMIZERS[optimizer]
-    opt = getattr(torch.optim, spec.torch_class)(model.parameters(), lr=1e-3, **spec.torch_kwargs)
-    start = _fresh_cuda(torch)
-    x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
-    try:
-        loss = training_loss(model, model(x))
-    except ValueError as exc:
-        result["training_error"] = str(exc)
-        return result
-    torch.cuda.synchronize()
-    result["forward_peak"] = int(torch.cuda.max_memory_allocated()) - start
-    result["after_forward"] = int(torch.cuda.memory_allocated()) - start
-    torch.cuda.reset_peak_memory_stats()
-    loss.backward()
-    del loss
-    torch.cuda.synchronize()
-    result["backward_peak"] = int(torch.cuda.max_memory_allocated()) - start
-    result["after_backward"] = int(torch.cuda.memory_allocated()) - start
-    torch.cuda.reset_peak_memory_stats()
-    opt.step()
-    torch.cuda.synchronize()
-    result["step_peak"] = int(torch.cuda.max_memory_allocated()) - start
-    result["after_step"] = int(torch.cuda.memory_allocated()) - start
-    result["training"] = max(result["forward_peak"], result["backward_peak"], result["step_peak"])
-    del model, opt, x
-    _fresh_cuda(torch)
-    return result
+from cnncalc.torch_bridge.verification import (  # noqa: E402
+    TORCH_DTYPES,
+    _fresh_cuda,
+    measure_cuda_memory,
+    training_loss,
+)
 
 
 def _op_workspaces(torch: Any, network: Network, batch: int, dtype: str) -> dict[str, Any]:
@@ -138,7 +93,7 @@ def _op_workspaces(torch: Any, network: Network, batch: int, dtype: str) -> dict
             loss.backward()
             PHASE[0] = "step"
             opt.step()
-        except ValueError:
+        except (ValueError, RuntimeError):  # BatchNorm at batch 1; nothing to train
             pass
     del model, opt, x
     _fresh_cuda(torch)
@@ -197,7 +152,7 @@ def main() -> int:
             try:
                 run["predicted"] = _predicted(network, batch, args.dtype)
                 run["measured"] = {
-                    opt: _phases(torch, network, batch, args.dtype, opt)
+                    opt: measure_cuda_memory(network, batch, args.dtype, opt)
                     for opt in ("sgd", "momentum", "adam")
                 }
                 if not args.no_ops:

@@ -57,7 +57,7 @@ def _peaks(name: str) -> Iterator[tuple[str, int, str, int, int]]:
         inference = predict_memory(network, batch=batch, dtype=dtype)
         yield run["spec"], batch, "inference", inference.peak_above_state, run["measured"]["sgd"]["inference"]
         for optimizer, measured in run["measured"].items():
-            if "training" in measured:
+            if measured.get("training") is not None:
                 train = predict_memory(network, batch=batch, dtype=dtype, train=True, optimizer=optimizer)
                 yield run["spec"], batch, f"train {optimizer}", train.peak_above_state, measured["training"]
 

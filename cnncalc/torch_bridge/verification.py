@@ -286,7 +286,9 @@ def measure_cuda_memory(
 
     cuBLAS workspaces are freed before each run, so both peaks include them, as predicted.
     ``training`` is None when there is nothing to train (no parameters) or PyTorch refuses the
-    step (BatchNorm on a flat vector at batch 1).
+    step (BatchNorm on a flat vector at batch 1). Otherwise the step's phases are there too:
+    ``forward_peak``, ``backward_peak``, ``step_peak`` and what is still allocated after each
+    (``after_forward``, ``after_backward``, ``after_step``); ``training`` is the largest peak.
     """
     torch = require_torch()
     from cnncalc.memory import OPTIMIZERS
@@ -317,17 +319,28 @@ def measure_cuda_memory(
     opt = getattr(torch.optim, spec.torch_class)(model.parameters(), lr=1e-3, **spec.torch_kwargs)
     start = _fresh_cuda(torch)
     x = torch.randn(batch, *dims, device=cuda, dtype=torch_dtype)
-    training: int | None
-    try:
-        training_loss(model, model(x)).backward()
-        opt.step()
+    result: dict[str, int | None] = {"state": state, "inference": inference, "training": None}
+
+    def phase(name: str) -> None:  # the peak since the last phase, and what is still allocated
         torch.cuda.synchronize()
-        training = int(torch.cuda.max_memory_allocated()) - start
+        result[f"{name}_peak"] = int(torch.cuda.max_memory_allocated()) - start
+        result[f"after_{name}"] = int(torch.cuda.memory_allocated()) - start
+        torch.cuda.reset_peak_memory_stats()
+
+    try:
+        loss = training_loss(model, model(x))
+        phase("forward")
+        loss.backward()
+        del loss
+        phase("backward")
+        opt.step()
+        phase("step")
+        result["training"] = max(int(result[f"{name}_peak"] or 0) for name in ("forward", "backward", "step"))
     except ValueError:  # e.g. BatchNorm on a flat vector refuses a batch of 1 in train mode
-        training = None
+        pass
     del model, opt, x
     _fresh_cuda(torch)
-    return {"state": state, "inference": inference, "training": training}
+    return result
 
 
 def _cpu_memory(network: Network, batch: int, dtype: str, optimizer: str) -> list[MemoryCheck]:
