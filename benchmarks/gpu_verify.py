@@ -85,6 +85,7 @@ def run(specs: list[str], batches: list[int], dtype: str, optimizer: str) -> tup
                 ("parameters + buffers", inference.state_bytes, measured["state"]),
                 ("inference peak", inference.peak_above_state, measured["inference"]),
                 (f"training step ({optimizer})", training.peak_above_state, measured["training"]),
+                (f"later steps ({optimizer})", training.steady_peak_above_state, measured.get("steady")),
             ):
                 if actual is None:
                     rows.append(
@@ -101,7 +102,7 @@ def run(specs: list[str], batches: list[int], dtype: str, optimizer: str) -> tup
                 rows.append(_row(label, batch, mode, predicted, actual, f"{exact}, {seconds}"))
                 if actual and abs(predicted - actual) / actual > TARGET:
                     misses += 1
-            print(rows[-3], rows[-2], rows[-1], sep="\n", flush=True)
+            print(*rows[-4:], sep="\n", flush=True)
     return rows, misses
 
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from itertools import count
 
@@ -84,6 +84,8 @@ TERM_DOCS: dict[str, str] = {
     "the gradients into and out of the current layer, parameter gradients so far",
     "optimizer_step_temporaries": "Adam/AdamW's foreach step allocates sqrt(exp_avg_sq) for every parameter",
     "optimizer_step_peak": "during the step: input, gradients, optimizer state and temporaries",
+    "steady_state_peak": "every step after the first (gradients set to None by zero_grad): the optimizer "
+    "state and all cuBLAS workspaces stay allocated through forward and backward",
     "cublas_workspace": "cuBLAS workspaces kept from the first fc on: 32 MiB for the forward pass's thread, "
     "1 MiB cuBLASLt (fc with bias), and in training 32 MiB for autograd's backward thread (H100, sm_90)",
     "cudnn_workspace": "largest per-call convolution workspace (estimate: input + output + weights); each "
@@ -212,7 +214,9 @@ class MemoryEstimate(BaseModel):
     optimizer: str | None
     terms: list[MemoryTerm]
     state_bytes: int  # parameters + buffers: allocated before the run
-    peak_above_state: int  # the peak of the run on top of the model state
+    peak_above_state: int  # the peak of the run on top of the model state (training: the first step)
+    # training: the peak of every later step (optimizer state and workspaces already allocated)
+    steady_peak_above_state: int | None = None
     calibrated: bool = True
     calibration: str = CALIBRATION
     uncertain_terms: list[str] = ["cudnn_workspace"]
@@ -220,7 +224,8 @@ class MemoryEstimate(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def total_bytes(self) -> int:
-        return self.state_bytes + self.peak_above_state
+        """What the GPU must hold: the model state and the larger of the two peaks."""
+        return self.state_bytes + max(self.peak_above_state, self.steady_peak_above_state or 0)
 
     def term(self, key: str) -> int:
         return next(t.bytes for t in self.terms if t.key == key)
@@ -327,6 +332,16 @@ class _Simulation:
     def note(self, *extra: int, transient: int = 0) -> None:
         self.peak = max(self.peak, self.live(*extra) + transient)
 
+    def warm_up(self, network: Network) -> None:
+        """Later steps: the cuBLAS workspaces an earlier step allocated are there from the start."""
+        fcs = [node.layer for node in _layer_nodes(network.body) if node.layer.type == "fc"]
+        if self.workspaces and fcs:
+            self.blas_workspace("cublas", CUBLAS_WORKSPACE_BYTES)
+            if any(getattr(layer, "bias", False) for layer in fcs):
+                self.blas_workspace("cublaslt", CUBLASLT_WORKSPACE_BYTES)
+            if self.train:
+                self.blas_workspace("backward", CUBLAS_WORKSPACE_BYTES)
+
     def blas_workspace(self, kind: str, nbytes: int) -> None:
         """A workspace allocated by the first matrix multiply that needs it and kept from then on."""
         if kind not in self.blas_tensors:
@@ -426,7 +441,7 @@ class _Simulation:
             _, in_bytes, out_bytes, grad_bytes, matmul = self.events[i]
             if i == len(self.events) - 1:
                 out_bytes = seed
-            if matmul:
+            if matmul and "backward" not in self.blas_tensors:
                 blas = CUBLAS_WORKSPACE_BYTES
             grads += grad_bytes
             alive = saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads
@@ -464,6 +479,19 @@ class _Simulation:
         return result, merged
 
 
+def _layer_nodes(seq: SequenceNode) -> Iterator[LayerNode]:
+    for child in seq.children:
+        if isinstance(child, LayerNode):
+            yield child
+        elif isinstance(child, SequenceNode):
+            yield from _layer_nodes(child)
+        elif hasattr(child, "branch"):
+            yield from _layer_nodes(child.branch)
+        else:
+            for branch in child.branches:
+                yield from _layer_nodes(branch)
+
+
 def predict_memory(
     network: Network,
     *,
@@ -485,8 +513,8 @@ def predict_memory(
     if optimizer not in OPTIMIZERS:
         raise UsageError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got '{optimizer}'")
     bpe = BYTES_PER_ELEMENT[dtype]
-    terms, state_bytes, peak = _terms(network, batch, bpe, train, optimizer, block_bytes, workspaces)
-    _, raw_state, raw_peak = _terms(network, batch, bpe, train, optimizer, lambda n: n, workspaces)
+    terms, state_bytes, peak, steady = _terms(network, batch, bpe, train, optimizer, block_bytes, workspaces)
+    _, raw_state, raw_peak, _ = _terms(network, batch, bpe, train, optimizer, lambda n: n, workspaces)
     rounding = state_bytes + peak - raw_state - raw_peak
     terms.append(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
@@ -500,7 +528,29 @@ def predict_memory(
         terms=terms,
         state_bytes=state_bytes,
         peak_above_state=peak,
+        steady_peak_above_state=steady,
     )
+
+
+def _simulate(
+    network: Network,
+    batch: int,
+    bpe: int,
+    train: bool,
+    block: Callable[[int], int],
+    workspaces: bool,
+    conv_workspace: Callable[[int, int, int], int],
+    warm: bool = False,
+) -> tuple[_Simulation, int, int]:
+    """The forward pass simulated; the simulation, the caller's input and the output."""
+    sim = _Simulation(batch, bpe, train, block, workspaces, conv_workspace)
+    if warm:
+        sim.warm_up(network)
+    x = sim.new(network.input.numel)
+    sim.held[x] += 1  # the caller's input stays alive for the whole pass
+    out, _ = sim.sequence(network.body, x, network.input)
+    sim.note(out)
+    return sim, x, out
 
 
 def _terms(
@@ -512,13 +562,10 @@ def _terms(
     block: Callable[[int], int],
     workspaces: bool = True,
     conv_workspace: Callable[[int, int, int], int] = conv_workspace_estimate,
-) -> tuple[list[MemoryTerm], int, int]:
-    """The terms, the model state and the peak above it, with allocations sized by ``block``."""
-    sim = _Simulation(batch, bpe, train, block, workspaces, conv_workspace)
-    x = sim.new(network.input.numel)
-    sim.held[x] += 1  # the caller's input stays alive for the whole pass
-    out, _ = sim.sequence(network.body, x, network.input)
-    sim.note(out)
+) -> tuple[list[MemoryTerm], int, int, int | None]:
+    """The terms, the model state, the peak above it (training: of the first step) and, in
+    training, the peak of every later step; allocations sized by ``block``."""
+    sim, x, out = _simulate(network, batch, bpe, train, block, workspaces, conv_workspace)
     params = sum(sim.param_tensors)
     forward_peak = sim.peak
     terms = [
@@ -526,6 +573,7 @@ def _terms(
         MemoryTerm(key="buffers", bytes=sim.buffers, explanation=TERM_DOCS["buffers"]),
         MemoryTerm(key="forward_peak", bytes=forward_peak, explanation=TERM_DOCS["forward_peak"]),
     ]
+    steady: int | None = None
     if train:
         opt = OPTIMIZERS[optimizer]
         saved_end = sim.live(out) - sim.persistent
@@ -550,6 +598,13 @@ def _terms(
             ),
         ]
         peak = max(forward_peak, backward_peak, step_peak)
+        # Later steps (after zero_grad(set_to_none=True)): the optimizer state and every cuBLAS
+        # workspace are allocated through forward and backward.
+        warm, wx, _ = _simulate(network, batch, bpe, train, block, workspaces, conv_workspace, warm=True)
+        steady = max(warm.peak + state, warm.backward_peak(wx, seed) + state, step_peak)
+        terms.append(
+            MemoryTerm(key="steady_state_peak", bytes=steady, explanation=TERM_DOCS["steady_state_peak"])
+        )
     else:
         peak = forward_peak
     terms += [
@@ -562,7 +617,7 @@ def _terms(
             key="cudnn_workspace", bytes=sim.largest_conv_workspace, explanation=TERM_DOCS["cudnn_workspace"]
         ),
     ]
-    return terms, params + sim.buffers, peak
+    return terms, params + sim.buffers, peak, steady
 
 
 _BYTES = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)\s*$", re.IGNORECASE)
@@ -589,8 +644,8 @@ def largest_batch(
     bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
 
     def fits(batch: int) -> bool:
-        _, state, peak = _terms(network, batch, bpe, train, optimizer, block_bytes)
-        return state + peak <= budget
+        _, state, peak, steady = _terms(network, batch, bpe, train, optimizer, block_bytes)
+        return state + max(peak, steady or 0) <= budget
 
     if not fits(1):
         return None

@@ -84,8 +84,25 @@ def test_small_network_workspaces_by_hand() -> None:
     # output, all parameter gradients, 65 MiB of cuBLAS workspaces
     assert terms["backward_peak"] == 65 * MIB + 1024 + 1024 + 3584 + 2048 + 2048
     assert training.peak_above_state == terms["backward_peak"]
+    # later steps: SGD keeps no state, and the workspaces were already there at the peak
+    assert training.steady_peak_above_state == training.peak_above_state
+
+
+def test_later_steps_keep_the_optimizer_state_through_forward_and_backward() -> None:
+    """Adam: exp_avg and exp_avg_sq (2 × 2048 bytes) stay allocated from the second step on, and
+    every cuBLAS workspace is there from the start; the first step allocates them in its step."""
+    adam = predict_memory(cnncalc.load(SMALL), batch=4, train=True, optimizer="adam")
+    # first step: backward at the conv (as above) — the state exists only during the step,
+    # whose peak is input 1024 + gradients 2048 + state 4096 + sqrt temporaries 2048 + 65 MiB
+    assert adam.term("optimizer_step_peak") == 65 * MIB + 1024 + 2048 + 4096 + 2048
+    assert adam.peak_above_state == 65 * MIB + 9728
+    assert adam.term("steady_state_peak") == adam.steady_peak_above_state == 65 * MIB + 9728 + 4096
+    assert adam.total_bytes == adam.state_bytes + adam.steady_peak_above_state
+    assert predict_memory(cnncalc.load(SMALL), batch=4).steady_peak_above_state is None
     assert (
-        predict_memory(network, batch=4, train=True, optimizer="sgd", workspaces=False).term("forward_peak")
+        predict_memory(cnncalc.load(SMALL), batch=4, train=True, optimizer="sgd", workspaces=False).term(
+            "forward_peak"
+        )
         == 5120
     )
 
@@ -208,6 +225,28 @@ def test_memory_command_breaks_it_down_and_fits() -> None:
     assert data["fit"]["budget_bytes"] == 2**30
     assert data["batch"] == data["fit"]["largest_batch"]
     assert data["total_bytes"] <= 2**30
+
+
+def test_fit_exits_1_when_nothing_fits_and_2_for_a_zero_budget() -> None:
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        command = [sys.executable, "-m", "cnncalc", "memory", SMALL, *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=60)
+
+    nothing = run("--train", "--fit", "1KiB", "--json")
+    assert nothing.returncode == 1, nothing.stderr
+    assert json.loads(nothing.stdout)["fit"] == {"budget_bytes": 1024, "largest_batch": None}
+    zero = run("--fit", "0GiB")
+    assert zero.returncode == 2
+    assert zero.stderr.splitlines()[0] == "error: --fit 0GiB: the memory size must be more than 0"
+
+
+def test_fit_accounts_for_the_optimizer_state_of_later_steps() -> None:
+    """Adam keeps two copies of the parameters from the first step on: less fits than with SGD."""
+    network = cnncalc.load("vgg16")
+    budget = 24 * 2**30
+    sgd = largest_batch(network, budget, train=True, optimizer="sgd")
+    adam = largest_batch(network, budget, train=True, optimizer="adam")
+    assert sgd is not None and adam is not None and adam < sgd
 
 
 def test_memory_model_runs_without_torch() -> None:

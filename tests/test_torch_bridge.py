@@ -307,6 +307,7 @@ def test_cuda_verify_measures_memory(name: str) -> None:
         "parameters + buffers",
         "inference peak (no grad)",
         "training step peak (adam)",
+        "later steps peak (adam)",
     ]
     assert all(m.measured_bytes > 0 for m in result.memory)
 
@@ -318,8 +319,8 @@ def test_cuda_verify_measures_memory(name: str) -> None:
 def test_cuda_memory_predictions_within_ten_percent(name: str, batch: int) -> None:
     """The issue's target on the specs that cover every layer type (docs/gpu-results.md)."""
     result = verify(load_network(COVERAGE_SPECS[name]), device="cuda", batch=batch)
-    # no training row: BatchNorm on a flat vector refuses batch 1; 'pooling' has no parameters
-    assert len(result.memory) == (2 if (name, batch) == ("conv-options", 1) or name == "pooling" else 3)
+    # no training rows: BatchNorm on a flat vector refuses batch 1; 'pooling' has no parameters
+    assert len(result.memory) == (2 if (name, batch) == ("conv-options", 1) or name == "pooling" else 4)
     for check in result.memory:
         if check.measured_bytes == 0:  # 'pooling' has no parameters and no buffers
             assert check.predicted_bytes == 0
@@ -342,15 +343,20 @@ def test_cuda_memory_rows_pair_measurements_with_predictions(monkeypatch: pytest
         ("parameters + buffers", inference.state_bytes, 1000),
         ("inference peak (no grad)", inference.peak_above_state, 2000),
     ]
-    measured["training"] = 4000
+    measured.update(training=4000, steady=5000)
     training = predict_memory(network, batch=4, dtype="fp16", train=True, optimizer="adam")
-    last = verification._cuda_memory(network, 4, "fp16")[-1]
-    assert (last.what, last.predicted_bytes, last.measured_bytes) == (
+    first, later = verification._cuda_memory(network, 4, "fp16")[-2:]
+    assert (first.what, first.predicted_bytes, first.measured_bytes) == (
         "training step peak (adam)",
         training.peak_above_state,
         4000,
     )
-    assert last.relative_error == (training.peak_above_state - 4000) / 4000
+    assert first.relative_error == (training.peak_above_state - 4000) / 4000
+    assert (later.what, later.predicted_bytes, later.measured_bytes) == (
+        "later steps peak (adam)",
+        training.steady_peak_above_state,
+        5000,
+    )
 
 
 def test_verify_names_the_layer_torch_cannot_run(monkeypatch: pytest.MonkeyPatch) -> None:

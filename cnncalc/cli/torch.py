@@ -136,7 +136,12 @@ def verify(
     show_default=True,
     help="Optimizer for --train (momentum = SGD with momentum).",
 )
-@click.option("--fit", "budget", metavar="SIZE", help="Find the largest batch that fits, e.g. 24GiB or 16GB.")
+@click.option(
+    "--fit",
+    "budget",
+    metavar="SIZE",
+    help="Find the largest batch that fits, e.g. 24GiB or 16GB (exit 1 if not even batch 1 fits).",
+)
 @_INPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def memory(
@@ -166,6 +171,8 @@ def memory(
     fit = None
     if budget is not None:
         size = parse_bytes(budget)
+        if size <= 0:
+            raise UsageError(f"--fit {budget}: the memory size must be more than 0", hint="e.g. --fit 24GiB")
         best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
         fit = (size, best)
         batch = best or 1
@@ -175,7 +182,9 @@ def memory(
         if fit is not None:
             data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
-        return
-    from cnncalc.render.memory import memory_table
+    else:
+        from cnncalc.render.memory import memory_table
 
-    console().print(memory_table(estimate, fit))
+        console().print(memory_table(estimate, fit))
+    if fit is not None and fit[1] is None:
+        sys.exit(1)  # an answer, not an error: nothing fits

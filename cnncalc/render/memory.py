@@ -32,13 +32,20 @@ def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = 
     text.append(f"{'Model state':<22}", style="bold")
     text.append(both_units(estimate.state_bytes))
     text.append("  parameters + buffers, allocated before the run\n", style="dim")
-    text.append(f"{'Peak of the run':<22}", style="bold")
-    text.append(both_units(estimate.peak_above_state))
-    how = "max(forward, backward, optimizer step)" if estimate.train else "the forward pass"
-    how += ", workspaces included"
-    text.append(f"  {how}\n", style="dim")
+    if estimate.steady_peak_above_state is None:
+        text.append(f"{'Peak of the run':<22}", style="bold")
+        text.append(both_units(estimate.peak_above_state))
+        text.append("  the forward pass, workspaces included\n", style="dim")
+    else:
+        text.append(f"{'Peak, first step':<22}", style="bold")
+        text.append(both_units(estimate.peak_above_state))
+        text.append("  max(forward, backward, optimizer step), workspaces included\n", style="dim")
+        text.append(f"{'Peak, later steps':<22}", style="bold")
+        text.append(both_units(estimate.steady_peak_above_state))
+        text.append("  optimizer state and workspaces kept from the first step\n", style="dim")
     text.append(f"{'Predicted total':<22}", style="bold")
     text.append(both_units(estimate.total_bytes))
+    text.append("  model state + the larger peak", style="dim")
     if fit is not None:
         budget, batch = fit
         text.append(f"\n{'Largest batch':<22}", style="bold")

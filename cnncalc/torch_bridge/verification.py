@@ -288,7 +288,8 @@ def measure_cuda_memory(
     ``training`` is None when there is nothing to train (no parameters) or PyTorch refuses the
     step (BatchNorm on a flat vector at batch 1). Otherwise the step's phases are there too:
     ``forward_peak``, ``backward_peak``, ``step_peak`` and what is still allocated after each
-    (``after_forward``, ``after_backward``, ``after_step``); ``training`` is the largest peak.
+    (``after_forward``, ``after_backward``, ``after_step``); ``training`` is the largest peak;
+    ``steady`` the peak of a second step after ``zero_grad(set_to_none=True)``.
     """
     torch = require_torch()
     from cnncalc.memory import OPTIMIZERS
@@ -336,6 +337,11 @@ def measure_cuda_memory(
         opt.step()
         phase("step")
         result["training"] = max(int(result[f"{name}_peak"] or 0) for name in ("forward", "backward", "step"))
+        opt.zero_grad(set_to_none=True)  # a second step, as every later one runs
+        training_loss(model, model(x)).backward()
+        opt.step()
+        torch.cuda.synchronize()
+        result["steady"] = int(torch.cuda.max_memory_allocated()) - start
     except ValueError:  # e.g. BatchNorm on a flat vector refuses a batch of 1 in train mode
         pass
     del model, opt, x
@@ -388,6 +394,13 @@ def _cuda_memory(network: Network, batch: int, dtype: str, optimizer: str = "ada
                 what=f"training step peak ({optimizer})",
                 predicted_bytes=training.peak_above_state,
                 measured_bytes=measured["training"],
+            )
+        )
+        checks.append(
+            MemoryCheck(
+                what=f"later steps peak ({optimizer})",
+                predicted_bytes=training.steady_peak_above_state,
+                measured_bytes=measured["steady"] or 0,
             )
         )
     return checks
