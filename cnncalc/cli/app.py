@@ -98,7 +98,7 @@ def cli(lang: str | None) -> None:
     Examples:
       cnncalc summary vgg16
       cnncalc summary "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
-      cnncalc summary net.yaml --batch 128 --dtype fp16 --json
+      cnncalc summary resnet50 --batch 128 --dtype fp16 --json
       cnncalc list
     """
     if lang:
