@@ -155,8 +155,9 @@ def memory(
     as_json: bool,
 ) -> None:
     """Predicted GPU memory of SPEC in PyTorch, broken into named terms, as
-    torch.cuda.max_memory_allocated counts it. Calibrated on an H100; cuDNN's convolution
-    workspace is an estimate (docs/gpu-results.md).
+    torch.cuda.max_memory_allocated counts it. With --train: the first step and later steps
+    (which keep the optimizer state); the total and --fit use the larger. Calibrated on an H100;
+    cuDNN's convolution workspace is an estimate (docs/gpu-results.md).
 
     \b
     Examples:
