@@ -5,16 +5,13 @@ Pure: a :class:`~cnncalc.spec.Network` in, a :class:`~cnncalc.report.Report` out
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
 from cnncalc.errors import Location, ShapeError, UsageError
 from cnncalc.layers import GLOBAL_WINDOW, Window
+from cnncalc.records import record
 from cnncalc.report import (
     LayerRow,
     NetworkInfo,
@@ -29,14 +26,13 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_BATCH = 10**9
-_M = TypeVar("_M", bound=BaseModel)
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 
 
 Exact = int | Fraction  # ints while they suffice (fast), fractions after a transposed stride
 
 
-@dataclass(frozen=True)
+@record
 class _RF:
     """Receptive-field state per axis (height, width); ``size`` None means global. ``start2`` is
     twice the centre of the first unit, so that it stays an integer while the jump is one."""
@@ -80,8 +76,7 @@ class _RF:
     def info(self) -> ReceptiveField:
         if self.size is None:
             return _GLOBAL_RF
-        return _trusted(
-            ReceptiveField,
+        return ReceptiveField(
             is_global=False,
             size=(_number(self.size[0]), _number(self.size[1])),
             jump=(_number(self.jump[0]), _number(self.jump[1])),
@@ -110,36 +105,7 @@ def _number(value: Exact) -> int | float:
         ) from None
 
 
-_set = object.__setattr__
-
-
-def _trusted(cls: type[_M], **values: Any) -> _M:
-    """``cls.model_construct(**values)`` for values the engine computed itself, with every field
-    given: the same object without pydantic's per-field bookkeeping (5× faster; rows of a big
-    network are most of the engine's time). ``tests/test_scale.py`` checks it against validation."""
-    obj = cls.__new__(cls)
-    _set(obj, "__dict__", values)
-    _set(obj, "__pydantic_fields_set__", set(values))
-    _set(obj, "__pydantic_extra__", None)
-    _set(obj, "__pydantic_private__", None)
-    return obj
-
-
-_GLOBAL_RF = _trusted(ReceptiveField, is_global=True, size=None, jump=None, start=None)
-
-
-def _shape_info(shape: Shape) -> ShapeInfo:
-    """The report form of a shape. Rows are built from trusted values with ``model_construct``
-    (no re-validation), which keeps large networks fast; the report schema is tested separately."""
-    return _trusted(
-        ShapeInfo,
-        channels=shape.channels,
-        height=shape.height,
-        width=shape.width,
-        hwc=shape.text("hwc"),
-        chw=shape.text("chw"),
-        elements=shape.numel,
-    )
+_GLOBAL_RF = ReceptiveField(is_global=True, size=None, jump=None, start=None)
 
 
 class _Walker:
@@ -159,7 +125,7 @@ class _Walker:
         if info is None:
             if len(self._shape_infos) > 4096:
                 self._shape_infos.clear()
-            info = self._shape_infos[shape] = _shape_info(shape)
+            info = self._shape_infos[shape] = ShapeInfo.of(shape)
         return info
 
     def rf_report(
@@ -221,8 +187,7 @@ class _Walker:
         new_rf = rf.through(layer.window(shape, out))
         rf_report = self.rf_report(new_rf, node.name, index, layer.type, node.location)
         self.rows.append(
-            _trusted(
-                LayerRow,
+            LayerRow(
                 index=index,
                 name=node.name,
                 type=layer.type,
@@ -289,8 +254,7 @@ class _Walker:
         self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
         merged_rf = _RF.merge(states)
         self.rows.append(
-            _trusted(
-                LayerRow,
+            LayerRow(
                 index=index,
                 name=node.name,
                 type=node.merge,
@@ -371,8 +335,8 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         ),
         settings=Settings(batch=batch, dtype=dtype, bytes_per_element=bpe, order=order),  # type: ignore[arg-type]
         conventions=conventions_block(),
-        input=_shape_info(network.input),
-        output=_shape_info(out),
+        input=ShapeInfo.of(network.input),
+        output=ShapeInfo.of(out),
         layers=rows,
         totals=totals,
         warnings=warnings,

@@ -7,41 +7,38 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pydantic import BaseModel, ConfigDict, Field
-
 from cnncalc.errors import UsageError
+from cnncalc.records import doc, json_schema, record
 from cnncalc.report import SCHEMA_VERSION, Report, Settings
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 WEIGHT_FAMILIES = ("conv", "linear")
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class ComparedNetwork(_Model):
+@record(kw_only=True)
+class ComparedNetwork:
     """The headline numbers of one network, for one batch size and dtype."""
 
     name: str
     description: str | None
-    input: str = Field(description="Input shape in the comparison's order, e.g. '224×224×3'.")
+    input: str = doc("Input shape in the comparison's order, e.g. '224×224×3'.")
     output: str
     params: int
     param_bytes: int
-    macs: int = Field(description="Per sample.")
-    flops: int = Field(description="Per sample, 2 × MACs.")
-    activation_elements: int = Field(description="Sum of activations per sample (lecture convention).")
+    macs: int = doc("Per sample.")
+    flops: int = doc("Per sample, 2 × MACs.")
+    activation_elements: int = doc("Sum of activations per sample (lecture convention).")
     activation_bytes_per_sample: int
     activation_bytes_batch: int
-    forward_bytes: int = Field(description="Parameters + buffers + activations for the batch.")
+    forward_bytes: int = doc("Parameters + buffers + activations for the batch.")
     peak_inference_bytes: int
-    depth: int = Field(description="Weight layers (conv, fc) on the longest input-to-output path.")
-    weight_layers: int = Field(description="All weight layers, parallel branches included.")
+    depth: int = doc("Weight layers (conv, fc) on the longest input-to-output path.")
+    weight_layers: int = doc("All weight layers, parallel branches included.")
     layers: int
 
 
-class Comparison(_Model):
+@record(kw_only=True)
+class Comparison:
     """What ``cnncalc compare --json`` prints."""
 
     schema_version: str = SCHEMA_VERSION
@@ -105,6 +102,4 @@ def compare(entries: Sequence[tuple[Network, Report]]) -> Comparison:
 
 def comparison_schema() -> dict[str, object]:
     """JSON Schema of :class:`Comparison` (``cnncalc schema compare``)."""
-    schema = Comparison.model_json_schema()
-    schema["$id"] = f"https://cnncalc.invalid/schema/compare-{SCHEMA_VERSION}.json"
-    return schema
+    return json_schema(Comparison, schema_id=f"https://cnncalc.invalid/schema/compare-{SCHEMA_VERSION}.json")

@@ -7,11 +7,12 @@ a :class:`Location` (file, line, column, layer path and name) and a hint that sa
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
 from typing import Any
 
+from cnncalc.records import record, replace
 
-@dataclass(frozen=True)
+
+@record
 class Location:
     """Where in the user's input something is: any field may be unknown."""
 
@@ -41,7 +42,7 @@ class Location:
         return where.strip()
 
     def but(self, **changes: Any) -> Location:
-        """A copy with ``changes`` applied: :func:`dataclasses.replace`, several times faster (the
+        """A copy with ``changes`` applied: :func:`~cnncalc.records.replace`, faster (the
         parser makes one per layer and token)."""
         fields = dict(self.__dict__)
         fields.update(changes)

@@ -6,26 +6,22 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
-
+from cnncalc.records import doc, json_schema, record
 from cnncalc.shapes import Shape
 
 SCHEMA_VERSION = "1.0"
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
-
-
-class ShapeInfo(_Model):
+@record(kw_only=True)
+class ShapeInfo:
     """A per-sample shape: feature map (height, width, channels) or flat vector (channels only)."""
 
     channels: int
     height: int | None
     width: int | None
-    hwc: str = Field(description="Lecture notation H×W×C, e.g. '55×55×96'.")
-    chw: str = Field(description="PyTorch notation C×H×W, e.g. '96×55×55'.")
-    elements: int
+    hwc: str = doc("Lecture notation H×W×C, e.g. '55×55×96'.")
+    chw: str = doc("PyTorch notation C×H×W, e.g. '96×55×55'.")
+    elements: int = doc("Elements per sample.")
 
     @classmethod
     def of(cls, shape: Shape) -> ShapeInfo:
@@ -45,43 +41,46 @@ class ShapeInfo(_Model):
         return self.chw if order == "chw" else self.hwc
 
 
-class ReceptiveField(_Model):
+@record(kw_only=True)
+class ReceptiveField:
     """Receptive field of one output unit on the network input, per axis (height, width).
     ``jump`` is the effective stride in input pixels; ``start`` the centre of the first unit."""
 
-    is_global: bool = Field(description="True once a layer sees its whole input (fc, global pool).")
+    is_global: bool = doc("True once a layer sees its whole input (fc, global pool).")
     size: tuple[int | float, int | float] | None
     jump: tuple[int | float, int | float] | None
     start: tuple[int | float, int | float] | None
 
 
-class LayerRow(_Model):
-    index: int = Field(description="1-based position in forward order.")
+@record(kw_only=True)
+class LayerRow:
+    index: int = doc("1-based position in forward order.")
     name: str
     type: str
     row_kind: Literal["layer", "merge"]
     family: str
-    depth: int = Field(description="Nesting level (0 = top level).")
-    path: str = Field(description="Where the layer is written in the spec, e.g. 'layers[3].concat[1][0]'.")
+    depth: int = doc("Nesting level (0 = top level).")
+    path: str = doc("Where the layer is written in the spec, e.g. 'layers[3].concat[1][0]'.")
     description: str
     input_shapes: list[ShapeInfo]
     output_shape: ShapeInfo
     weights: int
     biases: int
-    params: int = Field(description="Trainable parameters = weights + biases.")
-    buffers: int = Field(description="Non-trainable state elements (BatchNorm running statistics).")
-    macs: int = Field(description="Multiply-accumulates per sample.")
-    flops: int = Field(description="2 × MACs per sample.")
-    activation_elements: int = Field(description="Output elements per sample.")
-    activation_bytes: int = Field(description="Output bytes for the whole batch in the chosen dtype.")
-    in_place: bool = Field(description="Treated as in place: not part of the sum of activations.")
+    params: int = doc("Trainable parameters = weights + biases.")
+    buffers: int = doc("Non-trainable state elements (BatchNorm running statistics).")
+    macs: int = doc("Multiply-accumulates per sample.")
+    flops: int = doc("2 × MACs per sample.")
+    activation_elements: int = doc("Output elements per sample.")
+    activation_bytes: int = doc("Output bytes for the whole batch in the chosen dtype.")
+    in_place: bool = doc("Treated as in place: not part of the sum of activations.")
     receptive_field: ReceptiveField
     warnings: list[str]
 
 
-class Totals(_Model):
+@record(kw_only=True)
+class Totals:
     layers: int
-    weight_layers: int = Field(description="Layers with weights (conv, fc, …): the usual 'depth'.")
+    weight_layers: int = doc("Layers with weights (conv, fc, …): the usual 'depth'.")
     params: int
     weights: int
     biases: int
@@ -89,44 +88,48 @@ class Totals(_Model):
     buffers: int
     param_bytes: int
     buffer_bytes: int
-    macs: int = Field(description="Per sample.")
-    flops: int = Field(description="Per sample, 2 × MACs.")
+    macs: int = doc("Per sample.")
+    flops: int = doc("Per sample, 2 × MACs.")
     macs_batch: int
     flops_batch: int
     input_elements: int
-    activation_sum_elements: int = Field(
-        description="Per sample: input + outputs of layers that allocate a tensor (lecture convention)."
+    activation_sum_elements: int = doc(
+        "Per sample: input + outputs of layers that allocate a tensor (lecture convention)."
     )
-    activation_sum_bytes: int = Field(description="For the batch.")
-    forward_bytes: int = Field(
-        description="Parameters + buffers + sum of activations for the batch (the lectures' estimate)."
+    activation_sum_bytes: int = doc("For the batch.")
+    forward_bytes: int = doc(
+        "Parameters + buffers + sum of activations for the batch (the lectures' estimate)."
     )
-    peak_inference_bytes: int = Field(
-        description="Largest total of live activation tensors in a no-grad forward pass (batch)."
+    peak_inference_bytes: int = doc(
+        "Largest total of live activation tensors in a no-grad forward pass (batch)."
     )
 
 
-class Settings(_Model):
+@record(kw_only=True)
+class Settings:
     batch: int
     dtype: str
     bytes_per_element: int
     order: Literal["hwc", "chw"]
 
 
-class NetworkInfo(_Model):
+@record(kw_only=True)
+class NetworkInfo:
     name: str
     source: str | None
     reference: str | None
     description: str | None
 
 
-class WarningInfo(_Model):
+@record(kw_only=True)
+class WarningInfo:
     layer: str
     index: int
     message: str
 
 
-class Report(_Model):
+@record(kw_only=True)
+class Report:
     schema_version: str = SCHEMA_VERSION
     tool: Literal["cnncalc"] = "cnncalc"
     network: NetworkInfo
@@ -141,6 +144,4 @@ class Report(_Model):
 
 def report_schema() -> dict[str, object]:
     """JSON Schema of :class:`Report`."""
-    schema = Report.model_json_schema()
-    schema["$id"] = f"https://cnncalc.invalid/schema/report-{SCHEMA_VERSION}.json"
-    return schema
+    return json_schema(Report, schema_id=f"https://cnncalc.invalid/schema/report-{SCHEMA_VERSION}.json")

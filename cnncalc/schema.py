@@ -1,23 +1,132 @@
-"""JSON Schema of spec files: the file model plus every registered layer kind."""
+"""JSON Schema of spec files (``cnncalc schema spec``): the file form as written, and every
+registered layer kind from its declared fields.
+
+The file form is described with pydantic models, imported only for this command; parsing itself
+(:mod:`cnncalc.parse`) needs no pydantic.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, PositiveInt, TypeAdapter
 
-from cnncalc.layers import registered_kinds
-from cnncalc.spec import (
-    BlockCallEntry,
-    ConcatEntry,
-    GroupEntry,
-    RepeatEntry,
-    ResidualEntry,
-    SideEntry,
-    SpecFile,
-)
+from cnncalc.layers import LayerDef, registered_kinds
 
 SPEC_SCHEMA_VERSION = "1.0"
+
+# The file form as written (documentation only: cnncalc.parse.build parses and validates files).
+
+
+class InputFields(BaseModel):
+    """The input volume, as explicit named fields."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    height: PositiveInt
+    width: PositiveInt
+    channels: PositiveInt
+
+
+class RepeatEntry(BaseModel):
+    """``repeat: N`` copies of ``layers``."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    repeat: int | str = Field(description="Copies (an integer, or ${expression} inside a block).")
+    layers: list[Any]
+    name: str | None = Field(None, description="A scope for the copies' names.")
+    start: int = Field(0, description="The first copy's number.")
+    numbered: bool | None = Field(
+        None, description="Scope each copy by its number (0, 1, …); default: when 'name' is given."
+    )
+
+
+class GroupEntry(BaseModel):
+    """A named group of layers (a scope for names, a submodule in PyTorch)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    name: str
+    layers: list[Any]
+
+
+class ConcatEntry(BaseModel):
+    """Parallel branches on the same input, concatenated along channels (Inception)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    concat: list[list[Any]] = Field(description="Two or more branches, each a list of layers.")
+    name: str | None = None
+
+
+class ResidualEntry(BaseModel):
+    """``output = body(x) + shortcut(x)``; the shortcut defaults to identity (ResNet)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    residual: list[Any] = Field(description="The body's layers.")
+    shortcut: list[Any] | Literal["identity"] | GroupEntry = Field(
+        "identity",
+        description="The shortcut's layers, 'identity', or a named group {name, layers} whose name "
+        "scopes them (e.g. torchvision's 'downsample').",
+    )
+    name: str | None = None
+
+
+class SideEntry(BaseModel):
+    """A side output (e.g. GoogLeNet's auxiliary classifiers): the ``side`` layers read the current
+    tensor and give an extra output; the main path goes on from the same tensor, unchanged."""
+
+    model_config = ConfigDict(extra="forbid")
+    side: list[Any] = Field(description="The side branch's layers.")
+    name: str | None = None
+
+
+class BlockCallEntry(BaseModel):
+    """Use a block defined under ``blocks:``, with arguments."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    block: str
+    args: dict[str, int | float | str | bool] = Field(default_factory=dict)
+    name: str | None = None
+
+
+class BlockDef(BaseModel):
+    """A reusable block: argument defaults (null = required) and its layers. Inside, ``${expr}``
+    substitutes arguments (integers, + − * // % and parentheses only; nothing is evaluated as code)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    args: dict[str, int | float | str | bool | None] = Field(default_factory=dict)
+    layers: list[Any]
+    description: str | None = None
+
+
+class SpecFile(BaseModel):
+    """A network spec file. Each entry of ``layers`` is a layer — a one-line string such as
+    ``conv 64 k3 p1`` or a mapping with ``type`` — or a structure (repeat, concat, residual,
+    block call, group)."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    name: str | None = None
+    description: str | None = None
+    source: str | None = Field(None, description="Where the architecture comes from.")
+    input: str | InputFields = Field(description="'224x224x3' (H×W×C) or named fields.")
+    blocks: dict[str, BlockDef] = Field(default_factory=dict)
+    layers: list[Any]
+
+
+def layer_schema(kind: type[LayerDef]) -> dict[str, Any]:
+    """JSON Schema of a layer written as a mapping: ``type``, ``name`` and the kind's fields."""
+    properties: dict[str, Any] = {
+        "type": {"type": "string", "description": "Layer type (case-insensitive): " + ", ".join(kind.names)},
+        "name": {"type": "string"},
+    }
+    properties.update({name: spec.schema() for name, spec in kind.fields.items()})
+    required = ["type", *(name for name, spec in kind.fields.items() if spec.required)]
+    return {
+        "type": "object",
+        "title": kind.__name__,
+        "description": (kind.__doc__ or "").strip().splitlines()[0],
+        "properties": properties,
+        "required": required,
+        "additionalProperties": False,
+    }
 
 
 def spec_schema() -> dict[str, Any]:
@@ -28,27 +137,12 @@ def spec_schema() -> dict[str, Any]:
     entry_refs: list[dict[str, Any]] = [
         {"type": "string", "description": "A layer in one-line notation, e.g. 'conv 64 k3 p1'."}
     ]
-    models = [
-        *registered_kinds(),
-        RepeatEntry,
-        ConcatEntry,
-        ResidualEntry,
-        SideEntry,
-        BlockCallEntry,
-        GroupEntry,
-    ]
-    for model in models:
+    for kind in registered_kinds():
+        defs[kind.__name__] = layer_schema(kind)
+        entry_refs.append({"$ref": f"#/$defs/{kind.__name__}"})
+    for model in (RepeatEntry, ConcatEntry, ResidualEntry, SideEntry, BlockCallEntry, GroupEntry):
         sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))
-        sub.setdefault("description", (model.__doc__ or "").strip().splitlines()[0])
-        if model in registered_kinds():
-            names = list(getattr(model, "names", ()))
-            sub["properties"]["type"] = {
-                "type": "string",
-                "description": "Layer type (case-insensitive): " + ", ".join(names),
-            }
-            sub["properties"]["name"] = {"type": "string"}
-            sub["required"] = sorted({*sub.get("required", []), "type"})
         defs[model.__name__] = sub
         entry_refs.append({"$ref": f"#/$defs/{model.__name__}"})
     defs["Entry"] = {"anyOf": entry_refs}

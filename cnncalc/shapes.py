@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from cnncalc.errors import SpecError
+from cnncalc.records import record
 
 MAX_DIGITS = 100  # longer numbers are refused before int() (Python refuses over 4,300 digits itself)
 
@@ -25,7 +25,7 @@ def whole_number(digits: str) -> int:
 _SHAPE_RE = re.compile(r"^\s*(\d+)\s*[x×*]\s*(\d+)\s*[x×*]\s*(\d+)\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+@record
 class Shape:
     """A per-sample tensor shape: C×H×W for feature maps, or a flat vector of ``channels`` features."""
 

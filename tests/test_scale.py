@@ -1,9 +1,10 @@
 """What keeps cnncalc fast, checked for correctness (timings live in benchmarks/run.py, not here):
-trusted report rows equal validated ones, big generated specs expand exactly, and the JSON path
+the fast JSON encoder gives the standard text, big generated specs expand exactly, and the JSON path
 loads no heavy module it does not use."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,7 +14,8 @@ import pytest
 
 import cnncalc
 from benchmarks import specs
-from cnncalc.report import LayerRow, Report
+from cnncalc.records import to_plain
+from cnncalc.render import render_json
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,19 +25,24 @@ ROOT = Path(__file__).resolve().parent.parent
     [
         "56x56x64 | {conv 64 k3 p1 nobias | bn | relu ; conv 64 k1 nobias} | relu | gap | fc 10",
         "28x28x1 | deconv 8 k4 s3 p1 | [conv 4 k1 ; maxpool 3 1 p1] | adaptiveavgpool 2 | flatten | fc 3",
+        "resnet152",
     ],
 )
-def test_trusted_rows_equal_validated_rows(spec: str) -> None:
-    # analysis.py builds rows without validation for speed; validating the same data must give
-    # equal objects (same fields, same types: ints stay ints; a jump below 1 after a transposed
-    # convolution is a float).
+def test_fast_json_is_the_standard_encoding_of_the_report(spec: str) -> None:
+    # render_json encodes shared shapes once and skips the standard library's pure-Python indented
+    # encoder; its text must be exactly what json.dumps gives for the same data, and the numbers
+    # keep their types (ints stay ints; a jump below 1 after a transposed convolution is a float).
     report = cnncalc.analyse(cnncalc.load(spec))
-    for row in report.layers:
-        assert LayerRow.model_validate(row.model_dump()) == row
-    assert Report.model_validate_json(report.model_dump_json()) == report
-    assert any(isinstance(v, float) for row in report.layers for v in row.receptive_field.jump or ()) == (
-        "deconv" in spec
-    )
+    text = render_json(report)
+    assert text == json.dumps(to_plain(report), indent=2, ensure_ascii=False)
+    data = json.loads(text)
+    assert data["totals"]["params"] == report.totals.params
+    assert [row["output_shape"]["hwc"] for row in data["layers"]] == [
+        row.output_shape.hwc for row in report.layers
+    ]
+    jumps = [v for row in data["layers"] for v in row["receptive_field"]["jump"] or ()]
+    assert any(isinstance(v, float) for v in jumps) == ("deconv" in spec)
+    assert all(isinstance(row["macs"], int) for row in data["layers"])
 
 
 def test_generated_resnet152_and_vgg16_match_torchvision_parameter_counts() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from cnncalc import records
 from cnncalc.cli.app import cli
 from cnncalc.cli.summary import build_report, report_options
 from cnncalc.errors import UsageError
@@ -188,7 +189,7 @@ def fc_command(inputs: str, units: int, nobias: bool, fmt: str) -> None:
         network = load_network(f"1x1x1 | {layer}").with_input(Shape(int(inputs)))
     else:
         network = load_network(f"{_input_shape(inputs)} | {layer}")
-    network = dataclasses.replace(network, name=f"{inputs} → {layer}")
+    network = records.replace(network, name=f"{inputs} → {layer}")
     working = explain(network, analyse(network))
     echo_explanation(dataclasses.replace(working, totals=()), fmt)
 

@@ -3,11 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field
-
-from cnncalc.layers.base import LayerDef, TorchCall, register
+from cnncalc.layers.base import InvalidField, LayerDef, TorchCall, register
+from cnncalc.layers.fields import BOOLEAN, NUMBER, Optional, field
 from cnncalc.shapes import Shape
 
 # canonical type -> PyTorch module class
@@ -28,37 +25,26 @@ _TORCH_CLASS = {
     "identity": "Identity",
 }
 
-ActivationName = Literal[
-    "relu",
-    "relu6",
-    "leakyrelu",
-    "elu",
-    "selu",
-    "gelu",
-    "silu",
-    "mish",
-    "hardswish",
-    "hardsigmoid",
-    "tanh",
-    "sigmoid",
-    "softplus",
-    "identity",
-]
-
 
 @register
 class Activation(LayerDef):
     """A parameter-free element-wise activation (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, …)."""
 
-    type: ActivationName
-    negative_slope: float | None = Field(None, description="Slope for x < 0 (leakyrelu only).")
+    negative_slope: float | None = field(Optional(NUMBER), "Slope for x < 0 (leakyrelu only).", default=None)
 
+    types = tuple(_TORCH_CLASS)
     names = (*_TORCH_CLASS, "swish", "leaky_relu", "lrelu")
     type_aliases = {"swish": "silu", "leaky_relu": "leakyrelu", "lrelu": "leakyrelu"}
     family = "activation"
     summary = "element-wise activation without parameters (each name is its own type)"
     positional = ("negative_slope",)
     in_place = True
+
+    def check(self) -> None:
+        if self.negative_slope is not None and self.type != "leakyrelu":
+            raise InvalidField(
+                type(self), "negative_slope", self.negative_slope, f"only leakyrelu has one, not {self.type}"
+            )
 
     def torch_call(self, inp: Shape) -> TorchCall:
         kwargs: dict[str, object] = {}
@@ -71,7 +57,7 @@ class Activation(LayerDef):
 class Softmax(LayerDef):
     """Softmax over the channel (class) dimension (nn.Softmax(dim=1))."""
 
-    type: Literal["softmax"] = "softmax"
+    types = ("softmax",)
     names = ("softmax", "soft-max")
     family = "activation"
     summary = "softmax over channels/classes"
@@ -84,9 +70,10 @@ class Softmax(LayerDef):
 class PReLU(LayerDef):
     """Parametric ReLU (nn.PReLU): one learned slope, or one per channel with ``per_channel``."""
 
-    type: Literal["prelu"] = "prelu"
-    per_channel: bool = Field(False, description="One slope per channel instead of one in all.")
-    init: float = Field(0.25, description="Initial slope.")
+    per_channel: bool = field(BOOLEAN, "One slope per channel instead of one in all.", default=False)
+    init: float = field(NUMBER, "Initial slope.", default=0.25)
+
+    types = ("prelu",)
     names = ("prelu",)
     family = "activation"
     summary = "parametric ReLU: 1 learned slope (or 1 per channel)"

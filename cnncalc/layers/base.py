@@ -1,17 +1,17 @@
 """The contract every layer kind fulfils, and the registry that finds kinds by name.
 
-A layer kind is one pydantic model (its fields, validated) with methods for its output shape,
+A layer kind is one class (its declared, validated fields) with methods for its output shape,
 parameters, MACs, receptive-field window and PyTorch mapping. Registering it with :func:`register`
 makes it available to both spec forms, the engine, the reports and the torch bridge.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
-
+from cnncalc.errors import SpecError
+from cnncalc.layers.fields import FieldSpec, Problem
+from cnncalc.records import field, record, replace
 from cnncalc.shapes import Shape
 
 IntPair = int | tuple[int, int]
@@ -29,7 +29,7 @@ def pair_text(value: IntPair) -> str:
     return str(a) if a == b else f"{a}×{b}"
 
 
-@dataclass(frozen=True)
+@record
 class Window:
     """A sliding window along height and width, for the receptive field: effective kernel
     (dilation applied), stride and leading padding per axis. ``transposed`` windows divide the jump."""
@@ -43,23 +43,58 @@ class Window:
 GLOBAL_WINDOW = "global"  # the layer sees its whole input (linear, global pooling)
 
 
-@dataclass(frozen=True)
+@record
 class TorchCall:
     """How to build the layer in PyTorch without importing it: ``torch.nn.<cls>(**kwargs)``.
     ``flatten_first`` asks the bridge to insert ``nn.Flatten()`` before it."""
 
     cls: str
-    kwargs: dict[str, Any] = field(default_factory=dict)
+    kwargs: dict[str, Any] = field(factory=dict)
     flatten_first: bool = False
 
 
-class LayerDef(BaseModel):
-    """Base of every layer kind. Subclasses declare fields and override the cost methods."""
+type_of = type  # ``type`` is a field name inside LayerDef
 
-    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
-    type: str
+class InvalidField(SpecError):
+    """A layer field is missing, unknown or has a value its rule refuses (``problem`` completes
+    "it should be …"). The parser re-raises it with the field's place in the spec."""
 
+    def __init__(
+        self,
+        kind: type[LayerDef],
+        field_name: str,
+        value: Any,
+        problem: str | None,
+        *,
+        reason: str = "invalid",
+        missing: tuple[str, ...] = (),
+    ):
+        self.kind, self.field_name, self.value, self.problem = kind, field_name, value, problem
+        self.reason, self.missing = reason, missing
+        name = kind.names[0] if kind.names else kind.__name__
+        if reason == "missing":
+            message = f"{name} needs " + ", ".join(f"'{m}'" for m in missing)
+        elif reason == "unknown":
+            message = f"{name} has no field '{field_name}'"
+        else:
+            message = f"{name}: invalid {field_name} {short_repr(value)}: {problem}"
+        super().__init__(message)
+
+
+def short_repr(value: Any, limit: int = 60) -> str:
+    """``repr(value)``, cut to ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class LayerDef:
+    """Base of every layer kind. Subclasses declare fields with :func:`~cnncalc.layers.fields.field`
+    and override the cost methods. Instances are immutable and validated on construction:
+    ``Conv2d(filters=10, kernel=5)``; a wrong value raises :class:`InvalidField`."""
+
+    # The canonical ``type`` values (the first is the default); most kinds have one.
+    types: ClassVar[tuple[str, ...]] = ()
     # The first name is canonical; the others are accepted aliases (case-insensitive).
     names: ClassVar[tuple[str, ...]] = ()
     family: ClassVar[str] = "other"
@@ -68,10 +103,70 @@ class LayerDef(BaseModel):
     positional: ClassVar[tuple[str, ...]] = ()
     short_keys: ClassVar[dict[str, str]] = {}
     flags: ClassVar[dict[str, dict[str, Any]]] = {}
-    # Alias -> canonical ``type`` value, for kinds whose ``type`` is one of several literals.
+    # Alias -> canonical ``type`` value, for kinds whose ``type`` is one of several values.
     type_aliases: ClassVar[dict[str, str]] = {}
     # True when the layer is element-wise and is treated as in place (no new activation tensor).
     in_place: ClassVar[bool] = False
+    # Every declared field, inherited ones first (collected from the class body).
+    fields: ClassVar[dict[str, FieldSpec]] = {}
+
+    type: str
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = {k: v for k, v in vars(cls).items() if isinstance(v, FieldSpec)}
+        for key in declared:
+            delattr(cls, key)  # instances hold the values; the class keeps the specs in ``fields``
+        cls.fields = {**cls.fields, **{k: replace(v, name=k) for k, v in declared.items()}}
+
+    def __init__(self, type: str | None = None, **values: Any):
+        kind = type_of(self)
+        if type is None:
+            type = kind.types[0]
+        elif type not in kind.types:
+            raise InvalidField(kind, "type", type, f"it should be one of {', '.join(kind.types)}")
+        unknown = [k for k in values if k not in kind.fields]
+        if unknown:
+            raise InvalidField(kind, unknown[0], values[unknown[0]], None, reason="unknown")
+        missing = [k for k, spec in kind.fields.items() if spec.required and k not in values]
+        if missing:
+            raise InvalidField(kind, missing[0], None, None, reason="missing", missing=tuple(missing))
+        state = self.__dict__
+        state["type"] = type
+        for key, spec in kind.fields.items():
+            if key in values:
+                try:
+                    state[key] = spec.rule.convert(values[key])
+                except Problem as problem:
+                    raise InvalidField(kind, key, values[key], problem.message) from None
+            else:
+                state[key] = spec.default
+        self.check()
+
+    def check(self) -> None:
+        """Refuse combinations of valid values that do not make sense together (override; raise
+        :class:`InvalidField`)."""
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"{type_of(self).__name__} is immutable; use replace({key}=...)")
+
+    def values(self) -> dict[str, Any]:
+        """The field values (``type`` first), as stored."""
+        return dict(self.__dict__)
+
+    def replace(self, **changes: Any) -> LayerDef:
+        """A validated copy with ``changes`` applied."""
+        return type_of(self)(**{**self.values(), **changes})
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and other.__dict__ == self.__dict__
+
+    def __hash__(self) -> int:
+        return hash((type(self), tuple(self.__dict__.values())))
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
+        return f"{type_of(self).__name__}({args})"
 
     def output_shape(self, inp: Shape) -> Shape:
         """The per-sample output shape; raise :class:`~cnncalc.errors.ShapeError` if impossible."""
@@ -117,8 +212,8 @@ _KINDS: list[type[LayerDef]] = []
 
 def register(cls: type[LayerDef]) -> type[LayerDef]:
     """Class decorator: make a layer kind known under each of its ``names``."""
-    if not cls.names:
-        raise TypeError(f"{cls.__name__} declares no names")
+    if not cls.names or not cls.types:
+        raise TypeError(f"{cls.__name__} declares no names or no types")
     for name in cls.names:
         key = name.lower()
         if key in _REGISTRY and _REGISTRY[key] is not cls:
@@ -135,18 +230,12 @@ def lookup(name: str) -> type[LayerDef] | None:
 
 def canonical_name(cls: type[LayerDef], requested: str) -> str:
     """The value to store in ``type``: the requested name if it is one of the kind's canonical
-    literal values, otherwise the kind's first name."""
-    allowed = literal_type_values(cls)
+    values, otherwise the kind's first name."""
+    allowed = cls.types
     low = requested.lower()
     if low in allowed:
         return low
     return cls.type_aliases.get(low, allowed[0])
-
-
-def literal_type_values(cls: type[LayerDef]) -> tuple[str, ...]:
-    annotation = cls.model_fields["type"].annotation
-    args = getattr(annotation, "__args__", ())
-    return tuple(str(a) for a in args) or (cls.names[0],)
 
 
 def registered_names() -> list[str]:

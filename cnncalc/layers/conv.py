@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, NonNegativeInt, PositiveInt
-
 from cnncalc.errors import ShapeError
-from cnncalc.layers.base import LayerDef, TorchCall, Window, pair, pair_text, register
+from cnncalc.layers.base import IntPair, LayerDef, TorchCall, Window, pair, pair_text, register
+from cnncalc.layers.fields import (
+    BOOLEAN,
+    NON_NEGATIVE_PAIR,
+    POSITIVE_INT,
+    POSITIVE_PAIR,
+    Choice,
+    Either,
+    field,
+)
 from cnncalc.layers.sliding import effective_kernel, fit_warnings, window_output
 from cnncalc.shapes import Shape
-
-PosPair = PositiveInt | tuple[PositiveInt, PositiveInt]
-NonNegPair = NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt]
 
 _CONV_SHORT = {
     "f": "filters",
@@ -36,19 +38,23 @@ def _require_spatial(layer: str, inp: Shape) -> None:
 class Conv2d(LayerDef):
     """2-D convolution with PyTorch's semantics (nn.Conv2d)."""
 
-    type: Literal["conv"] = "conv"
-    filters: PositiveInt = Field(description="Number of filters K (output channels).")
-    kernel: PosPair = Field(description="Filter size F, or [height, width].")
-    stride: PosPair = Field(1, description="Stride S, or [height, width].")
-    padding: NonNegPair | Literal["same", "valid"] = Field(
-        0, description="Zero-padding P per side, [height, width], 'same' (stride 1) or 'valid' (0)."
+    filters: int = field(POSITIVE_INT, "Number of filters K (output channels).")
+    kernel: IntPair = field(POSITIVE_PAIR, "Filter size F, or [height, width].")
+    stride: IntPair = field(POSITIVE_PAIR, "Stride S, or [height, width].", default=1)
+    padding: IntPair | str = field(
+        Either(NON_NEGATIVE_PAIR, Choice("same", "valid")),
+        "Zero-padding P per side, [height, width], 'same' (stride 1) or 'valid' (0).",
+        default=0,
     )
-    dilation: PosPair = Field(1, description="Spacing between kernel elements.")
-    groups: PositiveInt | Literal["depthwise"] = Field(
-        1, description="Channel groups; 'depthwise' means one group per input channel."
+    dilation: IntPair = field(POSITIVE_PAIR, "Spacing between kernel elements.", default=1)
+    groups: int | str = field(
+        Either(POSITIVE_INT, Choice("depthwise")),
+        "Channel groups; 'depthwise' means one group per input channel.",
+        default=1,
     )
-    bias: bool = Field(True, description="Whether each filter has a bias.")
+    bias: bool = field(BOOLEAN, "Whether each filter has a bias.", default=True)
 
+    types = ("conv",)
     names = ("conv", "conv2d", "convolution")
     family = "conv"
     summary = "2-D convolution: filters, kernel, stride, padding (int, [h, w], same, valid), dilation, groups"
@@ -171,16 +177,18 @@ class Conv2d(LayerDef):
 class ConvTranspose2d(LayerDef):
     """2-D transposed convolution (nn.ConvTranspose2d)."""
 
-    type: Literal["deconv"] = "deconv"
-    filters: PositiveInt = Field(description="Output channels.")
-    kernel: PosPair
-    stride: PosPair = 1
-    padding: NonNegPair = 0
-    output_padding: NonNegPair = 0
-    dilation: PosPair = 1
-    groups: PositiveInt = 1
-    bias: bool = True
+    filters: int = field(POSITIVE_INT, "Output channels.")
+    kernel: IntPair = field(POSITIVE_PAIR, "Filter size F, or [height, width].")
+    stride: IntPair = field(POSITIVE_PAIR, "Stride S: the upsampling factor.", default=1)
+    padding: IntPair = field(NON_NEGATIVE_PAIR, "Padding P removed from each side.", default=0)
+    output_padding: IntPair = field(
+        NON_NEGATIVE_PAIR, "Extra rows/columns added on one side (< stride or dilation).", default=0
+    )
+    dilation: IntPair = field(POSITIVE_PAIR, "Spacing between kernel elements.", default=1)
+    groups: int = field(POSITIVE_INT, "Channel groups.", default=1)
+    bias: bool = field(BOOLEAN, "Whether each filter has a bias.", default=True)
 
+    types = ("deconv",)
     names = ("deconv", "convtranspose", "conv_transpose", "convtranspose2d", "upconv", "tconv")
     family = "conv"
     summary = (

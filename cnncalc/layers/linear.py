@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, PositiveInt
-
 from cnncalc.layers.base import GLOBAL_WINDOW, LayerDef, TorchCall, register
+from cnncalc.layers.fields import BOOLEAN, POSITIVE_INT, PROBABILITY, field
 from cnncalc.shapes import Shape
 
 
@@ -14,10 +11,10 @@ from cnncalc.shapes import Shape
 class Linear(LayerDef):
     """Fully connected layer (nn.Linear). A spatial input is flattened first (C×H×W order)."""
 
-    type: Literal["fc"] = "fc"
-    units: PositiveInt = Field(description="Number of output neurons.")
-    bias: bool = Field(True, description="Whether each neuron has a bias.")
+    units: int = field(POSITIVE_INT, "Number of output neurons.")
+    bias: bool = field(BOOLEAN, "Whether each neuron has a bias.", default=True)
 
+    types = ("fc",)
     names = ("fc", "linear", "dense", "fullyconnected", "fully_connected")
     family = "linear"
     summary = "fully connected: units, bias (a spatial input is flattened first)"
@@ -55,7 +52,7 @@ class Linear(LayerDef):
 class Flatten(LayerDef):
     """Flatten H×W×C into a vector of C·H·W features (nn.Flatten, C×H×W order)."""
 
-    type: Literal["flatten"] = "flatten"
+    types = ("flatten",)
     names = ("flatten",)
     family = "shape"
     summary = "flatten a feature map into a vector (C×H×W order, as torch.flatten)"
@@ -72,10 +69,10 @@ class Flatten(LayerDef):
 class Dropout(LayerDef):
     """Dropout (nn.Dropout; nn.Dropout2d with ``channelwise``). Identity at inference."""
 
-    type: Literal["dropout"] = "dropout"
-    p: float = Field(0.5, ge=0.0, le=1.0, description="Drop probability.")
-    channelwise: bool = Field(False, description="Drop whole channels (nn.Dropout2d).")
+    p: float = field(PROBABILITY, "Drop probability.", default=0.5)
+    channelwise: bool = field(BOOLEAN, "Drop whole channels (nn.Dropout2d).", default=False)
 
+    types = ("dropout",)
     names = ("dropout", "drop")
     family = "regularisation"
     summary = "dropout: p (default 0.5); channelwise for Dropout2d"

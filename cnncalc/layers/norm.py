@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
-from pydantic import Field, PositiveFloat, PositiveInt
-
 from cnncalc.layers.base import LayerDef, TorchCall, register
+from cnncalc.layers.fields import BOOLEAN, NUMBER, POSITIVE_INT, POSITIVE_NUMBER, PROBABILITY, field
 from cnncalc.shapes import Shape
 
 
@@ -17,12 +14,12 @@ class BatchNorm(LayerDef):
     Trainable: a scale and a shift per channel (when ``affine``). Buffers: running mean and variance
     per channel (when ``track_running_stats``) plus PyTorch's int64 ``num_batches_tracked``."""
 
-    type: Literal["batchnorm"] = "batchnorm"
-    eps: PositiveFloat = Field(1e-5, description="Added to the variance for stability.")
-    momentum: float = Field(0.1, ge=0.0, le=1.0, description="Running statistics momentum.")
-    affine: bool = Field(True, description="Learn a scale (gamma) and shift (beta) per channel.")
-    track_running_stats: bool = Field(True, description="Keep running mean and variance buffers.")
+    eps: float = field(POSITIVE_NUMBER, "Added to the variance for stability.", default=1e-5)
+    momentum: float = field(PROBABILITY, "Running statistics momentum.", default=0.1)
+    affine: bool = field(BOOLEAN, "Learn a scale (gamma) and shift (beta) per channel.", default=True)
+    track_running_stats: bool = field(BOOLEAN, "Keep running mean and variance buffers.", default=True)
 
+    types = ("batchnorm",)
     names = ("batchnorm", "bn", "batchnorm2d", "batch_norm", "batchnorm1d")
     family = "norm"
     summary = "batch normalisation: 2 trainable parameters and 2 running statistics per channel"
@@ -58,12 +55,12 @@ class BatchNorm(LayerDef):
 class LocalResponseNorm(LayerDef):
     """Local response normalisation across channels (nn.LocalResponseNorm), as in AlexNet."""
 
-    type: Literal["lrn"] = "lrn"
-    size: PositiveInt = Field(5, description="Number of neighbouring channels.")
-    alpha: float = Field(1e-4, description="Scale.")
-    beta: float = Field(0.75, description="Exponent.")
-    k: float = Field(2.0, description="Additive constant (AlexNet uses 2).")
+    size: int = field(POSITIVE_INT, "Number of neighbouring channels.", default=5)
+    alpha: float = field(NUMBER, "Scale.", default=1e-4)
+    beta: float = field(NUMBER, "Exponent.", default=0.75)
+    k: float = field(NUMBER, "Additive constant (AlexNet uses 2).", default=2.0)
 
+    types = ("lrn",)
     names = ("lrn", "localresponsenorm", "local_response_norm")
     family = "norm"
     summary = "local response normalisation (AlexNet): size 5, alpha 1e-4, beta 0.75, k 2"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
-
-from pydantic import Field, NonNegativeInt
+from typing import ClassVar
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.base import (
     GLOBAL_WINDOW,
+    IntPair,
     LayerDef,
     TorchCall,
     Window,
@@ -16,7 +15,16 @@ from cnncalc.layers.base import (
     pair_text,
     register,
 )
-from cnncalc.layers.conv import NonNegPair, PosPair, _require_spatial, _torch_pair
+from cnncalc.layers.conv import _require_spatial, _torch_pair
+from cnncalc.layers.fields import (
+    BOOLEAN,
+    NON_NEGATIVE_INT,
+    NON_NEGATIVE_PAIR,
+    POSITIVE_PAIR,
+    Optional,
+    Several,
+    field,
+)
 from cnncalc.layers.sliding import effective_kernel, fit_warnings, window_output
 from cnncalc.shapes import Shape
 
@@ -24,10 +32,12 @@ from cnncalc.shapes import Shape
 class _WindowPool(LayerDef):
     """Shared fields and arithmetic of max and average pooling."""
 
-    kernel: PosPair = Field(2, description="Window size F, or [height, width].")
-    stride: PosPair | None = Field(None, description="Stride S; defaults to the kernel (PyTorch).")
-    padding: NonNegPair = Field(0, description="Implicit padding per side.")
-    ceil_mode: bool = Field(False, description="Use ceil instead of floor for the output size.")
+    kernel: IntPair = field(POSITIVE_PAIR, "Window size F, or [height, width].", default=2)
+    stride: IntPair | None = field(
+        Optional(POSITIVE_PAIR), "Stride S; defaults to the kernel (PyTorch).", default=None
+    )
+    padding: IntPair = field(NON_NEGATIVE_PAIR, "Implicit padding per side.", default=0)
+    ceil_mode: bool = field(BOOLEAN, "Use ceil instead of floor for the output size.", default=False)
 
     positional = ("kernel", "stride")
     short_keys = {"k": "kernel", "s": "stride", "p": "padding", "d": "dilation"}
@@ -91,9 +101,9 @@ class _WindowPool(LayerDef):
 class MaxPool2d(_WindowPool):
     """Max pooling (nn.MaxPool2d)."""
 
-    type: Literal["maxpool"] = "maxpool"
-    dilation: PosPair = Field(1, description="Spacing between window elements.")
+    dilation: IntPair = field(POSITIVE_PAIR, "Spacing between window elements.", default=1)
 
+    types = ("maxpool",)
     names = ("maxpool", "maxpool2d", "max_pool", "pool", "max")
     summary = "max pooling: kernel (default 2), stride (default = kernel), padding, dilation, ceil_mode"
 
@@ -123,9 +133,9 @@ class MaxPool2d(_WindowPool):
 class AvgPool2d(_WindowPool):
     """Average pooling (nn.AvgPool2d)."""
 
-    type: Literal["avgpool"] = "avgpool"
-    count_include_pad: bool = Field(True, description="Include zero-padding in the average.")
+    count_include_pad: bool = field(BOOLEAN, "Include zero-padding in the average.", default=True)
 
+    types = ("avgpool",)
     names = ("avgpool", "avgpool2d", "avg_pool", "averagepool", "avg")
     summary = "average pooling: kernel (default 2), stride (default = kernel), padding, ceil_mode"
     flags = {"ceil": {"ceil_mode": True}, "exclude_pad": {"count_include_pad": False}}
@@ -153,7 +163,7 @@ def _adaptive_windows(n: int, out: int) -> tuple[int, int]:
 
 
 class _AdaptivePool(LayerDef):
-    output: PosPair = Field(1, description="Output size, or [height, width].")
+    output: IntPair = field(POSITIVE_PAIR, "Output size, or [height, width].", default=1)
 
     positional = ("output",)
     short_keys = {"o": "output"}
@@ -180,7 +190,7 @@ class _AdaptivePool(LayerDef):
 class AdaptiveAvgPool2d(_AdaptivePool):
     """Adaptive average pooling to a fixed output size (nn.AdaptiveAvgPool2d)."""
 
-    type: Literal["adaptiveavgpool"] = "adaptiveavgpool"
+    types = ("adaptiveavgpool",)
     names = ("adaptiveavgpool", "adaptive_avgpool", "adaptiveavgpool2d", "adaptive_avg_pool")
     summary = "adaptive average pooling to an output size (default 1)"
 
@@ -192,7 +202,7 @@ class AdaptiveAvgPool2d(_AdaptivePool):
 class AdaptiveMaxPool2d(_AdaptivePool):
     """Adaptive max pooling to a fixed output size (nn.AdaptiveMaxPool2d)."""
 
-    type: Literal["adaptivemaxpool"] = "adaptivemaxpool"
+    types = ("adaptivemaxpool",)
     names = ("adaptivemaxpool", "adaptive_maxpool", "adaptivemaxpool2d", "adaptive_max_pool")
     summary = "adaptive max pooling to an output size (default 1)"
 
@@ -221,7 +231,7 @@ class _GlobalPool(LayerDef):
 class GlobalAvgPool(_GlobalPool):
     """Global average pooling: H×W×C → 1×1×C (nn.AdaptiveAvgPool2d(1))."""
 
-    type: Literal["gap"] = "gap"
+    types = ("gap",)
     names = ("gap", "globalavgpool", "global_avg_pool", "globalaveragepool")
     summary = "global average pooling: H×W×C → 1×1×C"
     torch_class = "AdaptiveAvgPool2d"
@@ -231,7 +241,7 @@ class GlobalAvgPool(_GlobalPool):
 class GlobalMaxPool(_GlobalPool):
     """Global max pooling: H×W×C → 1×1×C (nn.AdaptiveMaxPool2d(1))."""
 
-    type: Literal["gmp"] = "gmp"
+    types = ("gmp",)
     names = ("gmp", "globalmaxpool", "global_max_pool")
     summary = "global max pooling: H×W×C → 1×1×C"
     torch_class = "AdaptiveMaxPool2d"
@@ -241,10 +251,13 @@ class GlobalMaxPool(_GlobalPool):
 class ZeroPad2d(LayerDef):
     """Explicit zero padding (nn.ZeroPad2d): ``pad 1`` or ``pad [left, right, top, bottom]``."""
 
-    type: Literal["pad"] = "pad"
-    amount: NonNegativeInt | tuple[NonNegativeInt, NonNegativeInt, NonNegativeInt, NonNegativeInt] = Field(
-        1, description="Padding on every side, or [left, right, top, bottom]."
+    amount: int | tuple[int, int, int, int] = field(
+        Several(NON_NEGATIVE_INT, 4, "left, right, top, bottom"),
+        "Padding on every side, or [left, right, top, bottom].",
+        default=1,
     )
+
+    types = ("pad",)
     names = ("pad", "zeropad", "zeropad2d")
     family = "shape"
     summary = "zero padding: one amount for all sides or [left, right, top, bottom]"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from cnncalc.errors import ShapeError
 from cnncalc.layers.base import pair
+from cnncalc.records import record
 from cnncalc.shapes import Shape
 
 
-@dataclass(frozen=True)
+@record
 class AxisFit:
     """The output length along one axis and whether the window tiles the padded input exactly."""
 

@@ -1,26 +1,24 @@
 """Turn parsed entries (from a file or a one-line spec) into a resolved :class:`Network`.
 
 Blocks are called with their arguments substituted (``${...}``, see :mod:`cnncalc.parse.expr`),
-repeats are unrolled, every layer is validated by its kind's pydantic model, and every error is
+repeats are unrolled, every layer is validated by its kind's declared fields, and every error is
 raised with the location of the entry that caused it. Work is bounded: at most
 :data:`MAX_LAYERS` layers after expansion and :data:`MAX_DEPTH` nested structures.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
-
-from pydantic import ValidationError
 
 from cnncalc._gc import paused_gc
 from cnncalc.errors import CnncalcError, Location, SpecError, did_you_mean
 from cnncalc.layers import LayerDef, lookup
-from cnncalc.layers.base import canonical_name
+from cnncalc.layers.base import InvalidField, canonical_name
 from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
+from cnncalc.records import field, record
 from cnncalc.shapes import Shape, parse_shape_text
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
@@ -39,14 +37,14 @@ _STRUCTURE_KEYS = {
 }
 
 
-@dataclass
+@record(frozen=False)
 class _Scope:
     """Names: a prefix such as ``layer1.0.`` and per-type counters for automatic names."""
 
     prefix: str = ""
-    counters: dict[str, int] = field(default_factory=dict)
-    used: set[str] = field(default_factory=set)
-    suffixes: dict[str, int] = field(default_factory=dict)  # the last suffix given per name
+    counters: dict[str, int] = field(factory=dict)
+    used: set[str] = field(factory=set)
+    suffixes: dict[str, int] = field(factory=dict)  # the last suffix given per name
 
     def child(self, segment: str) -> _Scope:
         segment = self.unique(segment)
@@ -68,7 +66,7 @@ class _Scope:
         return self.unique(f"{base}{n}")
 
 
-@dataclass
+@record(frozen=False)
 class _Block:
     args: dict[str, Any]
     layers: list[Any]
@@ -386,14 +384,14 @@ class _Builder:
 
 
 def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
-    """Validate a raw layer with its kind's model; errors point at the offending field."""
+    """Validate a raw layer with its kind's fields; errors point at the offending field."""
     type_value = _canonical_name(raw.kind, raw.requested_type)
     try:
         try:
             layer = _validate_cached(raw.kind, type_value, _freeze(raw.fields))
         except TypeError:  # unhashable values: validate without the cache
-            layer = raw.kind.model_validate({"type": type_value, **raw.fields})
-    except ValidationError as exc:
+            layer = raw.kind(type_value, **raw.fields)
+    except InvalidField as exc:
         raise _field_error(raw, exc, location) from None
     _check_magnitudes(layer, raw, location)
     return layer
@@ -417,7 +415,7 @@ _canonical_name = lru_cache(maxsize=1024)(canonical_name)
 
 @lru_cache(maxsize=4096)
 def _validate_cached(kind: type[LayerDef], type_value: str, frozen: tuple[Any, ...]) -> LayerDef:
-    return kind.model_validate({"type": type_value, **{k: _thaw(v) for k, v in frozen}})
+    return kind(type_value, **{k: _thaw(v) for k, v in frozen})
 
 
 def _freeze(fields: dict[str, Any]) -> tuple[Any, ...]:
@@ -430,39 +428,16 @@ def _thaw(value: Any) -> Any:
     return list(value) if isinstance(value, tuple) else value
 
 
-def _field_error(raw: RawLayer, exc: ValidationError, location: Location) -> SpecError:
-    errors = exc.errors()
-    first = errors[0]
-    field_name = str(first["loc"][0]) if first["loc"] else ""
-    kind_name = raw.kind.names[0]
-    loc = raw.field_locations.get(field_name, location).merged(location)
-    if first["type"] == "missing":
-        missing = [str(e["loc"][0]) for e in errors if e["type"] == "missing"]
-        fields = ", ".join(f"'{m}'" for m in missing)
-        return SpecError(f"{kind_name} needs {fields}", location=location, hint=_usage(raw.kind))
-    if first["type"] == "extra_forbidden":
-        allowed = [f for f in raw.kind.model_fields if f != "type"]
-        return SpecError(
-            f"{kind_name} has no field '{field_name}'{did_you_mean(field_name, allowed)}",
-            location=loc,
-            hint=_usage(raw.kind),
-        )
-    messages: list[str] = []
-    for err in errors:
-        if err["loc"] and str(err["loc"][0]) == field_name:
-            msg = err["msg"]
-            if msg not in messages:
-                messages.append(msg)
-    value = _short_repr(raw.fields.get(field_name))
-    detail = "; or ".join(messages[:2]).replace("Input should be", "it should be")
-    return SpecError(
-        f"{kind_name}: invalid {field_name} {value}: {detail}", location=loc, hint=_usage(raw.kind)
-    )
-
-
-def _short_repr(value: Any, limit: int = 60) -> str:
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+def _field_error(raw: RawLayer, exc: InvalidField, location: Location) -> SpecError:
+    """The kind's refusal as a message at the field's place in the spec, with the usage."""
+    usage = _usage(raw.kind)
+    if exc.reason == "missing":
+        return SpecError(exc.message, location=location, hint=usage)
+    loc = raw.field_locations.get(exc.field_name, location).merged(location)
+    if exc.reason == "unknown":
+        allowed = list(raw.kind.fields)
+        return SpecError(exc.message + did_you_mean(exc.field_name, allowed), location=loc, hint=usage)
+    return SpecError(exc.message, location=loc, hint=usage)
 
 
 def _check_keys(entry: dict[str, Any], allowed: set[str], kind: str, where: Location) -> None:

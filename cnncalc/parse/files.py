@@ -157,6 +157,10 @@ def load_yaml_text(text: str, source: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         location = _loc(mark, source, lines) if mark is not None else Location(source)
+        if "maximum nesting depth" in problem:  # libyaml's own limit (PyYAML ≥ 6.0.4), past ours
+            raise SpecError(
+                f"the document is nested more than {MAX_NESTING} levels deep", location=location
+            ) from None
         raise SpecError(f"malformed YAML: {problem}", location=location) from None
     except yaml.reader.ReaderError as exc:
         raise SpecError(

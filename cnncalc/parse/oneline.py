@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from cnncalc.errors import Location, SpecError, did_you_mean
 from cnncalc.layers import LayerDef, lookup, registered_names
 from cnncalc.parse.files import LocatedDict, LocatedList
+from cnncalc.records import record
 from cnncalc.shapes import Shape, parse_shape_text, whole_number
 
 ONELINE_SOURCE = "<one-line spec>"
@@ -40,7 +40,7 @@ _PAIR = re.compile(r"^(\d+)[x×,](\d+)$")
 _REPEAT = re.compile(r"\s*[x×*]\s*(\d+)")
 
 
-@dataclass(frozen=True)
+@record
 class RawLayer:
     """A layer as written, before validation: its kind, field values and where each came from."""
 
@@ -230,10 +230,9 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
         if key == "name":
             return "name", raw
         key = kind.short_keys.get(key, key)
-        if key not in kind.model_fields or key == "type":
+        if key not in kind.fields:
             raise SpecError(
-                f"{kind.names[0]} has no field '{key}'"
-                + did_you_mean(key, [f for f in kind.model_fields if f != "type"]),
+                f"{kind.names[0]} has no field '{key}'" + did_you_mean(key, list(kind.fields)),
                 location=here,
                 hint=_usage(kind),
             )
@@ -258,10 +257,10 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
 def _usage(kind: type[LayerDef]) -> str:
     """A one-line usage string for a layer kind, e.g. ``conv FILTERS KERNEL [s=1] [p=0] ...``."""
     parts = [kind.names[0]] + [p.upper() for p in kind.positional]
-    for field, info in kind.model_fields.items():
-        if field == "type" or field in kind.positional:
+    for name, spec in kind.fields.items():
+        if name in kind.positional:
             continue
-        parts.append(f"[{field}={info.default!r}]" if not info.is_required() else f"{field}=…")
+        parts.append(f"{name}=…" if spec.required else f"[{name}={spec.default!r}]")
     return "usage: " + " ".join(parts)
 
 

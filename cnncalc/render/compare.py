@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable
 
 from rich import box
 from rich.table import Table
 
 from cnncalc.compare import ComparedNetwork, Comparison
+from cnncalc.records import field_names
+from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import exact, megabytes, si
 
 Metric = tuple[str, Callable[[ComparedNetwork], str]]
@@ -64,18 +65,18 @@ def comparison_table(comparison: Comparison) -> Table:
 
 
 def render_comparison_json(comparison: Comparison) -> str:
-    return json.dumps(comparison.model_dump(mode="json"), indent=2, ensure_ascii=False)
+    return json_text(comparison)
 
 
 def render_comparison_csv(comparison: Comparison) -> str:
     """One row per network; every number exact (bytes, elements, MACs)."""
-    fields = list(ComparedNetwork.model_fields)
+    fields = field_names(ComparedNetwork)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(fields)
     for network in comparison.networks:
-        data = network.model_dump()
-        writer.writerow(["" if data[f] is None else data[f] for f in fields])
+        values = (getattr(network, f) for f in fields)
+        writer.writerow(["" if v is None else v for v in values])
     return buffer.getvalue()
 
 

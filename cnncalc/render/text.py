@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 
+from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import both_units, exact, number, si
 from cnncalc.report import LayerRow, Report
 
@@ -30,9 +31,7 @@ CSV_COLUMNS = (
 
 def render_json(report: Report) -> str:
     """The report as stable, indented JSON (validates against ``cnncalc schema report``)."""
-    # pydantic-core's serializer gives the same text as json.dumps(indent=2, ensure_ascii=False),
-    # ten times faster on large networks.
-    return report.model_dump_json(indent=2)
+    return json_text(report)
 
 
 def rf_text(row: LayerRow) -> tuple[str, str]:

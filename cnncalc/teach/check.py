@@ -273,7 +273,7 @@ def _grade_output(
             hints.append((HINT_CEIL, {}))
         if isinstance(layer, Conv2d | _WindowPool) and _has_padding(layer):
             try:
-                unpadded = layer.model_copy(update={"padding": 0}).output_shape(inp)
+                unpadded = layer.replace(padding=0).output_shape(inp)
             except ShapeError:  # without padding the window may not fit at all
                 unpadded = None
             if unpadded is not None and spatial == tuple(Fraction(s) for s in unpadded.spatial):
