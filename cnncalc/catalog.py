@@ -1,38 +1,44 @@
-"""The bundled architecture specs (``architectures/`` in the repository, shipped in the wheel)."""
+"""The bundled architecture specs (``architectures/`` in the repository, shipped in the wheel).
+
+Paths are plain strings (``os.path``): pathlib is not needed on the CLI's start-up path.
+"""
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 
 
 @lru_cache(maxsize=1)
-def architectures_dir() -> Path:
+def architectures_dir() -> str:
     """Where the bundled specs are: inside the installed package, or the repository checkout."""
-    packaged = Path(__file__).resolve().parent / "_architectures"
-    if packaged.is_dir():
+    here = os.path.dirname(os.path.realpath(__file__))
+    packaged = os.path.join(here, "_architectures")
+    if os.path.isdir(packaged):
         return packaged
-    return Path(__file__).resolve().parent.parent / "architectures"
+    return os.path.join(os.path.dirname(here), "architectures")
 
 
 def bundled_names() -> list[str]:
     """Names of the bundled specs, sorted."""
     folder = architectures_dir()
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return []
-    return sorted(p.stem for p in folder.iterdir() if p.suffix in SPEC_SUFFIXES)
+    return sorted(
+        stem for stem, suffix in map(os.path.splitext, os.listdir(folder)) if suffix in SPEC_SUFFIXES
+    )
 
 
-def bundled_path(name: str) -> Path | None:
+def bundled_path(name: str) -> str | None:
     """The file of bundled spec ``name`` (case-insensitive; '_' and '-' alike), or None."""
     wanted = name.lower().replace("_", "-")
     folder = architectures_dir()
     for suffix in SPEC_SUFFIXES:
-        candidate = folder / f"{wanted}{suffix}"
-        if candidate.is_file():
+        candidate = os.path.join(folder, f"{wanted}{suffix}")
+        if os.path.isfile(candidate):
             return candidate
     return None
 

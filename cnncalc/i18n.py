@@ -11,10 +11,10 @@ import gettext
 import os
 import re
 from collections.abc import Mapping
-from pathlib import Path
+from functools import cache
 
 DOMAIN = "cnncalc"
-LOCALE_DIR = Path(__file__).parent / "locale"
+LOCALE_DIR = os.path.join(os.path.dirname(__file__), "locale")
 LANGUAGES = ("en", "pt")
 
 _translation: gettext.NullTranslations = gettext.NullTranslations()
@@ -41,7 +41,7 @@ def set_language(language: str | None) -> str:
     if code == "en":
         _translation = gettext.NullTranslations()
     else:
-        _translation = gettext.translation(DOMAIN, localedir=str(LOCALE_DIR), languages=[code])
+        _translation = gettext.translation(DOMAIN, localedir=LOCALE_DIR, languages=[code])
     _language = code
     return code
 
@@ -106,7 +106,9 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(f"^{regex}$", re.DOTALL)
 
 
-_PATTERNS = [(t, _pattern(t)) for t in CORE_MESSAGES]
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return [(t, _pattern(t)) for t in CORE_MESSAGES]
 
 
 def translate_message(text: str) -> str:
@@ -114,7 +116,7 @@ def translate_message(text: str) -> str:
     the captured parts are translated recursively. Unknown messages come back unchanged."""
     if _language == "en" or not text:
         return text
-    for template, pattern in _PATTERNS:
+    for template, pattern in _patterns():
         match = pattern.match(text)
         if match:
             parts = {k: translate_message(v) for k, v in match.groupdict().items()}

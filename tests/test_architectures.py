@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import re
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -380,7 +381,7 @@ def test_vgg16_memory_as_the_slide() -> None:
 
 @pytest.mark.parametrize("name", bundled_names())
 def test_spec_header_and_size(name: str) -> None:
-    path = next(architectures_dir().glob(f"{name}.*"))
+    path = next(Path(architectures_dir()).glob(f"{name}.*"))
     lines = path.read_text(encoding="utf-8").splitlines()
     header = []
     for line in lines:

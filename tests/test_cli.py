@@ -131,7 +131,8 @@ def test_spec_file_from_any_directory(tmp_path: Path) -> None:
             ("summary", "8x8x1 | conv 1 k9"),
             "error: layer 1 'conv1' (conv): input 8×8×1 (H×W×C): height 8 is smaller than kernel 9 with padding 0",
         ),
-        (("nosuchcommand",), "error: No such command 'nosuchcommand'."),
+        (("nosuchcommand",), "error: no such command 'nosuchcommand'"),
+        (("sumary", LECTURE), "error: no such command 'sumary' (did you mean 'summary'?)"),
     ],
 )
 def test_bad_input_exits_2_with_one_clear_message(args: tuple[str, ...], first_line: str) -> None:

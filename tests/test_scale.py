@@ -89,7 +89,22 @@ def _modules_after_summary(spec: str) -> set[str]:
 
 
 def test_summary_json_loads_only_what_it_uses(tmp_path: Path) -> None:
-    heavy = {"torch", "numpy", "rich.console", "rich.table", "cnncalc.render.table", "jsonschema"}
+    # Start-up time is what the user waits for: no modelling framework, renderer, other commands'
+    # modules, or path library on the JSON path (benchmarks/run.py times it).
+    heavy = {
+        "torch",
+        "numpy",
+        "rich",
+        "pydantic",
+        "cnncalc.render.table",
+        "cnncalc.cli.teach",
+        "cnncalc.cli.torch",
+        "cnncalc.cli.compare",
+        "cnncalc.teach",
+        "cnncalc.memory",
+        "jsonschema",
+        "pathlib",
+    }
     oneline = _modules_after_summary("32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10")
     assert not heavy & oneline
     assert "yaml" not in oneline  # PyYAML only for files
@@ -98,6 +113,15 @@ def test_summary_json_loads_only_what_it_uses(tmp_path: Path) -> None:
     from_file = _modules_after_summary(str(spec))
     assert not heavy & from_file
     assert "yaml" in from_file
+    assert not heavy & _modules_after_summary("resnet152")
+
+
+def test_the_library_names_load_on_first_use() -> None:
+    for name in cnncalc.__all__:
+        assert getattr(cnncalc, name) is not None, name
+    assert cnncalc.load is cnncalc.load_network
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        cnncalc.nope  # noqa: B018
 
 
 def test_the_garbage_collector_is_paused_only_while_working() -> None:

@@ -38,7 +38,9 @@ def _english_afterwards():  # type: ignore[no-untyped-def]
 def test_every_message_is_translated_and_the_mo_is_up_to_date(capsys: pytest.CaptureFixture[str]) -> None:
     tool = _catalog_tool()
     assert tool.main(["--check"]) == 0, capsys.readouterr().out
-    catalog = tool.parse_po((LOCALE_DIR / "pt" / "LC_MESSAGES" / "cnncalc.po").read_text(encoding="utf-8"))
+    catalog = tool.parse_po(
+        (Path(LOCALE_DIR) / "pt" / "LC_MESSAGES" / "cnncalc.po").read_text(encoding="utf-8")
+    )
     assert len(tool.extract()) > 90
     for msgid, msgstr in catalog.items():
         if msgid:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from importlib import import_module
 from typing import Any
 
 import click
@@ -84,7 +85,44 @@ def main() -> None:
         sys.exit(1)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Which module defines each command; a command's module is imported when the command is used.
+COMMAND_MODULES = {
+    **dict.fromkeys(("summary", "list", "schema", "layers"), "cnncalc.cli.summary"),
+    "compare": "cnncalc.cli.compare",
+    **dict.fromkeys(
+        ("explain", "conv", "pool", "fc", "same", "solve", "apply", "check", "quiz"), "cnncalc.cli.teach"
+    ),
+    **dict.fromkeys(("export", "verify", "memory"), "cnncalc.cli.torch"),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose commands are defined in :data:`COMMAND_MODULES`, imported on first use: a
+    ``summary --json`` run loads neither the teaching nor the torch commands."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *COMMAND_MODULES})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            import_module(COMMAND_MODULES[cmd_name])
+        return self.commands.get(cmd_name)
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if args and not name.startswith("-") and self.get_command(ctx, name) is None:
+            from cnncalc.errors import did_you_mean
+
+            raise click.UsageError(f"no such command '{name}'{did_you_mean(name, self.list_commands(ctx))}")
+        return super().resolve_command(ctx, args)
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @click.version_option(package_name="cnncalc")
 @click.option(
     "--lang",

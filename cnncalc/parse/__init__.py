@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import stat
-from pathlib import Path
 
 from cnncalc.catalog import bundled_names, bundled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
@@ -24,14 +23,15 @@ def parse_oneline_spec(text: str) -> Network:
 def parse_spec_text(text: str, source: str = "<spec>", *, json_format: bool = False) -> Network:
     """A network from the text of a YAML or JSON spec file."""
     data = load_json_text(text, source) if json_format else load_yaml_text(text, source)
-    return network_from_data(data, source, default_name=Path(source).stem or "network")
+    stem = os.path.splitext(os.path.basename(source))[0]
+    return network_from_data(data, source, default_name=stem or "network")
 
 
-def load_spec_file(path: str | Path) -> Network:
+def load_spec_file(path: str | os.PathLike[str]) -> Network:
     """A network from a spec file (``.json`` is read as JSON, anything else as YAML)."""
-    path = Path(path)
+    path = os.fspath(path)
     try:
-        info = path.stat()
+        info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             raise SpecError(
                 "not a regular file", location=Location(str(path)), hint="give a YAML or JSON file"
@@ -41,33 +41,33 @@ def load_spec_file(path: str | Path) -> Network:
                 f"the file is {info.st_size:,} bytes, over the limit of {MAX_SPEC_BYTES:,} characters",
                 location=Location(str(path)),
             )
-        text = path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8") as file:
+            text = file.read()
     except UnicodeDecodeError:
         raise SpecError("the file is not UTF-8 text", location=Location(str(path))) from None
     except OSError as exc:
         raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(str(path))) from None
-    return parse_spec_text(text, str(path), json_format=path.suffix.lower() == ".json")
+    return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
 
 
 def load_network(ref: str | os.PathLike[str]) -> Network:
     """Resolve ``ref``: a one-line spec, an existing file, or a bundled architecture name."""
     if isinstance(ref, os.PathLike):
-        return load_spec_file(Path(ref))
+        return load_spec_file(ref)
     if not isinstance(ref, str):
         raise UsageError(
             f"a spec is given as text (a name, a file path or a one-line spec), not {type(ref).__name__}"
         )
     if looks_like_oneline(ref):
         return parse_oneline_spec(ref)
-    path = Path(ref)
-    if _exists(path):
-        return load_spec_file(path)
+    if _exists(ref):
+        return load_spec_file(ref)
     bundled = bundled_path(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None
     if bundled is not None:
         network = load_spec_file(bundled)
         return network
     names = bundled_names()
-    if any(sep in ref for sep in "/\\") or path.suffix.lower() in (".yaml", ".yml", ".json"):
+    if any(sep in ref for sep in "/\\") or ref.lower().endswith((".yaml", ".yml", ".json")):
         raise SpecError(f"no such file: '{_shorten(ref)}'", hint="check the path")
     raise SpecError(
         f"'{_shorten(ref)}' is not a bundled architecture, a file or a one-line spec"
@@ -79,12 +79,13 @@ def load_network(ref: str | os.PathLike[str]) -> Network:
     )
 
 
-def _exists(path: Path) -> bool:
-    """``path.exists()``, False for names the OS refuses (too long, NUL bytes)."""
+def _exists(path: str) -> bool:
+    """``os.path.exists(path)``, False for names the OS refuses (too long, NUL bytes)."""
     try:
-        return path.exists()
+        os.stat(path)
     except (OSError, ValueError):
         return False
+    return True
 
 
 def _shorten(text: str, limit: int = 80) -> str:
