@@ -43,6 +43,12 @@ def bundled_path(name: str) -> str | None:
     return None
 
 
+def compiled_path(spec_path: str) -> str:
+    """Where the compiled form of bundled spec file ``spec_path`` is (see cnncalc.parse.compiled)."""
+    folder, name = os.path.split(spec_path)
+    return os.path.join(folder, "compiled", os.path.splitext(name)[0] + ".json")
+
+
 def natural_key(name: str) -> list[str | int]:
     """Sort key that orders numbers by value: resnet18, resnet34, …, resnet152."""
     return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", name)]

@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.catalog import architectures_dir, bundled_names
+from cnncalc.catalog import architectures_dir, bundled_names, bundled_path, compiled_path
+from cnncalc.parse import load_bundled, load_spec_file
+from cnncalc.parse.compiled import compile_spec, load_compiled
 from cnncalc.report import LayerRow, Report
 from cnncalc.shapes import Shape
 
@@ -395,6 +397,38 @@ def test_spec_header_and_size(name: str) -> None:
     assert network.name == name
     assert network.description and len(network.description) <= 45  # fits `cnncalc list` at 100 columns
     assert network.reference
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_compiled_spec_is_current_and_loads_the_same_network(name: str) -> None:
+    # Bundled names load from architectures/compiled/ (no PyYAML): the same network, locations
+    # included, as reading the YAML. Regenerate with: python scripts/compile_architectures.py
+    path = bundled_path(name)
+    assert path is not None
+    yaml_text = Path(path).read_text(encoding="utf-8")
+    compiled = Path(compiled_path(path)).read_text(encoding="utf-8")
+    assert compiled == compile_spec(yaml_text, path), "stale: run python scripts/compile_architectures.py"
+    assert load_compiled(compiled, yaml_text, path) is not None
+    assert load_bundled(path) == load_spec_file(path)
+
+
+def test_an_edited_bundled_spec_is_read_from_its_yaml(tmp_path: Path) -> None:
+    path = bundled_path("vgg11")
+    assert path is not None
+    copy = tmp_path / "vgg11.yaml"
+    (tmp_path / "compiled").mkdir()
+    Path(compiled_path(str(copy))).write_text(Path(compiled_path(path)).read_text(encoding="utf-8"))
+    copy.write_text(Path(path).read_text(encoding="utf-8").replace("fc 1000", "fc 10"), encoding="utf-8")
+    network = load_bundled(str(copy))
+    assert cnncalc.analyse(network).output.channels == 10  # the edit, not the compiled original
+    with pytest.raises(cnncalc.SpecError) as info:  # and its errors point into the YAML
+        load_bundled(str(_write(tmp_path / "bad.yaml", "input: 8x8x3\nlayers: [conv 4 k3, maxpol]\n")))
+    assert info.value.location is not None and info.value.location.line == 2
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def test_every_bundled_spec_is_listed_here() -> None:

@@ -6,9 +6,10 @@ from __future__ import annotations
 import os
 import stat
 
-from cnncalc.catalog import bundled_names, bundled_path
+from cnncalc.catalog import bundled_names, bundled_path, compiled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
 from cnncalc.parse.build import build_network, network_from_data
+from cnncalc.parse.compiled import load_compiled
 from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
 from cnncalc.spec import Network
@@ -23,13 +24,36 @@ def parse_oneline_spec(text: str) -> Network:
 def parse_spec_text(text: str, source: str = "<spec>", *, json_format: bool = False) -> Network:
     """A network from the text of a YAML or JSON spec file."""
     data = load_json_text(text, source) if json_format else load_yaml_text(text, source)
-    stem = os.path.splitext(os.path.basename(source))[0]
-    return network_from_data(data, source, default_name=stem or "network")
+    return network_from_data(data, source, default_name=_stem(source))
 
 
 def load_spec_file(path: str | os.PathLike[str]) -> Network:
     """A network from a spec file (``.json`` is read as JSON, anything else as YAML)."""
     path = os.fspath(path)
+    text = _read_spec(path)
+    return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
+
+
+def load_bundled(path: str) -> Network:
+    """A bundled spec: from its compiled form while that matches the file (no PyYAML needed)."""
+    text = _read_spec(path)
+    try:
+        with open(compiled_path(path), encoding="utf-8") as file:
+            data = load_compiled(file.read(), text, path)
+    except OSError:
+        data = None
+    if data is None:
+        return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
+    return network_from_data(data, path, default_name=_stem(path))
+
+
+def _stem(source: str) -> str:
+    """A spec's default name: its file name without the extension."""
+    return os.path.splitext(os.path.basename(source))[0] or "network"
+
+
+def _read_spec(path: str) -> str:
+    """The text of spec file ``path``; SpecError when it is not a readable UTF-8 file of sane size."""
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
@@ -42,12 +66,11 @@ def load_spec_file(path: str | os.PathLike[str]) -> Network:
                 location=Location(str(path)),
             )
         with open(path, encoding="utf-8") as file:
-            text = file.read()
+            return file.read()
     except UnicodeDecodeError:
-        raise SpecError("the file is not UTF-8 text", location=Location(str(path))) from None
+        raise SpecError("the file is not UTF-8 text", location=Location(path)) from None
     except OSError as exc:
-        raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(str(path))) from None
-    return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
+        raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(path)) from None
 
 
 def load_network(ref: str | os.PathLike[str]) -> Network:
@@ -64,8 +87,7 @@ def load_network(ref: str | os.PathLike[str]) -> Network:
         return load_spec_file(ref)
     bundled = bundled_path(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None
     if bundled is not None:
-        network = load_spec_file(bundled)
-        return network
+        return load_bundled(bundled)
     names = bundled_names()
     if any(sep in ref for sep in "/\\") or ref.lower().endswith((".yaml", ".yml", ".json")):
         raise SpecError(f"no such file: '{_shorten(ref)}'", hint="check the path")
