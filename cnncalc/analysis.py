@@ -80,8 +80,18 @@ class _RF:
             is_global=False,
             size=(_number(self.size[0]), _number(self.size[1])),
             jump=(_number(self.jump[0]), _number(self.jump[1])),
-            start=(_number(_exact_div(self.start2[0], 2)), _number(_exact_div(self.start2[1], 2))),
+            start=(_half(self.start2[0]), _half(self.start2[1])),
         )
+
+
+def _half(value: Exact) -> int | float:
+    """``value / 2`` as a report number: exact for ints (a float ending in .5 is exact too)."""
+    if type(value) is int:
+        if value % 2 == 0:
+            return value // 2
+        if abs(value) < 2**53:
+            return value / 2
+    return _number(_exact_div(value, 2))
 
 
 def _exact_div(value: Exact, divisor: int) -> Exact:
@@ -92,7 +102,7 @@ def _exact_div(value: Exact, divisor: int) -> Exact:
 
 def _number(value: Exact) -> int | float:
     """An int stays exact; a fraction becomes a float (reports print receptive fields that way)."""
-    if isinstance(value, int):
+    if type(value) is int:
         return value
     if value.denominator == 1:
         return value.numerator

@@ -8,6 +8,10 @@ from cnncalc.errors import SpecError
 from cnncalc.records import record
 
 MAX_DIGITS = 100  # longer numbers are refused before int() (Python refuses over 4,300 digits itself)
+# Sizes, counts and channels are at most this: every figure derived from them (MACs, bytes) stays
+# exact and far inside what reports and floats can show.
+MAX_DIMENSION = 10**12
+LIMIT_HINT = "sizes, counts and channels are at most 10^12"
 
 
 def whole_number(digits: str) -> int:
@@ -17,7 +21,7 @@ def whole_number(digits: str) -> int:
     if length > MAX_DIGITS:
         raise SpecError(
             f"a number with {length:,} digits ({digits[:8]}…) is too large",
-            hint="sizes, counts and channels are at most 10^12",
+            hint=LIMIT_HINT,
         )
     return int(digits)
 

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 from cnncalc.errors import SpecError
 from cnncalc.layers.fields import FieldSpec, Problem
 from cnncalc.records import field, record, replace
-from cnncalc.shapes import Shape
+from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape
 
 IntPair = int | tuple[int, int]
 
@@ -57,8 +57,8 @@ type_of = type  # ``type`` is a field name inside LayerDef
 
 
 class InvalidField(SpecError):
-    """A layer field is missing, unknown or has a value its rule refuses (``problem`` completes
-    "it should be …"). The parser re-raises it with the field's place in the spec."""
+    """A layer field is missing, unknown, over the size limit or has a value its rule refuses
+    (``problem`` completes "it should be …"). The parser re-raises it with the field's place."""
 
     def __init__(
         self,
@@ -77,9 +77,11 @@ class InvalidField(SpecError):
             message = f"{name} needs " + ", ".join(f"'{m}'" for m in missing)
         elif reason == "unknown":
             message = f"{name} has no field '{field_name}'"
+        elif reason == "limit":
+            message = f"{name}: {field_name} {value:,} is over the limit of {MAX_DIMENSION:,}"
         else:
             message = f"{name}: invalid {field_name} {short_repr(value)}: {problem}"
-        super().__init__(message)
+        super().__init__(message, hint=LIMIT_HINT if reason == "limit" else None)
 
 
 def short_repr(value: Any, limit: int = 60) -> str:
@@ -138,6 +140,8 @@ class LayerDef:
                 try:
                     state[key] = spec.rule.convert(values[key])
                 except Problem as problem:
+                    if problem.limit is not None:
+                        raise InvalidField(kind, key, problem.number, None, reason="limit") from None
                     raise InvalidField(kind, key, values[key], problem.message) from None
             else:
                 state[key] = spec.default

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from cnncalc.records import record
+from cnncalc.shapes import MAX_DIMENSION
 
 _WHOLE_TEXT = re.compile(r"^\s*[+-]?\d{1,100}\s*$")
 _REAL_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
@@ -23,12 +24,16 @@ _FALSE_WORDS = ("false", "no", "off")
 
 class Problem(ValueError):
     """A value a rule refuses. ``message`` completes "it should be …"; ``right_type`` says the value
-    had an accepted type but a wrong value (then it explains an :class:`Either` best)."""
+    had an accepted type but a wrong value (then it explains an :class:`Either` best); ``limit``
+    is set when a number is over :data:`~cnncalc.shapes.MAX_DIMENSION` (``number`` is that one)."""
 
-    def __init__(self, message: str, *, right_type: bool = True):
+    def __init__(
+        self, message: str, *, right_type: bool = True, limit: int | None = None, number: Any = None
+    ):
         super().__init__(message)
         self.message = message
         self.right_type = right_type
+        self.limit, self.number = limit, number
 
 
 class Rule:
@@ -47,8 +52,8 @@ class Rule:
 
 
 class WholeNumber(Rule):
-    """An integer ≥ ``minimum``; integral floats (``5.0``) and decimal text (``"5"``) are accepted,
-    booleans are not."""
+    """An integer from ``minimum`` to :data:`~cnncalc.shapes.MAX_DIMENSION`; integral floats
+    (``5.0``) and decimal text (``"5"``) are accepted, booleans are not."""
 
     def __init__(self, minimum: int):
         self.minimum = minimum
@@ -70,12 +75,14 @@ class WholeNumber(Rule):
         if value < self.minimum:
             bound = "greater than 0" if self.minimum == 1 else f"greater than or equal to {self.minimum}"
             raise Problem(f"it should be {bound}")
+        if value > MAX_DIMENSION:
+            raise Problem(f"it should be at most {MAX_DIMENSION:,}", limit=MAX_DIMENSION, number=value)
         return value
 
     def schema(self) -> dict[str, Any]:
         if self.minimum == 1:
-            return {"type": "integer", "exclusiveMinimum": 0}
-        return {"type": "integer", "minimum": self.minimum}
+            return {"type": "integer", "exclusiveMinimum": 0, "maximum": MAX_DIMENSION}
+        return {"type": "integer", "minimum": self.minimum, "maximum": MAX_DIMENSION}
 
 
 class Real(Rule):

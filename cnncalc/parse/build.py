@@ -19,13 +19,12 @@ from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
 from cnncalc.records import field, record
-from cnncalc.shapes import Shape, parse_shape_text
+from cnncalc.shapes import MAX_DIMENSION, Shape, parse_shape_text
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_LAYERS = 500_000
 MAX_REPEAT = 1_000_000
 MAX_DEPTH = 64
-MAX_DIMENSION = 10**12
 
 _STRUCTURE_KEYS = {
     "repeat": {"repeat", "layers", "name", "start", "numbered"},
@@ -139,8 +138,10 @@ class _Builder:
             )
         if "type" in entry:
             return [self.layer(self.raw_from_mapping(entry, where), path, scope)]
-        kind = next((k for k in _STRUCTURE_KEYS if k in entry), None)
-        if kind is None:
+        for kind in _STRUCTURE_KEYS:
+            if kind in entry:
+                break
+        else:
             keys = ", ".join(map(str, entry)) or "nothing"
             maybe = next((k for k in entry if lookup(str(k))), None)
             hint = (
@@ -393,21 +394,7 @@ def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
             layer = raw.kind(type_value, **raw.fields)
     except InvalidField as exc:
         raise _field_error(raw, exc, location) from None
-    _check_magnitudes(layer, raw, location)
     return layer
-
-
-def _check_magnitudes(layer: LayerDef, raw: RawLayer, location: Location) -> None:
-    """Refuse integer fields beyond :data:`MAX_DIMENSION`: every count stays exact and every figure
-    derived from them (MACs, bytes) stays far inside what reports and floats can show."""
-    for field_name, value in layer.__dict__.items():
-        for number in value if isinstance(value, tuple) else (value,):
-            if isinstance(number, int) and not isinstance(number, bool) and abs(number) > MAX_DIMENSION:
-                raise SpecError(
-                    f"{raw.kind.names[0]}: {field_name} {number:,} is over the limit of {MAX_DIMENSION:,}",
-                    location=raw.field_locations.get(field_name, location).merged(location),
-                    hint="sizes, counts and channels are at most 10^12",
-                )
 
 
 _canonical_name = lru_cache(maxsize=1024)(canonical_name)
@@ -434,6 +421,8 @@ def _field_error(raw: RawLayer, exc: InvalidField, location: Location) -> SpecEr
     if exc.reason == "missing":
         return SpecError(exc.message, location=location, hint=usage)
     loc = raw.field_locations.get(exc.field_name, location).merged(location)
+    if exc.reason == "limit":
+        return SpecError(exc.message, location=loc, hint=exc.hint)
     if exc.reason == "unknown":
         allowed = list(raw.kind.fields)
         return SpecError(exc.message + did_you_mean(exc.field_name, allowed), location=loc, hint=usage)
