@@ -10,7 +10,7 @@ from fractions import Fraction
 from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
 from cnncalc.errors import Location, ShapeError, UsageError
-from cnncalc.layers import GLOBAL_WINDOW, Window
+from cnncalc.layers import GLOBAL_WINDOW, LayerDef, Window
 from cnncalc.records import record
 from cnncalc.report import (
     LayerRow,
@@ -118,6 +118,24 @@ def _number(value: Exact) -> int | float:
 _GLOBAL_RF = ReceptiveField(is_global=True, size=None, jump=None, start=None)
 
 
+@record
+class _Costs:
+    """What a layer kind computes for one input shape: a pure function of (layer, input), so a
+    network's repeated layers (a ResNet stage's blocks) compute it once."""
+
+    output: Shape
+    warnings: tuple[str, ...]
+    weights: int
+    biases: int
+    buffers: int
+    buffer_bytes: int
+    macs: int
+    window: Window | str | None
+    description: str
+    input_info: ShapeInfo
+    output_info: ShapeInfo
+
+
 class _Walker:
     def __init__(self, batch: int, bytes_per_element: int):
         self.batch = batch
@@ -129,6 +147,9 @@ class _Walker:
         # and point-wise layers keep the receptive field. This keeps big networks fast.
         self._shape_infos: dict[Shape, ShapeInfo] = {}
         self._rf_info: tuple[_RF, ReceptiveField] | None = None
+        # (id of a layer definition, input shape) -> its costs; the network keeps every layer
+        # alive during the walk, so ids are not reused.
+        self._costs: dict[tuple[int, Shape], _Costs] = {}
 
     def shape_info(self, shape: Shape) -> ShapeInfo:
         info = self._shape_infos.get(shape)
@@ -175,12 +196,32 @@ class _Walker:
                 shape, rf = self.merge(child, shape, rf, depth, others)
         return shape, rf
 
+    def costs(self, layer: LayerDef, shape: Shape) -> _Costs:
+        """The layer kind's numbers for this input (ShapeError when the layer cannot apply)."""
+        key = (id(layer), shape)
+        costs = self._costs.get(key)
+        if costs is None:
+            out = layer.output_shape(shape)
+            costs = self._costs[key] = _Costs(
+                output=out,
+                warnings=tuple(layer.fit_warnings(shape)),
+                weights=layer.weights(shape),
+                biases=layer.biases(shape),
+                buffers=layer.buffers(shape),
+                buffer_bytes=layer.buffer_bytes(shape, self.bpe),
+                macs=layer.macs(shape, out),
+                window=layer.window(shape, out),
+                description=layer.describe(),
+                input_info=self.shape_info(shape),
+                output_info=self.shape_info(out),
+            )
+        return costs
+
     def layer(self, node: LayerNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
         layer = node.layer
         index = len(self.rows) + 1
         try:
-            out = layer.output_shape(shape)
-            warnings = layer.fit_warnings(shape)
+            costs = self.costs(layer, shape)
         except ShapeError as exc:
             raise ShapeError(
                 f"layer {index} '{node.name}' ({layer.type}): "
@@ -188,13 +229,12 @@ class _Walker:
                 location=node.location,
                 hint=exc.hint,
             ) from None
-        weights, biases = layer.weights(shape), layer.biases(shape)
-        macs = layer.macs(shape, out)
+        out, weights, macs = costs.output, costs.weights, costs.macs
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
         self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
-        self.buffer_bytes += layer.buffer_bytes(shape, self.bpe)
-        new_rf = rf.through(layer.window(shape, out))
+        self.buffer_bytes += costs.buffer_bytes
+        new_rf = rf.through(costs.window)
         rf_report = self.rf_report(new_rf, node.name, index, layer.type, node.location)
         self.rows.append(
             LayerRow(
@@ -205,20 +245,20 @@ class _Walker:
                 family=layer.family,
                 depth=depth,
                 path=node.path,
-                description=layer.describe(),
-                input_shapes=[self.shape_info(shape)],
-                output_shape=self.shape_info(out),
+                description=costs.description,
+                input_shapes=[costs.input_info],
+                output_shape=costs.output_info,
                 weights=weights,
-                biases=biases,
-                params=weights + biases,
-                buffers=layer.buffers(shape),
+                biases=costs.biases,
+                params=weights + costs.biases,
+                buffers=costs.buffers,
                 macs=macs,
                 flops=FLOPS_PER_MAC * macs,
                 activation_elements=out.numel,
                 activation_bytes=out_bytes,
                 in_place=in_place,
                 receptive_field=rf_report,
-                warnings=warnings,
+                warnings=list(costs.warnings),
             )
         )
         return out, new_rf
