@@ -412,6 +412,23 @@ def test_compiled_spec_is_current_and_loads_the_same_network(name: str) -> None:
     assert load_bundled(path) == load_spec_file(path)
 
 
+@pytest.mark.parametrize("name", bundled_names())
+def test_bundled_spec_validates_against_the_published_spec_schema(name: str) -> None:
+    import jsonschema
+    import yaml
+
+    path = bundled_path(name)
+    assert path is not None
+    jsonschema.validate(yaml.safe_load(Path(path).read_text(encoding="utf-8")), _spec_schema())
+
+
+@cache
+def _spec_schema() -> dict[str, object]:
+    from cnncalc.schema import spec_schema
+
+    return spec_schema()
+
+
 def test_an_edited_bundled_spec_is_read_from_its_yaml(tmp_path: Path) -> None:
     path = bundled_path("vgg11")
     assert path is not None
