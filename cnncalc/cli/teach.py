@@ -143,7 +143,7 @@ def conv_command(
     nobias: bool,
     fmt: str,
 ) -> None:
-    """One convolution with the working, e.g. 'cnncalc conv 32x32x3 --filters 10 -k 5 -s 1 -p 2'."""
+    """One convolution with the working: 'cnncalc conv 32x32x3 --filters 10 -k 5 -s 1 -p 2'."""
     pad = "same" if padding == "same" else f"p{_int(padding, '--padding')}"
     spec = f"{_input_shape(input_size)} | conv {filters} k{kernel} s{stride} {pad} d{dilation}"
     echo_explanation(
@@ -163,7 +163,7 @@ def conv_command(
 def pool_command(
     input_size: str, kernel: int, stride: int | None, padding: int, avg: bool, ceil: bool, fmt: str
 ) -> None:
-    """One pooling layer with the working, e.g. 'cnncalc pool 55x55x96 -k 3 -s 2'."""
+    """One pooling layer with the working: 'cnncalc pool 55x55x96 -k 3 -s 2'."""
     kind = "avgpool" if avg else "maxpool"
     spec = f"{_input_shape(input_size)} | {kind} {kernel} {stride or kernel} p{padding}" + (
         " ceil" if ceil else ""

@@ -43,7 +43,11 @@ class Activation(LayerDef):
     def check(self) -> None:
         if self.negative_slope is not None and self.type != "leakyrelu":
             raise InvalidField(
-                type(self), "negative_slope", self.negative_slope, f"only leakyrelu has one, not {self.type}"
+                type(self),
+                "negative_slope",
+                self.negative_slope,
+                f"only leakyrelu has one, not {self.type}",
+                hint=f"write 'leakyrelu {self.negative_slope:g}' for a slope, or '{self.type}' alone",
             )
 
     def torch_call(self, inp: Shape) -> TorchCall:

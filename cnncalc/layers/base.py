@@ -69,6 +69,7 @@ class InvalidField(SpecError):
         *,
         reason: str = "invalid",
         missing: tuple[str, ...] = (),
+        hint: str | None = None,
     ):
         self.kind, self.field_name, self.value, self.problem = kind, field_name, value, problem
         self.reason, self.missing = reason, missing
@@ -81,7 +82,7 @@ class InvalidField(SpecError):
             message = f"{name}: {field_name} {value:,} is over the limit of {MAX_DIMENSION:,}"
         else:
             message = f"{name}: invalid {field_name} {short_repr(value)}: {problem}"
-        super().__init__(message, hint=LIMIT_HINT if reason == "limit" else None)
+        super().__init__(message, hint=LIMIT_HINT if reason == "limit" else hint)
 
 
 def short_repr(value: Any, limit: int = 60) -> str:

@@ -421,7 +421,7 @@ def _field_error(raw: RawLayer, exc: InvalidField, location: Location) -> SpecEr
     if exc.reason == "missing":
         return SpecError(exc.message, location=location, hint=usage)
     loc = raw.field_locations.get(exc.field_name, location).merged(location)
-    if exc.reason == "limit":
+    if exc.hint is not None:  # the kind's own advice (the size limit, a combination)
         return SpecError(exc.message, location=loc, hint=exc.hint)
     if exc.reason == "unknown":
         allowed = list(raw.kind.fields)
