@@ -23,7 +23,7 @@ import sys
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 _T = TypeVar("_T")
 
@@ -70,13 +70,13 @@ def record(cls: type[_T] | None = None, /, *, frozen: bool = True, kw_only: bool
         cls.__record_specs__ = specs  # type: ignore[attr-defined]
         cls.__match_args__ = cls.__record_fields__  # type: ignore[attr-defined]
         cls.__init__ = _make_init(cls, specs, frozen, kw_only)  # type: ignore[misc]
-        cls.__eq__ = _eq  # type: ignore[method-assign,assignment]
+        cls.__eq__ = value_eq  # type: ignore[method-assign,assignment]
         if "__repr__" not in cls.__dict__:
-            cls.__repr__ = _repr  # type: ignore[method-assign,assignment]
+            cls.__repr__ = value_repr  # type: ignore[method-assign,assignment]
         if frozen:
             cls.__setattr__ = _frozen_setattr  # type: ignore[method-assign,assignment]
             cls.__delattr__ = _frozen_delattr  # type: ignore[method-assign,assignment]
-            cls.__hash__ = _hash  # type: ignore[method-assign,assignment]
+            cls.__hash__ = value_hash  # type: ignore[method-assign,assignment]
         else:
             cls.__hash__ = None  # type: ignore[assignment]
         return cls
@@ -90,9 +90,14 @@ def _collect(cls: type) -> tuple[RecordField, ...]:
     }
     own: dict[str, RecordField] = {}
     for name, annotation in inspect.get_annotations(cls).items():
-        if isinstance(annotation, str) and annotation.startswith(("ClassVar", "typing.ClassVar")):
+        if isinstance(annotation, str):
+            if annotation.startswith(("ClassVar", "typing.ClassVar")):
+                continue
+        elif annotation is ClassVar or typing.get_origin(annotation) is ClassVar:
             continue
         value = cls.__dict__.get(name, MISSING)
+        if isinstance(value, list | dict | set):
+            raise TypeError(f"{cls.__name__}.{name}: a mutable default is shared; use field(factory=...)")
         spec = value if isinstance(value, RecordField) else RecordField(default=value)
         spec.name = name
         if isinstance(value, RecordField):
@@ -107,26 +112,33 @@ def _collect(cls: type) -> tuple[RecordField, ...]:
 def _make_init(cls: type, specs: tuple[RecordField, ...], frozen: bool, kw_only: bool) -> Any:
     """One compiled ``__init__``: parameters with their defaults, then a single ``__dict__`` store
     (field names are the class's own identifiers; nothing from user input is compiled)."""
-    scope: dict[str, Any] = {"_MISSING": MISSING, "_set": object.__setattr__}
+    # The function's own names start with "__r_"; a field may not (nor be called "self").
+    scope: dict[str, Any] = {"__r_missing": MISSING, "__r_set": object.__setattr__}
     params, values = [], []
+    seen_default = False
     for i, spec in enumerate(specs):
-        if not spec.name.isidentifier():
-            raise TypeError(f"record field name {spec.name!r} is not an identifier")
+        if not spec.name.isidentifier() or spec.name.startswith("__r_") or spec.name == "self":
+            raise TypeError(f"record field name {spec.name!r} is not allowed")
         if spec.default is not MISSING:
-            scope[f"_d{i}"] = spec.default
-            params.append(f"{spec.name}=_d{i}")
+            scope[f"__r_d{i}"] = spec.default
+            params.append(f"{spec.name}=__r_d{i}")
             values.append(spec.name)
         elif spec.factory is not MISSING:
-            scope[f"_f{i}"] = spec.factory
-            params.append(f"{spec.name}=_MISSING")
-            values.append(f"_f{i}() if {spec.name} is _MISSING else {spec.name}")
+            scope[f"__r_f{i}"] = spec.factory
+            params.append(f"{spec.name}=__r_missing")
+            values.append(f"__r_f{i}() if {spec.name} is __r_missing else {spec.name}")
         else:
+            if seen_default and not kw_only:
+                raise TypeError(
+                    f"{cls.__name__}: required field {spec.name!r} follows a field with a default"
+                )
             params.append(spec.name)
             values.append(spec.name)
+        seen_default = seen_default or not spec.required
     if kw_only and params:
         params.insert(0, "*")
     state = "{" + ", ".join(f"{s.name!r}: {v}" for s, v in zip(specs, values, strict=True)) + "}"
-    store = f"_set(self, '__dict__', {state})" if frozen else f"self.__dict__.update({state})"
+    store = f"__r_set(self, '__dict__', {state})" if frozen else f"self.__dict__.update({state})"
     source = f"def __init__(self, {', '.join(params)}):\n    {store}\n"
     exec(source, scope)
     init = scope["__init__"]
@@ -135,17 +147,20 @@ def _make_init(cls: type, specs: tuple[RecordField, ...], frozen: bool, kw_only:
     return init
 
 
-def _eq(self: Any, other: object) -> bool:
+def value_eq(self: Any, other: object) -> bool:
+    """Equal when of the same class with equal values (``__eq__`` of records)."""
     if type(other) is not type(self):
         return NotImplemented
-    return self.__dict__ == other.__dict__
+    return self.__dict__ == other.__dict__  # type: ignore[no-any-return]
 
 
-def _hash(self: Any) -> int:
+def value_hash(self: Any) -> int:
+    """The hash of the values (``__hash__`` of frozen records)."""
     return hash(tuple(self.__dict__.values()))
 
 
-def _repr(self: Any) -> str:
+def value_repr(self: Any) -> str:
+    """``Name(field=value, …)`` (``__repr__`` of records)."""
     args = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
     return f"{type(self).__qualname__}({args})"
 

@@ -80,6 +80,40 @@ def test_accepted_values_are_stored_in_one_form(fields: dict[str, Any], stored: 
         assert getattr(layer, key) == value
 
 
+def file_message(text: str) -> str:
+    with pytest.raises(cnncalc.SpecError) as info:
+        cnncalc.parse_spec_text(text, "net.yaml")
+    return info.value.message
+
+
+@pytest.mark.parametrize(
+    ("layers", "expected"),
+    [
+        # found in review: a field named like the constructor's own argument
+        ("[{type: conv, filters: 1, kernel: 1, self: 2}]", "conv has no field 'self'"),
+        # True == 1 in Python: validating 1 first must not let true through the validation cache
+        ("[conv 4 k3 p1, {type: conv, filters: 4, kernel: 3, padding: true}]", "conv: invalid padding True"),
+        ("[fc 1, {type: fc, units: true}]", "fc: invalid units True"),
+        ('[{type: conv, filters: "٥", kernel: 1}]', "conv: invalid filters '٥'"),  # not ASCII digits
+        (
+            '[{type: conv, filters: 4, kernel: "3x3"}]',
+            "conv: invalid kernel '3x3': it should be a whole number greater than 0, or a list [height, width]",
+        ),
+        ("[elu 1]", "elu: invalid negative_slope 1.0: only leakyrelu has one, not elu"),
+        (
+            "[{type: conv, filters: 1.0e+300, kernel: 1}]",
+            "conv: filters 1e+300 is over the limit of 1,000,000,000,000",
+        ),
+        (
+            "[{type: conv, filters: '" + "9" * 200 + "', kernel: 1}]",
+            "conv: filters 99999999… (200 digits) is over the limit of 1,000,000,000,000",
+        ),
+    ],
+)
+def test_values_found_in_review_are_refused_clearly(layers: str, expected: str) -> None:
+    assert file_message(f"input: 8x8x4\nlayers: {layers}\n").startswith(expected)
+
+
 def test_layers_are_immutable_values() -> None:
     a = Conv2d(filters=8, kernel=3)
     b = Conv2d(filters=8, kernel=[3, 3][0], padding=0)
@@ -87,6 +121,8 @@ def test_layers_are_immutable_values() -> None:
     assert a != Linear(units=8)
     with pytest.raises(AttributeError, match="immutable"):
         a.filters = 9  # type: ignore[misc]
+    with pytest.raises(AttributeError, match="immutable"):
+        del a.filters
     wider = a.replace(filters=16)
     assert (wider.filters, a.filters) == (16, 8)
     assert repr(a).startswith("Conv2d(type='conv', filters=8, kernel=3,")

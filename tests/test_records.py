@@ -49,6 +49,21 @@ def test_records_behave_like_frozen_dataclasses() -> None:
     assert field_names(Named) == ("label", "where", "tags", "kind", "pair")
 
 
+def test_definitions_dataclasses_refuse_are_refused() -> None:
+    with pytest.raises(TypeError, match="mutable default"):
+
+        @record
+        class Shared:
+            items: list[int] = []  # noqa: RUF012
+
+    with pytest.raises(TypeError, match="follows a field with a default"):
+
+        @record
+        class Order:
+            a: int = 0
+            b: int
+
+
 def test_mutable_records_are_not_hashable() -> None:
     @record(frozen=False)
     class Counter:

@@ -4,6 +4,7 @@ decorated with :func:`register` in one of these modules."""
 from cnncalc.layers import activation, conv, linear, norm, pool  # noqa: F401  (registration)
 from cnncalc.layers.base import (
     GLOBAL_WINDOW,
+    InvalidField,
     LayerDef,
     TorchCall,
     Window,
@@ -15,6 +16,7 @@ from cnncalc.layers.base import (
 
 __all__ = [
     "GLOBAL_WINDOW",
+    "InvalidField",
     "LayerDef",
     "TorchCall",
     "Window",

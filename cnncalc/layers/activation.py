@@ -48,6 +48,7 @@ class Activation(LayerDef):
                 self.negative_slope,
                 f"only leakyrelu has one, not {self.type}",
                 hint=f"write 'leakyrelu {self.negative_slope:g}' for a slope, or '{self.type}' alone",
+                layer_type=self.type,
             )
 
     def torch_call(self, inp: Shape) -> TorchCall:

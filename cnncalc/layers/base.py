@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from cnncalc.errors import SpecError
 from cnncalc.layers.fields import FieldSpec, Problem
-from cnncalc.records import field, record, replace
+from cnncalc.records import field, record, replace, value_eq, value_hash, value_repr
 from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape
 
 IntPair = int | tuple[int, int]
@@ -70,16 +70,21 @@ class InvalidField(SpecError):
         reason: str = "invalid",
         missing: tuple[str, ...] = (),
         hint: str | None = None,
+        layer_type: str | None = None,
     ):
         self.kind, self.field_name, self.value, self.problem = kind, field_name, value, problem
         self.reason, self.missing = reason, missing
-        name = kind.names[0] if kind.names else kind.__name__
+        name = layer_type or (kind.names[0] if kind.names else kind.__name__)
         if reason == "missing":
             message = f"{name} needs " + ", ".join(f"'{m}'" for m in missing)
         elif reason == "unknown":
             message = f"{name} has no field '{field_name}'"
         elif reason == "limit":
-            message = f"{name}: {field_name} {value:,} is over the limit of {MAX_DIMENSION:,}"
+            if isinstance(value, str):  # already shortened (a number with hundreds of digits)
+                shown = value
+            else:
+                shown = f"{value:,}" if abs(value) < 10**20 else f"{value:.3g}"
+            message = f"{name}: {field_name} {shown} is over the limit of {MAX_DIMENSION:,}"
         else:
             message = f"{name}: invalid {field_name} {short_repr(value)}: {problem}"
         super().__init__(message, hint=LIMIT_HINT if reason == "limit" else hint)
@@ -122,7 +127,7 @@ class LayerDef:
             delattr(cls, key)  # instances hold the values; the class keeps the specs in ``fields``
         cls.fields = {**cls.fields, **{k: replace(v, name=k) for k, v in declared.items()}}
 
-    def __init__(self, type: str | None = None, **values: Any):
+    def __init__(self, /, type: str | None = None, **values: Any):  # ``self`` cannot be a field
         kind = type_of(self)
         if type is None:
             type = kind.types[0]
@@ -130,10 +135,12 @@ class LayerDef:
             raise InvalidField(kind, "type", type, f"it should be one of {', '.join(kind.types)}")
         unknown = [k for k in values if k not in kind.fields]
         if unknown:
-            raise InvalidField(kind, unknown[0], values[unknown[0]], None, reason="unknown")
+            raise InvalidField(kind, unknown[0], values[unknown[0]], None, reason="unknown", layer_type=type)
         missing = [k for k, spec in kind.fields.items() if spec.required and k not in values]
         if missing:
-            raise InvalidField(kind, missing[0], None, None, reason="missing", missing=tuple(missing))
+            raise InvalidField(
+                kind, missing[0], None, None, reason="missing", missing=tuple(missing), layer_type=type
+            )
         state = self.__dict__
         state["type"] = type
         for key, spec in kind.fields.items():
@@ -142,8 +149,10 @@ class LayerDef:
                     state[key] = spec.rule.convert(values[key])
                 except Problem as problem:
                     if problem.limit is not None:
-                        raise InvalidField(kind, key, problem.number, None, reason="limit") from None
-                    raise InvalidField(kind, key, values[key], problem.message) from None
+                        raise InvalidField(
+                            kind, key, problem.number, None, reason="limit", layer_type=type
+                        ) from None
+                    raise InvalidField(kind, key, values[key], problem.message, layer_type=type) from None
             else:
                 state[key] = spec.default
         self.check()
@@ -155,6 +164,9 @@ class LayerDef:
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"{type_of(self).__name__} is immutable; use replace({key}=...)")
 
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"{type_of(self).__name__} is immutable")
+
     def values(self) -> dict[str, Any]:
         """The field values (``type`` first), as stored."""
         return dict(self.__dict__)
@@ -163,15 +175,10 @@ class LayerDef:
         """A validated copy with ``changes`` applied."""
         return type_of(self)(**{**self.values(), **changes})
 
-    def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and other.__dict__ == self.__dict__
-
-    def __hash__(self) -> int:
-        return hash((type(self), tuple(self.__dict__.values())))
-
-    def __repr__(self) -> str:
-        args = ", ".join(f"{k}={v!r}" for k, v in self.__dict__.items())
-        return f"{type_of(self).__name__}({args})"
+    # Compared, hashed and shown by value, as records are.
+    __eq__ = value_eq
+    __hash__ = value_hash
+    __repr__ = value_repr
 
     def output_shape(self, inp: Shape) -> Shape:
         """The per-sample output shape; raise :class:`~cnncalc.errors.ShapeError` if impossible."""

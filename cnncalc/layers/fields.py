@@ -14,10 +14,10 @@ import re
 from typing import Any
 
 from cnncalc.records import record
-from cnncalc.shapes import MAX_DIMENSION
+from cnncalc.shapes import MAX_DIGITS, MAX_DIMENSION
 
-_WHOLE_TEXT = re.compile(r"^\s*[+-]?\d{1,100}\s*$")
-_REAL_TEXT = re.compile(r"^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$")
+_WHOLE_TEXT = re.compile(r"^\s*[+-]?[0-9]+\s*$")  # ASCII digits only (int() takes any script's)
+_REAL_TEXT = re.compile(r"^\s*[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?\s*$")
 _TRUE_WORDS = ("true", "yes", "on")
 _FALSE_WORDS = ("false", "no", "off")
 
@@ -69,6 +69,10 @@ class WholeNumber(Rule):
                 raise Problem("it should be a whole number, not a fraction")
             value = int(value)
         elif isinstance(value, str) and _WHOLE_TEXT.match(value):
+            digits = value.strip().lstrip("+-")
+            if len(digits) > MAX_DIGITS:  # refused before int() (which refuses over 4,300 digits)
+                shown = f"{digits[:8]}… ({len(digits):,} digits)"
+                raise Problem(f"it should be at most {MAX_DIMENSION:,}", limit=MAX_DIMENSION, number=shown)
             value = int(value)
         elif not isinstance(value, int):
             raise self.wrong_type()
@@ -184,7 +188,12 @@ class Several(Rule):
             if len(value) != self.count:
                 raise Problem(f"it should be one number or a list of {self.count} [{self.names}]")
             return tuple(self.item.convert(v) for v in value)
-        return self.item.convert(value)
+        try:
+            return self.item.convert(value)
+        except Problem as problem:
+            if problem.right_type:
+                raise
+            raise self.wrong_type() from None  # say that a list is allowed too
 
     def schema(self) -> dict[str, Any]:
         item = self.item.schema()

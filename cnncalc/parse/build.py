@@ -402,17 +402,26 @@ _canonical_name = lru_cache(maxsize=1024)(canonical_name)
 
 @lru_cache(maxsize=4096)
 def _validate_cached(kind: type[LayerDef], type_value: str, frozen: tuple[Any, ...]) -> LayerDef:
-    return kind(type_value, **{k: _thaw(v) for k, v in frozen})
+    return kind(type_value, **{k: _thaw(typed) for k, typed in frozen})
 
 
 def _freeze(fields: dict[str, Any]) -> tuple[Any, ...]:
-    items = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in fields.items()))
+    """The fields as a cache key. Each value keeps its type: ``True == 1 == 1.0`` in Python, but a
+    rule may accept one and refuse another. TypeError for values that cannot be hashed."""
+    items = tuple(sorted((k, _typed(v)) for k, v in fields.items()))
     hash(items)
     return items
 
 
-def _thaw(value: Any) -> Any:
-    return list(value) if isinstance(value, tuple) else value
+def _typed(value: Any) -> tuple[type, Any]:
+    if isinstance(value, list | tuple):
+        return (list, tuple(_typed(v) for v in value))
+    return (type(value), value)
+
+
+def _thaw(typed: tuple[type, Any]) -> Any:
+    kind, value = typed
+    return [_thaw(v) for v in value] if kind is list else value
 
 
 def _field_error(raw: RawLayer, exc: InvalidField, location: Location) -> SpecError:

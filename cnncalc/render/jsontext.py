@@ -94,7 +94,7 @@ class _Encoder:
         inner = "\n" + _INDENT * (level + 1)
         self.out.append("{")
         for i, (key, item) in enumerate(items.items()):
-            self.out.append(f"{',' if i else ''}{inner}{_STRING(str(key))}: ")
+            self.out.append(f"{',' if i else ''}{inner}{_key(key)}: ")
             self.encode(item, level + 1)
         self.out.append("\n" + _INDENT * level + "}")
 
@@ -121,6 +121,19 @@ def _layout(cls: type, level: int) -> _Layout:
     inner = "\n" + _INDENT * (level + 1)
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v: (getattr(v, names[0]),))
     return getter, tuple(f"{inner}{_STRING(n)}: " for n in names), "\n" + _INDENT * level + "}"
+
+
+def _key(key: Any) -> str:
+    """A mapping key as json.dumps writes it (keys are strings in JSON)."""
+    if isinstance(key, str):
+        return _STRING(key)
+    if key is True or key is False or key is None:
+        return {True: '"true"', False: '"false"', None: '"null"'}[key]
+    if isinstance(key, float):
+        return f'"{_float(key)}"'
+    if isinstance(key, int):
+        return f'"{int.__repr__(key)}"'
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 
 def _float(value: float) -> str:
