@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import stat
 
+from cnncalc._gc import paused_gc
 from cnncalc.catalog import bundled_names, bundled_path, compiled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
 from cnncalc.parse.build import build_network, network_from_data
@@ -23,7 +24,8 @@ def parse_oneline_spec(text: str) -> Network:
 
 def parse_spec_text(text: str, source: str = "<spec>", *, json_format: bool = False) -> Network:
     """A network from the text of a YAML or JSON spec file."""
-    data = load_json_text(text, source) if json_format else load_yaml_text(text, source)
+    with paused_gc():  # the located data of a big file is a big heap of small objects
+        data = load_json_text(text, source) if json_format else load_yaml_text(text, source)
     return network_from_data(data, source, default_name=_stem(source))
 
 

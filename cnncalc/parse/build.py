@@ -122,22 +122,21 @@ class _Builder:
         env: dict[str, Any] | None,
         depth: int,
     ) -> list[Any]:
-        where = _with_path(loc, path)
         if env is not None:
             try:
                 entry = substitute(entry, env)
             except CnncalcError as exc:
-                raise exc.with_location(where) from None
+                raise exc.with_location(_with_path(loc, path)) from None
         if isinstance(entry, str):
-            raw = parse_layer_text(entry, where)
+            raw = parse_layer_text(entry, _with_path(loc, path))
             return [self.layer(raw, path, scope)]
         if not isinstance(entry, dict):
             raise SpecError(
                 f"a layer must be a string such as 'conv 64 k3' or a mapping, not {_kind_of(entry)}",
-                location=where,
+                location=_with_path(loc, path),
             )
         if "type" in entry:
-            return [self.layer(self.raw_from_mapping(entry, where), path, scope)]
+            return [self.layer(self.raw_from_mapping(entry, _with_path(loc, path)), path, scope)]
         for kind in _STRUCTURE_KEYS:
             if kind in entry:
                 break
@@ -149,21 +148,24 @@ class _Builder:
                 if maybe
                 else "a mapping needs 'type' (a layer) or one of: " + ", ".join(_STRUCTURE_KEYS)
             )
-            raise SpecError(f"entry has no 'type' (it has: {keys})", location=where, hint=hint)
-        _check_keys(entry, _STRUCTURE_KEYS[kind], kind, where)
+            raise SpecError(
+                f"entry has no 'type' (it has: {keys})", location=_with_path(loc, path), hint=hint
+            )
+        _check_keys(entry, _STRUCTURE_KEYS[kind], kind, loc, path)
         name = entry.get("name")
         if name is not None and not isinstance(name, str | int):
-            raise SpecError("'name' must be a string", location=where)
+            raise SpecError("'name' must be a string", location=_with_path(loc, path))
         name = None if name is None else str(name)
         depth += 1
+        if kind == "block":
+            return [self.call(entry, path, loc, scope, depth, name)]
+        where = _with_path(loc, path)
         if kind == "repeat":
             return self.repeat(entry, path, where, scope, env, depth, name)
         if kind == "concat":
             return [self.concat(entry, path, where, scope, env, depth, name)]
         if kind == "residual":
             return [self.residual(entry, path, where, scope, env, depth, name)]
-        if kind == "block":
-            return [self.call(entry, path, where, scope, depth, name)]
         if kind == "side":
             return [self.side(entry, path, where, scope, env, depth, name)]
         inner = scope.child(name) if name else scope
@@ -308,40 +310,44 @@ class _Builder:
         self,
         entry: dict[str, Any],
         path: str,
-        where: Location,
+        loc: Location,
         scope: _Scope,
         depth: int,
         name: str | None,
     ) -> SequenceNode:
+        """A block call: the block's layers with its arguments, scoped by ``name`` when given.
+        (Deeply nested specs are mostly calls: the location is made only for an error.)"""
         block_name = entry["block"]
         if not isinstance(block_name, str) or block_name not in self.blocks:
             known = sorted(self.blocks)
             raise SpecError(
                 f"unknown block '{block_name}'{did_you_mean(str(block_name), known)}",
-                location=where,
+                location=_with_path(loc, path),
                 hint=f"blocks defined: {', '.join(known)}" if known else "define it under 'blocks:'",
             )
         if block_name in self.stack:
             chain = " → ".join([*self.stack[self.stack.index(block_name) :], block_name])
-            raise SpecError(f"block '{block_name}' calls itself ({chain})", location=where)
+            raise SpecError(f"block '{block_name}' calls itself ({chain})", location=_with_path(loc, path))
         block = self.blocks[block_name]
         args = entry.get("args") or {}
         if not isinstance(args, dict):
-            raise SpecError("'args' must be a mapping of argument: value", location=where)
+            raise SpecError("'args' must be a mapping of argument: value", location=_with_path(loc, path))
         env: dict[str, Any] = {}
         for key, value in args.items():
             if key not in block.args:
                 raise SpecError(
                     f"block '{block_name}' has no argument '{key}'"
                     + did_you_mean(str(key), list(block.args)),
-                    location=where,
+                    location=_with_path(loc, path),
                     hint=f"its arguments: {', '.join(block.args) or 'none'}",
                 )
             env[key] = value
         for key, default in block.args.items():
             if key not in env:
                 if default is None:
-                    raise SpecError(f"block '{block_name}' needs argument '{key}'", location=where)
+                    raise SpecError(
+                        f"block '{block_name}' needs argument '{key}'", location=_with_path(loc, path)
+                    )
                 env[key] = default
         self.stack.append(block_name)
         try:
@@ -438,7 +444,13 @@ def _field_error(raw: RawLayer, exc: InvalidField, location: Location) -> SpecEr
     return SpecError(exc.message, location=loc, hint=usage)
 
 
-def _check_keys(entry: dict[str, Any], allowed: set[str], kind: str, where: Location) -> None:
+def _check_keys(
+    entry: dict[str, Any], allowed: set[str], kind: str, loc: Location | None, path: str | None = None
+) -> None:
+    """Refuse keys outside ``allowed`` (the location is made only for the error)."""
+    if allowed.issuperset(entry):
+        return
+    where = loc if path is None else _with_path(loc, path)
     for key in entry:
         if key not in allowed:
             raise SpecError(

@@ -14,6 +14,7 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
+from cnncalc._gc import paused_gc
 from cnncalc.records import field_names, is_record
 
 _STRING = json.encoder.encode_basestring  # C-accelerated, non-ASCII kept (ensure_ascii=False)
@@ -23,7 +24,8 @@ _INDENT = "  "
 def json_text(value: Any) -> str:
     """``value`` (records, dicts, lists, tuples, scalars) as JSON indented by two spaces."""
     out: list[str] = []
-    _Encoder(out).encode(value, 0)
+    with paused_gc():  # a big report is a big heap: full collections would make this superlinear
+        _Encoder(out).encode(value, 0)
     return "".join(out)
 
 
