@@ -490,6 +490,46 @@ wellformed_documents = st.builds(
     lambda i, b: {"input": f"{i[0]}x{i[1]}x{i[2]}", "layers": _as_entries(b)}, _valid_input, _valid_body
 )
 
+
+_names = st.sampled_from([None, "a", "b", "a_2", "0"])  # few names: clashes exercise the suffixes
+
+
+@st.composite
+def block_documents(draw: st.DrawFn) -> dict[str, Any]:
+    """Well-formed documents whose blocks are called again and again: in repeats (numbered or
+    not), by name, with the same and with other arguments, blocks calling blocks, side outputs."""
+
+    def call(block: str, args: dict[str, Any] | None = None) -> dict[str, Any]:
+        entry: dict[str, Any] = {"block": block}
+        if args:
+            entry["args"] = args
+        name = draw(_names)
+        if name is not None:
+            entry["name"] = name
+        return entry
+
+    body = _as_entries(draw(_valid_body))
+    side = draw(st.booleans())
+    inner = {
+        "args": {"n": 4},
+        "layers": ["conv $n k1", *body] + ([{"side": ["gap", "fc 3"]}] if side else []),
+    }
+    widths = st.sampled_from([4, 8])
+    outer = {"layers": [call("inner", {"n": draw(widths)}), call("inner", {"n": draw(widths)})]}
+    repeat: dict[str, Any] = {"repeat": draw(st.integers(1, 3)), "layers": [call("outer")]}
+    if draw(st.booleans()):
+        repeat["numbered"] = True
+    name = draw(_names)
+    if name is not None:
+        repeat["name"] = name
+    layers = [repeat, call("outer"), call("outer"), call("inner", {"n": draw(widths)})]
+    return {
+        "input": "16x16x4",
+        "blocks": {"inner": inner, "outer": outer},
+        "layers": draw(st.permutations(layers)),
+    }
+
+
 yaml_texts = st.one_of(
     spec_documents().map(_to_yaml),
     wellformed_documents.map(_to_yaml),

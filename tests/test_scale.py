@@ -9,13 +9,19 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
 
 import cnncalc
 from benchmarks import specs
+from cnncalc.catalog import bundled_names, bundled_path
+from cnncalc.parse import load_spec_file
+from cnncalc.parse.build import _Builder
 from cnncalc.records import to_plain
 from cnncalc.render import render_json
+from tests.strategies import block_documents
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,6 +49,18 @@ def test_fast_json_is_the_standard_encoding_of_the_report(spec: str) -> None:
     jumps = [v for row in data["layers"] for v in row["receptive_field"]["jump"] or ()]
     assert any(isinstance(v, float) for v in jumps) == ("deconv" in spec)
     assert all(isinstance(row["macs"], int) for row in data["layers"])
+
+
+@pytest.mark.parametrize("name", bundled_names())
+def test_reusing_block_expansions_changes_nothing_in_a_bundled_spec(name: str) -> None:
+    path = bundled_path(name)
+    assert path is not None
+    _Builder.reuse_expansions = False
+    try:
+        plain = load_spec_file(path)
+    finally:
+        _Builder.reuse_expansions = True
+    assert load_spec_file(path) == plain
 
 
 def test_generated_resnet152_and_vgg16_match_torchvision_parameter_counts() -> None:
@@ -141,3 +159,21 @@ def test_the_garbage_collector_is_paused_only_while_working() -> None:
         assert not gc.isenabled()  # a caller's choice is kept
     finally:
         gc.enable()
+
+
+@settings(max_examples=150, deadline=None)
+@given(block_documents())
+def test_reused_block_expansions_build_the_same_network(doc: dict[str, Any]) -> None:
+    # The builder renames a block call's earlier expansion instead of expanding it again (see
+    # _Builder.reuse_expansions); the network, names and locations included, must be the same.
+    text = json.dumps(doc)
+    results = []
+    for reuse in (True, False):
+        _Builder.reuse_expansions = reuse
+        try:
+            results.append(cnncalc.parse_spec_text(text, "blocks.json", json_format=True))
+        except cnncalc.CnncalcError as exc:
+            results.append(exc.message)
+        finally:
+            _Builder.reuse_expansions = True
+    assert results[0] == results[1]

@@ -18,7 +18,7 @@ from cnncalc.layers.base import InvalidField, canonical_name
 from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
-from cnncalc.records import field, record
+from cnncalc.records import record
 from cnncalc.shapes import MAX_DIMENSION, Shape, parse_shape_text
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
@@ -36,14 +36,17 @@ _STRUCTURE_KEYS = {
 }
 
 
-@record(frozen=False)
 class _Scope:
-    """Names: a prefix such as ``layer1.0.`` and per-type counters for automatic names."""
+    """Names: a prefix such as ``layer1.0.`` and per-type counters for automatic names. (A plain
+    class: nested specs make one per block call.)"""
 
-    prefix: str = ""
-    counters: dict[str, int] = field(factory=dict)
-    used: set[str] = field(factory=set)
-    suffixes: dict[str, int] = field(factory=dict)  # the last suffix given per name
+    __slots__ = ("counters", "prefix", "suffixes", "used")
+
+    def __init__(self, prefix: str = ""):
+        self.prefix = prefix
+        self.counters: dict[str, int] = {}
+        self.used: set[str] = set()
+        self.suffixes: dict[str, int] = {}  # the last suffix given per name
 
     def child(self, segment: str) -> _Scope:
         segment = self.unique(segment)
@@ -84,12 +87,30 @@ def _has_placeholder(value: Any) -> bool:
     return False
 
 
+@record
+class _Expansion:
+    """A block call's expansion into a fresh scope, kept for the next identical call: the nodes
+    (named under ``prefix``), the scope's naming state after it, and how many layers it holds."""
+
+    prefix: str
+    nodes: tuple[Any, ...]
+    counters: dict[str, int]
+    used: frozenset[str]
+    suffixes: dict[str, int]
+    layers: int
+
+
 class _Builder:
+    # Reuse the expansion of a block call made again with the same arguments at the same place
+    # into a fresh scope (a repeat's copies, a named call): its nodes are renamed, not rebuilt.
+    reuse_expansions = True
+
     def __init__(self, source: str, blocks: dict[str, _Block]):
         self.source = source
         self.blocks = blocks
         self.count = 0
         self.stack: list[str] = []
+        self.expansions: dict[tuple[Any, ...], _Expansion] = {}
 
     # -- sequences and entries ------------------------------------------------------------------
     def sequence(
@@ -349,9 +370,22 @@ class _Builder:
                         f"block '{block_name}' needs argument '{key}'", location=_with_path(loc, path)
                     )
                 env[key] = default
+        inner = scope.child(name) if name else scope
+        key = self.expansion_key(block_name, block, env, path, depth, inner)
+        known = self.expansions.get(key) if key is not None else None
+        if known is not None:
+            self.count += known.layers
+            if self.count > MAX_LAYERS:
+                raise SpecError(
+                    f"the network has more than {MAX_LAYERS:,} layers", location=_with_path(loc, path)
+                )
+            inner.counters.update(known.counters)
+            inner.used.update(known.used)
+            inner.suffixes.update(known.suffixes)
+            return SequenceNode(_renamed(known.nodes, known.prefix, inner.prefix), name=name, path=path)
+        before = self.count
         self.stack.append(block_name)
         try:
-            inner = scope.child(name) if name else scope
             children = self.sequence(
                 block.layers,
                 f"{path}→blocks.{block_name}.layers",
@@ -361,7 +395,29 @@ class _Builder:
             )
         finally:
             self.stack.pop()
+        if key is not None:
+            self.expansions[key] = _Expansion(
+                inner.prefix,
+                children,
+                dict(inner.counters),
+                frozenset(inner.used),
+                dict(inner.suffixes),
+                self.count - before,
+            )
         return SequenceNode(children, name=name, path=path)
+
+    def expansion_key(
+        self, block_name: str, block: _Block, env: dict[str, Any], path: str, depth: int, inner: _Scope
+    ) -> tuple[Any, ...] | None:
+        """What a call's expansion depends on, when it can be reused: the block, its arguments (if
+        it substitutes any), where the call is written, and a scope with no names in it yet."""
+        if not self.reuse_expansions or inner.used or inner.counters:
+            return None
+        try:
+            arguments = _freeze(env) if block.templated else ()
+        except TypeError:  # an argument that cannot be hashed (a mapping): expand as usual
+            return None
+        return (block_name, arguments, path, depth)
 
     # -- layers -----------------------------------------------------------------------------------
     def raw_from_mapping(self, entry: dict[str, Any], where: Location) -> RawLayer:
@@ -388,6 +444,39 @@ class _Builder:
         location = raw.location.but(path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)
+
+
+def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
+    """``nodes`` with every qualified name moved from prefix ``old`` to ``new``. Qualified names are
+    those of layers (and their locations), merges, side outputs and the branches of both; other
+    sequences are named by a segment of their own (a scope), which stays."""
+    if old == new:
+        return nodes
+    cut = len(old)
+
+    def full(name: str) -> str:
+        return new + name[cut:]
+
+    def branch(seq: SequenceNode) -> SequenceNode:
+        return SequenceNode(
+            tuple(move(c) for c in seq.children),
+            name=None if seq.name is None else full(seq.name),
+            path=seq.path,
+        )
+
+    def move(node: Any) -> Any:
+        if isinstance(node, LayerNode):
+            name = full(node.name)
+            location = node.location.but(layer_name=name) if node.location is not None else None
+            return LayerNode(node.layer, name, node.path, location)
+        if isinstance(node, SequenceNode):
+            return SequenceNode(tuple(move(c) for c in node.children), name=node.name, path=node.path)
+        if isinstance(node, MergeNode):
+            branches = tuple(branch(b) for b in node.branches)
+            return MergeNode(branches, node.merge, full(node.name), node.path, node.location)
+        return SideNode(branch(node.branch), full(node.name), node.path, node.location)
+
+    return tuple(move(n) for n in nodes)
 
 
 def validate_layer(raw: RawLayer, location: Location) -> LayerDef:
