@@ -265,7 +265,10 @@ def markdown(results: dict[str, Any], command: str) -> str:
         ("floor", '`python -c "import click, rich, pydantic"` (the floor)'),
         ("python", '`python -c "pass"` (the interpreter alone)'),
         ("cnncalc", f"`{results['command']} summary {results['spec_name']} --json`"),
-        ("oneline", f'`{results["command"]} summary "{ONE_LINE}" --json` (one-line spec)'),
+        (
+            "oneline",
+            f'`{results["command"]} summary "{ONE_LINE.replace("|", chr(92) + "|")}" --json` (one-line)',
+        ),
     ]
     lines += [
         "",
