@@ -59,9 +59,7 @@ def _read_spec(path: str) -> str:
     try:
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
-            raise SpecError(
-                "not a regular file", location=Location(path), hint="give a YAML or JSON file"
-            )
+            raise SpecError("not a regular file", location=Location(path), hint="give a YAML or JSON file")
         if info.st_size > 4 * MAX_SPEC_BYTES:  # UTF-8 takes at most 4 bytes per character
             raise SpecError(
                 f"the file is {info.st_size:,} bytes, over the limit of {MAX_SPEC_BYTES:,} characters",
