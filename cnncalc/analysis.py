@@ -26,6 +26,7 @@ from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_BATCH = 10**9
+INPUT_NAME = "input"  # what a row's ``inputs`` says for the network input
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 
 
@@ -177,24 +178,32 @@ class _Walker:
     # Each walk returns (output shape, receptive field); ``live`` is the bytes of other tensors
     # kept alive meanwhile (inputs held for branches and shortcuts), for the inference peak.
     def sequence(
-        self, seq: SequenceNode, shape: Shape, rf: _RF, depth: int, live: int, input_held: bool = False
-    ) -> tuple[Shape, _RF]:
+        self,
+        seq: SequenceNode,
+        shape: Shape,
+        rf: _RF,
+        src: str,
+        depth: int,
+        live: int,
+        input_held: bool = False,
+    ) -> tuple[Shape, _RF, str]:
         """Walk children in order. ``input_held``: the sequence's input stays alive after its first
         layer (a branch's input is needed by the other branches or the shortcut)."""
         held = self.act_bytes(shape) if input_held else 0
         for i, child in enumerate(seq.children):
             others = live + (held if i > 0 else 0)
             if isinstance(child, LayerNode):
-                shape, rf = self.layer(child, shape, rf, depth, others)
+                shape, rf, src = self.layer(child, shape, rf, src, depth, others)
             elif isinstance(child, SequenceNode):
-                shape, rf = self.sequence(child, shape, rf, depth + (1 if child.name else 0), others)
+                inner_depth = depth + (1 if child.name else 0)
+                shape, rf, src = self.sequence(child, shape, rf, src, inner_depth, others)
             elif isinstance(child, SideNode):
                 # An extra output: its layers count; the main path goes on from the same tensor,
                 # which stays alive while the side branch runs.
-                self.sequence(child.branch, shape, rf, depth + 1, others, input_held=True)
+                self.sequence(child.branch, shape, rf, src, depth + 1, others, input_held=True)
             else:
-                shape, rf = self.merge(child, shape, rf, depth, others)
-        return shape, rf
+                shape, rf, src = self.merge(child, shape, rf, src, depth, others)
+        return shape, rf, src
 
     def costs(self, layer: LayerDef, shape: Shape) -> _Costs:
         """The layer kind's numbers for this input (ShapeError when the layer cannot apply)."""
@@ -217,7 +226,9 @@ class _Walker:
             )
         return costs
 
-    def layer(self, node: LayerNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
+    def layer(
+        self, node: LayerNode, shape: Shape, rf: _RF, src: str, depth: int, live: int
+    ) -> tuple[Shape, _RF, str]:
         layer = node.layer
         index = len(self.rows) + 1
         try:
@@ -247,6 +258,7 @@ class _Walker:
                 path=node.path,
                 description=costs.description,
                 input_shapes=[costs.input_info],
+                inputs=[src],
                 output_shape=costs.output_info,
                 weights=weights,
                 biases=costs.biases,
@@ -261,17 +273,23 @@ class _Walker:
                 warnings=list(costs.warnings),
             )
         )
-        return out, new_rf
+        return out, new_rf, node.name
 
-    def merge(self, node: MergeNode, shape: Shape, rf: _RF, depth: int, live: int) -> tuple[Shape, _RF]:
+    def merge(
+        self, node: MergeNode, shape: Shape, rf: _RF, src: str, depth: int, live: int
+    ) -> tuple[Shape, _RF, str]:
         outs: list[Shape] = []
         states: list[_RF] = []
+        sources: list[str] = []
         done_bytes = 0
         for branch in node.branches:
             # The input stays alive for the other branches / the shortcut.
-            out, state = self.sequence(branch, shape, rf, depth + 1, live + done_bytes, input_held=True)
+            out, state, branch_src = self.sequence(
+                branch, shape, rf, src, depth + 1, live + done_bytes, input_held=True
+            )
             outs.append(out)
             states.append(state)
+            sources.append(branch_src)
             done_bytes += self.act_bytes(out)
         index = len(self.rows) + 1
         if node.merge == "concat":
@@ -316,6 +334,7 @@ class _Walker:
                 if node.merge == "concat"
                 else "residual add" + (" (identity shortcut)" if not node.branches[1].children else ""),
                 input_shapes=[self.shape_info(o) for o in outs],
+                inputs=sources,
                 output_shape=self.shape_info(merged),
                 weights=0,
                 biases=0,
@@ -330,7 +349,7 @@ class _Walker:
                 warnings=[],
             )
         )
-        return merged, merged_rf
+        return merged, merged_rf, node.name
 
 
 def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc") -> Report:
@@ -348,7 +367,7 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
     bpe = BYTES_PER_ELEMENT[dtype]
     walker = _Walker(batch, bpe)
     with paused_gc():
-        out, _ = walker.sequence(network.body, network.input, _RF.initial(), 0, 0)
+        out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)
     macs = sum(r.macs for r in rows)

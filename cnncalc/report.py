@@ -63,6 +63,9 @@ class LayerRow:
     path: str = doc("Where the layer is written in the spec, e.g. 'layers[3].concat[1][0]'.")
     description: str
     input_shapes: list[ShapeInfo]
+    inputs: list[str] = doc(
+        "Names of the rows whose outputs this row reads, in order ('input' = the network input)."
+    )
     output_shape: ShapeInfo
     weights: int
     biases: int

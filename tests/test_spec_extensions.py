@@ -99,3 +99,25 @@ def test_spec_schema_accepts_side_and_named_shortcut() -> None:
 def test_automatic_names_follow_the_layer_type() -> None:
     report = cnncalc.analyse(cnncalc.load("8x8x1 | conv 2 k3 | tanh | conv 2 k3 | relu | linear 4 | sigmoid"))
     assert [r.name for r in report.layers] == ["conv1", "tanh1", "conv2", "relu1", "fc1", "sigmoid1"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "row_name", "inputs"),
+    [
+        # a residual add reads the body's last layer and the block's input (identity shortcut)
+        ("8x8x4 | conv 4 k3 p1 | {conv 4 k3 p1 | bn}", "add1", ["bn1", "conv1"]),
+        # a concat reads each branch's last layer; an empty branch would read the input
+        ("8x8x4 | [conv 2 k1 ; conv 3 k1 | relu]", "concat1", ["conv1", "relu1"]),
+        ("8x8x4 | relu | conv 2 k1", "conv1", ["relu1"]),
+        ("8x8x4 | conv 2 k1", "conv1", ["input"]),
+    ],
+)
+def test_rows_name_what_they_read(spec: str, row_name: str, inputs: list[str]) -> None:
+    rows = {r.name: r for r in cnncalc.analyse(cnncalc.load(spec)).layers}
+    assert rows[row_name].inputs == inputs
+
+
+def test_resnet_add_reads_the_body_and_the_projection() -> None:
+    rows = {r.name: r for r in cnncalc.analyse(cnncalc.load("resnet18")).layers}
+    assert rows["layer2.0.add1"].inputs == ["layer2.0.bn2", "layer2.0.downsample.1"]
+    assert rows["layer2.1.add1"].inputs == ["layer2.1.bn2", "layer2.0.relu2"]
