@@ -305,6 +305,18 @@ class _Walker:
             first = outs[0]
             merged = Shape(sum(o.channels for o in outs), first.height, first.width)
             in_place = False
+        elif node.merge == "mul":
+            merged, scale = outs
+            if not _broadcasts(scale, merged):
+                raise ShapeError(
+                    f"layer {index} '{node.name}' (mul): the gate gives {scale.text()} but its input is "
+                    f"{merged.text()}{_ORDER_NOTE}; a gate must give the same channels, on 1×1 or the "
+                    "same height and width",
+                    location=node.location,
+                    hint="end the gate with a 1×1 conv to the input's channels after a global pool "
+                    "(squeeze-and-excitation)",
+                )
+            in_place = False  # torchvision: scale * input, a new tensor
         else:
             if len({o for o in outs}) > 1:
                 shapes = " and ".join(o.text() for o in outs)
@@ -320,7 +332,9 @@ class _Walker:
             in_place = True  # torchvision: out += identity
         merged_bytes = self.act_bytes(merged)
         self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
-        merged_rf = _RF.merge(states)
+        # A gate's scale comes from a global pool: every output unit then formally sees the whole
+        # input; the receptive field reported is the gated path's (the convention, named there).
+        merged_rf = states[0] if node.merge == "mul" else _RF.merge(states)
         self.rows.append(
             LayerRow(
                 index=index,
@@ -330,9 +344,7 @@ class _Walker:
                 family="structure",
                 depth=depth,
                 path=node.path,
-                description=f"{node.merge} of {len(outs)} branches"
-                if node.merge == "concat"
-                else "residual add" + (" (identity shortcut)" if not node.branches[1].children else ""),
+                description=_merge_description(node, len(outs)),
                 input_shapes=[self.shape_info(o) for o in outs],
                 inputs=sources,
                 output_shape=self.shape_info(merged),
@@ -350,6 +362,22 @@ class _Walker:
             )
         )
         return merged, merged_rf, node.name
+
+
+def _broadcasts(scale: Shape, target: Shape) -> bool:
+    """Whether ``scale`` multiplies ``target`` element-wise under broadcasting: the same channels,
+    and 1×1 or the same height and width (a flat scale only for a flat target)."""
+    if scale.channels != target.channels or scale.is_flat != target.is_flat:
+        return False
+    return scale.spatial in ((1, 1), target.spatial)
+
+
+def _merge_description(node: MergeNode, branches: int) -> str:
+    if node.merge == "concat":
+        return f"concat of {branches} branches"
+    if node.merge == "mul":
+        return "gate: input × scale (receptive field of the input path)"
+    return "residual add" + (" (identity shortcut)" if not node.branches[1].children else "")
 
 
 def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc") -> Report:

@@ -457,8 +457,8 @@ class _Simulation:
             self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
         outs: list[tuple[int, Shape]] = []
         for branch in node.branches:
-            if node.merge == "add" and not branch.children:
-                outs.append((x, shape))  # identity shortcut
+            if node.merge in ("add", "mul") and not branch.children:
+                outs.append((x, shape))  # identity shortcut, or a gate's input
                 continue
             out, out_shape = self.sequence(branch, x, shape)
             self.held[out] += 1
@@ -472,6 +472,13 @@ class _Simulation:
         self.note(result)
         if any(out in self.needs_grad for out, _ in outs):
             self.needs_grad.add(result)
+            if node.merge == "mul":
+                # The gradient of each factor needs the other one; backward returns the gradients
+                # of both, the scale's after summing a full-size product over height and width.
+                saves = {out for out, _ in outs}
+                self.saved.update(saves)
+                grads = self.size[x] + self.size[result] + self.size[outs[1][0]]
+                self.events.append((saves, grads, self.size[result], 0, False))
         self.held[x] -= 1
         for out, _ in outs:
             if out != x:

@@ -69,6 +69,15 @@ class ResidualEntry(BaseModel):
     name: str | None = None
 
 
+class GateEntry(BaseModel):
+    """``output = x × gate(x)``: the gate's layers compute a scale from the input (squeeze-and-
+    excitation: gap → 1×1 conv → act → 1×1 conv → sigmoid), broadcast over height and width."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    gate: list[Any] = Field(description="The gate's layers.")
+    name: str | None = Field(None, description="A scope for the gate's layers (a submodule in PyTorch).")
+
+
 class SideEntry(BaseModel):
     """A side output (e.g. GoogLeNet's auxiliary classifiers): the ``side`` layers read the current
     tensor and give an extra output; the main path goes on from the same tensor, unchanged."""
@@ -140,7 +149,7 @@ def spec_schema() -> dict[str, Any]:
     for kind in registered_kinds():
         defs[kind.__name__] = layer_schema(kind)
         entry_refs.append({"$ref": f"#/$defs/{kind.__name__}"})
-    for model in (RepeatEntry, ConcatEntry, ResidualEntry, SideEntry, BlockCallEntry, GroupEntry):
+    for model in (RepeatEntry, ConcatEntry, ResidualEntry, GateEntry, SideEntry, BlockCallEntry, GroupEntry):
         sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))
         defs[model.__name__] = sub

@@ -40,10 +40,12 @@ class SequenceNode:
 
 @record
 class MergeNode:
-    """Branches applied to the same input and merged by channel concatenation or addition."""
+    """Branches applied to the same input and merged: concatenated along channels, added, or
+    multiplied element-wise ("mul": a gate — the first branch, the identity, times what the second
+    computes from the same input, broadcast over height and width; squeeze-and-excitation)."""
 
     branches: tuple[SequenceNode, ...]
-    merge: Literal["concat", "add"]
+    merge: Literal["concat", "add", "mul"]
     name: str
     path: str
     location: Location | None = None

@@ -19,6 +19,9 @@ COVERAGE_SPECS = {
     "| relu",
     "residual": "16x16x8 | { conv 8 k3 p1 nobias | bn | relu | conv 8 k3 p1 nobias | bn } | relu "
     "| { conv 16 k3 s2 p1 | relu ; conv 16 k1 s2 nobias | bn } | gap | fc 10",
+    # squeeze-and-excitation gates, alone and inside a residual body (MobileNetV3, EfficientNet)
+    "gate": "16x16x8 | conv 8 k3 p1 | < gap | conv 2 k1 | relu | conv 8 k1 | hardsigmoid > "
+    "| { conv 8 k1 nobias | bn | < gap | conv 4 k1 | silu | conv 8 k1 | sigmoid > } | gap | fc 4",
 }
 
 # A spec file with every structure: named groups, numbered repeats, a block with arguments,

@@ -85,11 +85,12 @@ def test_side_without_layers_is_an_error() -> None:
         build("input: 8x8x4\nlayers: [conv 8 k1, {side: []}]")
 
 
-def test_spec_schema_accepts_side_and_named_shortcut() -> None:
+def test_spec_schema_accepts_side_gate_and_named_shortcut() -> None:
     spec = {
         "input": "8x8x4",
         "layers": [
             {"side": ["gap", "fc 10"], "name": "aux"},
+            {"gate": ["gap", "conv 4 k1", "sigmoid"], "name": "se"},
             {"residual": ["conv 4 k1"], "shortcut": {"name": "downsample", "layers": ["conv 4 k1"]}},
         ],
     }
@@ -107,7 +108,11 @@ def test_automatic_names_follow_the_layer_type() -> None:
         # a residual add reads the body's last layer and the block's input (identity shortcut)
         ("8x8x4 | conv 4 k3 p1 | {conv 4 k3 p1 | bn}", "add1", ["batchnorm1", "conv1"]),
         # a concat reads each branch's last layer; an empty branch would read the input
-        ("8x8x4 | [conv 2 k1 ; conv 3 k1 | relu]", "concat1", ["concat1.branch1.conv1", "concat1.branch2.relu1"]),
+        (
+            "8x8x4 | [conv 2 k1 ; conv 3 k1 | relu]",
+            "concat1",
+            ["concat1.branch1.conv1", "concat1.branch2.relu1"],
+        ),
         ("8x8x4 | relu | conv 2 k1", "conv1", ["relu1"]),
         ("8x8x4 | conv 2 k1", "conv1", ["input"]),
     ],
@@ -121,3 +126,61 @@ def test_resnet_add_reads_the_body_and_the_projection() -> None:
     rows = {r.name: r for r in cnncalc.analyse(cnncalc.load("resnet18")).layers}
     assert rows["layer2.0.add1"].inputs == ["layer2.0.bn2", "layer2.0.downsample.1"]
     assert rows["layer2.1.add1"].inputs == ["layer2.1.bn2", "layer2.0.relu2"]
+
+
+def test_gate_multiplies_its_input_by_the_scale_it_computes() -> None:
+    """Squeeze-and-excitation as torchvision's SqueezeExcitation: gap → fc1 → act → fc2 → sigmoid → ×."""
+    net = build(
+        """
+        input: 8x8x16
+        layers:
+          - gate: [gap name=avgpool, conv 4 k1 name=fc1, relu name=activation, conv 16 k1 name=fc2,
+                   sigmoid name=scale_activation]
+            name: se
+        """
+    )
+    rows = {r.name: r for r in cnncalc.analyse(net).layers}
+    assert list(rows) == ["se.avgpool", "se.fc1", "se.activation", "se.fc2", "se.scale_activation", "se"]
+    gate = rows["se"]
+    assert (gate.type, gate.output_shape.hwc) == ("mul", "8×8×16")
+    assert [s.hwc for s in gate.input_shapes] == ["8×8×16", "1×1×16"]
+    assert gate.inputs == ["input", "se.scale_activation"]
+    assert not gate.in_place  # torchvision computes scale * input into a new tensor
+    # (16 + 1)×4 + (4 + 1)×16: the two 1×1 convs with biases
+    assert sum(r.params for r in rows.values()) == 68 + 80
+    assert gate.receptive_field.size == (1, 1)  # the gated path's, as the description says
+    assert "receptive field of the input path" in gate.description
+
+
+def test_one_line_gate_is_the_same_as_the_file_form() -> None:
+    one = cnncalc.load("8x8x16 | < gap | conv 4 k1 | relu | conv 16 k1 | hardsigmoid >")
+    file = build(
+        """
+        input: 8x8x16
+        layers:
+          - gate: [gap, conv 4 k1, relu, conv 16 k1, hardsigmoid]
+        """
+    )
+    assert cnncalc.analyse(one).layers == cnncalc.analyse(file).layers
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("8x8x16 | < gap | conv 8 k1 >", "the gate gives 1×1×8 but its input is 8×8×16"),
+        ("8x8x16 | < conv 16 k3 >", "the gate gives 6×6×16 but its input is 8×8×16"),
+        ("8x8x16 | < gap | conv 16 k1", "expected '>' to close the '<' opened at column 10"),
+        ("8x8x16 | < >", "expected a layer before '>'"),
+    ],
+)
+def test_gate_mistakes_are_located_errors(spec: str, message: str) -> None:
+    with pytest.raises(cnncalc.CnncalcError) as caught:
+        cnncalc.analyse(cnncalc.load(spec))
+    assert message in caught.value.message
+
+
+def test_empty_gate_in_a_file_is_an_error_with_an_example() -> None:
+    with pytest.raises(SpecError) as caught:
+        build("input: 8x8x16\nlayers:\n  - gate: []\n")
+    assert "'gate' needs a list of one or more layers" in caught.value.message
+    assert caught.value.hint is not None and "gap" in caught.value.hint

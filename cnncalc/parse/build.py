@@ -32,6 +32,7 @@ _STRUCTURE_KEYS = {
     "residual": {"residual", "shortcut", "name"},
     "block": {"block", "args", "name"},
     "side": {"side", "name"},
+    "gate": {"gate", "name"},
     "layers": {"layers", "name"},
 }
 
@@ -189,6 +190,8 @@ class _Builder:
             return [self.residual(entry, path, where, scope, env, depth, name)]
         if kind == "side":
             return [self.side(entry, path, where, scope, env, depth, name)]
+        if kind == "gate":
+            return [self.gate(entry, path, where, scope, env, depth, name)]
         inner = scope.child(name) if name else scope
         children = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
         return [SequenceNode(children, name=name, path=path)] if name else list(children)
@@ -326,6 +329,40 @@ class _Builder:
         children = self.sequence(layers, f"{path}.side", inner, env, depth)
         full = scope.prefix + segment
         return SideNode(SequenceNode(children, name=full, path=f"{path}.side"), full, path, where)
+
+    def gate(
+        self,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> MergeNode:
+        """``x × gate(x)``: the gate's layers compute a per-channel scale from the input (a named
+        gate is a scope of its own, like torchvision's ``SqueezeExcitation`` module)."""
+        layers = entry["gate"]
+        if not isinstance(layers, list) or not layers:
+            raise SpecError(
+                "'gate' needs a list of one or more layers",
+                location=where,
+                hint="e.g. gate: [gap, conv 8 k1, relu, conv 32 k1, sigmoid]",
+            )
+        merge_name = scope.unique(name) if name else scope.auto("mul")
+        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
+        children = self.sequence(layers, f"{path}.gate", inner, env, depth)
+        gate_name = scope.prefix + merge_name if name else None
+        return MergeNode(
+            (
+                SequenceNode((), name=None, path=f"{path}.input"),
+                SequenceNode(children, name=gate_name, path=f"{path}.gate"),
+            ),
+            "mul",
+            scope.prefix + merge_name,
+            path,
+            where,
+        )
 
     def call(
         self,
@@ -609,6 +646,10 @@ class _Sizer:
             )
         if "block" in entry:
             return self.call(entry, depth)
+        if "gate" in entry:
+            return self.sequence(entry["gate"], env, depth)
+        if "side" in entry:
+            return self.sequence(entry["side"], env, depth)
         return self.sequence(entry.get("layers"), env, depth)
 
     def call(self, entry: dict[str, Any], depth: int) -> int:

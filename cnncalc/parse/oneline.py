@@ -8,6 +8,7 @@ Grammar (whitespace is free; see README "One-line form")::
             | '(' seq ')' [('x'|'*') N]          a group, repeated N times
             | '[' seq (';' seq)+ ']'             branches concatenated along channels
             | '{' seq [';' seq] '}'              residual: body (+ projection shortcut)
+            | '<' seq '>'                        gate: the input × what seq computes from it (SE)
     LAYER  := TYPE (VALUE | KEY=VALUE | SHORT VALUE | FLAG)*
 
 This module only turns text into the same plain entries a spec file holds (layer strings, and
@@ -306,7 +307,7 @@ class _LineParser:
             raise self.error("missing layer at the end of the spec", self.pos)
         char = self.text[self.pos]
         start = self.pos
-        if char in "([{":
+        if char in "([{<":
             self.depth += 1
             if self.depth > MAX_ONELINE_NESTING:
                 raise self.error(
@@ -354,6 +355,13 @@ class _LineParser:
             entry = LocatedDict(concat=branches)
             entry.loc = self.loc(start)
             return entry
+        if char == "<":
+            self.pos += 1
+            body = self.seq(">")
+            self.expect(">", start)
+            entry = LocatedDict(gate=body)
+            entry.loc = self.loc(start)
+            return entry
         if char == "{":
             self.pos += 1
             branches = self.branches("}", start)
@@ -366,7 +374,7 @@ class _LineParser:
             return entry
 
     def layer(self, char: str, start: int) -> Any:
-        if char in "|;)]}":
+        if char in "|;)]}>":
             raise self.error(f"expected a layer before '{char}'", start)
         end, depth = start, 0
         while end < len(self.text):
@@ -375,7 +383,7 @@ class _LineParser:
                 depth += 1
             elif c == "]" and depth:
                 depth -= 1
-            elif c in "|;(){}]" and not depth:
+            elif c in "|;(){}]<>" and not depth:
                 break
             end += 1
         raw = self.text[start:end]
@@ -403,7 +411,7 @@ class _LineParser:
         if self.pos >= len(self.text) or self.text[self.pos] != char:
             found = "the end" if self.pos >= len(self.text) else f"'{self.text[self.pos]}'"
             raise self.error(
-                f"expected '{char}' to close the '{ {')': '(', ']': '[', '}': '{'}[char] }' "
+                f"expected '{char}' to close the '{ {')': '(', ']': '[', '}': '{', '>': '<'}[char] }' "
                 f"opened at column {opened_at + 1}, found {found}",
                 self.pos,
             )

@@ -40,6 +40,7 @@ MACS = N_("MACs (multiply-accumulates)")
 MEMORY = N_("activation memory (bytes)")
 CONCAT_DEPTH = N_("output depth = sum of the branch depths")
 ADD_SHAPE = N_("output = body + shortcut, element by element")
+GATE_SHAPE = N_("output = input × scale, each channel's map times its scale")
 TOTAL_PARAMS = N_("total parameters")
 TOTAL_MACS = N_("total MACs")
 TOTAL_ACTIVATIONS = N_("sum of activations (values)")
@@ -366,6 +367,9 @@ def _merge_steps(row: LayerRow, report: Report) -> list[Step]:
             out.channels,
         )
         return [step, _volume_step(out, order), _memory_step(row, report)]
+    if row.type == "mul":
+        shapes = " × ".join(s.text(order) for s in row.input_shapes)
+        return [Step(GATE_SHAPE, "", shapes, Fraction(out.numel), out.text(order)), _memory_step(row, report)]
     shapes = " + ".join(s.text(order) for s in row.input_shapes)
     return [Step(ADD_SHAPE, "", shapes, Fraction(out.numel), out.text(order)), _memory_step(row, report)]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
+from cnncalc.torch_bridge.plan import AddStep, BlockPlan, GateStep, LayerPlan, SideStep, Step, make_plan
 
 _INDENT = "    "
 LINE_LENGTH = 88  # the generated module is ruff/black clean at the default line length
@@ -161,6 +161,16 @@ class _Writer:
                 lines.extend(self.steps(step.body, counter))
                 shortcut = saved if step.shortcut is None else f"{_ref(step.shortcut)}({saved})"
                 lines.append((f"x = x + {shortcut}", "", ""))
+            elif isinstance(step, GateStep):
+                if step.gate is not None:
+                    lines.append((f"x = x * {_ref(step.gate)}(x)", "", ""))
+                else:
+                    counter[0] += 1
+                    saved = "gated" if counter[0] == 1 else f"gated{counter[0]}"
+                    lines.append((f"{saved} = x", "", ""))
+                    lines.extend(self.steps(step.body, counter))
+                    lines.append((f"x = {saved} * x", "", ""))
+                    lines.append((f"del {saved}  # not kept alive to the end of forward", "", ""))
             elif isinstance(step, SideStep):
                 lines.append((f"self.side_outputs[{_quote(step.name)}] = {_ref(step.key)}(x)", "", ""))
             else:
@@ -186,7 +196,9 @@ def _docstring(paragraphs: list[str], indent: int) -> list[str]:
 
 
 def _has_side(steps: tuple[Step, ...]) -> bool:
-    return any(isinstance(s, SideStep) or (isinstance(s, AddStep) and _has_side(s.body)) for s in steps)
+    return any(
+        isinstance(s, SideStep) or (isinstance(s, AddStep | GateStep) and _has_side(s.body)) for s in steps
+    )
 
 
 def _describe(block: BlockPlan) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, LayerPlan, SideStep, Step, make_plan
+from cnncalc.torch_bridge.plan import AddStep, BlockPlan, GateStep, LayerPlan, SideStep, Step, make_plan
 
 MergeObserver = Callable[[str, Any], None]
 
@@ -37,6 +37,11 @@ def _module_classes() -> tuple[type, type]:
                     x = self.run(step.body, x)
                     shortcut = identity if step.shortcut is None else self._modules[step.shortcut](identity)
                     x = x + shortcut
+                    if self.merge_observer is not None:
+                        self.merge_observer(step.name, x)
+                elif isinstance(step, GateStep):
+                    # no local name for the scale: it would stay alive to the end of the block
+                    x = x * (self._modules[step.gate](x) if step.gate is not None else self.run(step.body, x))
                     if self.merge_observer is not None:
                         self.merge_observer(step.name, x)
                 elif isinstance(step, SideStep):

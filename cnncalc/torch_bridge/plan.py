@@ -12,6 +12,9 @@ spec name (``layer1.0.conv1``):
 * a named residual is a block of its own; an unnamed one is a step of the enclosing block
   (``x = body(x) + shortcut(identity)``), like torchvision's ``BasicBlock``, with its projection
   shortcut as a sub-block named ``shortcut``;
+* a gate (squeeze-and-excitation) multiplies x by what its layers compute from x: a named gate's
+  layers are a block of their own (torchvision's ``SqueezeExcitation``), an unnamed gate's are
+  steps of the enclosing block;
 * a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
   enclosing block's ``side_outputs`` while the main path goes on;
 * a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
@@ -60,6 +63,17 @@ class AddStep:
 
 
 @dataclass(frozen=True)
+class GateStep:
+    """A gate: ``x = x * gate(x)``, the gate's layers either a sub-block ``gate`` (a named gate,
+    like torchvision's ``SqueezeExcitation``) or the inline ``body`` steps."""
+
+    body: tuple[Step, ...]
+    gate: str | None
+    name: str  # the merge's qualified spec name
+    output: Shape
+
+
+@dataclass(frozen=True)
 class SideStep:
     """A side output (an auxiliary head): ``side_outputs[name] = self.<key>(x)``; x goes on."""
 
@@ -67,7 +81,7 @@ class SideStep:
     name: str
 
 
-Step = Apply | AddStep | SideStep
+Step = Apply | AddStep | GateStep | SideStep
 
 
 @dataclass(frozen=True)
@@ -205,6 +219,10 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             block = sub.finish("sequence", side_steps, shape, side_out)
             builder.children.append(block)
             steps.append(SideStep(block.key, node.name))
+        elif node.merge == "mul":
+            gate = _gate(builder, node, shape)
+            steps.append(gate)
+            shape = gate.output
         elif node.merge == "concat":
             sub = builder.sub(builder.relative(node.name))
             outs = []
@@ -243,6 +261,18 @@ def _residual(builder: _Builder, node: MergeNode, shape: Shape) -> AddStep:
         builder.children.append(block)
         shortcut_key = block.key
     return AddStep(body_steps, shortcut_key, node.name, out)
+
+
+def _gate(builder: _Builder, node: MergeNode, shape: Shape) -> GateStep:
+    branch = node.branches[1]
+    if branch.name is None:  # inline: the gate's layers are steps of the enclosing block
+        body, _ = _walk(builder, branch.children, shape)
+        return GateStep(body, None, node.name, shape)
+    sub = builder.sub(builder.relative(node.name))
+    gate_steps, gate_out = _walk(sub, branch.children, shape)
+    block = sub.finish("sequence", gate_steps, shape, gate_out)
+    builder.children.append(block)
+    return GateStep((), block.key, node.name, shape)
 
 
 def make_plan(network: Network, reserved: Iterable[str] = ()) -> BlockPlan:
