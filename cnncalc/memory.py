@@ -457,8 +457,8 @@ class _Simulation:
             self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
         outs: list[tuple[int, Shape]] = []
         for branch in node.branches:
-            if node.merge in ("add", "mul") and not branch.children:
-                outs.append((x, shape))  # identity shortcut, or a gate's input
+            if not branch.children:
+                outs.append((x, shape))  # the input itself: an identity shortcut, a gate's input
                 continue
             out, out_shape = self.sequence(branch, x, shape)
             self.held[out] += 1

@@ -52,8 +52,15 @@ class ConcatEntry(BaseModel):
     """Parallel branches on the same input, concatenated along channels (Inception)."""
 
     model_config = ConfigDict(extra="forbid", defer_build=True)
-    concat: list[list[Any]] = Field(description="Two or more branches, each a list of layers.")
+    concat: list[list[Any]] = Field(
+        description="Two or more branches, each a list of layers ([] is the input itself)."
+    )
     name: str | None = None
+    inline: bool = Field(
+        False,
+        description="No scope of its own: the branches' layers are named in the enclosing scope, and "
+        "in PyTorch the concatenation is a step of the enclosing module (DenseNet, ShuffleNetV2).",
+    )
 
 
 class ResidualEntry(BaseModel):

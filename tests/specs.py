@@ -49,6 +49,37 @@ layers:
   - {name: classifier, layers: [dropout, fc 10]}
 """
 
+# Inline concatenations (no scope of their own) as DenseNet writes them — the input beside a
+# named dense layer — and with unnamed multi-layer branches; named and unnamed gates.
+INLINE_YAML = """
+name: inline-merges
+input: 12x12x8
+blocks:
+  dense:
+    args: {growth: 4}
+    layers:
+      - bn name=norm1
+      - relu name=relu1
+      - conv ${4 * growth} k1 nobias name=conv1
+      - bn name=norm2
+      - relu name=relu2
+      - conv $growth k3 p1 nobias name=conv2
+layers:
+  - conv 8 k3 p1 name=conv0
+  - name: denseblock1
+    layers:
+      - concat: [[], [{block: dense, name: denselayer1}]]
+        inline: true
+      - concat: [[], [{block: dense, name: denselayer2}]]
+        inline: true
+  - concat: [[conv 4 k1, relu], [maxpool 3 s1 p1, conv 4 k1]]
+    inline: true
+  - gate: [gap name=avgpool, conv 2 k1 name=fc1, relu name=activation, conv 8 k1 name=fc2, sigmoid]
+    name: se
+  - gap
+  - fc 5 name=classifier
+"""
+
 # Names that are not Python attributes, or that nn.Module already uses: the module keeps them
 # where torch allows (add_module) and appends '_' where it does not ('train', 'forward').
 ODD_NAMES_YAML = """

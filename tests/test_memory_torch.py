@@ -23,12 +23,19 @@ from cnncalc.spec import LayerNode, MergeNode, SequenceNode
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS  # noqa: E402
+from specs import COVERAGE_SPECS, INLINE_YAML  # noqa: E402
 
 from cnncalc.torch_bridge import build_module, verify  # noqa: E402
 from cnncalc.torch_bridge.tracking import measure_cpu_memory  # noqa: E402
 
 BATCH = 2
+SPECS = sorted([*COVERAGE_SPECS, "inline-merges"])
+
+
+def _load(name: str) -> cnncalc.Network:
+    if name == "inline-merges":
+        return cnncalc.parse_spec_text(INLINE_YAML, "inline.yaml")
+    return cnncalc.load(COVERAGE_SPECS[name])
 
 
 def _layer_nodes(node: SequenceNode | MergeNode | LayerNode) -> Iterator[LayerNode]:
@@ -57,9 +64,9 @@ def autograd_saved_bytes(network: cnncalc.Network) -> tuple[int, bool]:
     return sum(saved.values()), out.untyped_storage().data_ptr() in saved
 
 
-@pytest.mark.parametrize("name", sorted(COVERAGE_SPECS))
+@pytest.mark.parametrize("name", SPECS)
 def test_saved_activations_match_autograd(name: str) -> None:
-    network = cnncalc.load(COVERAGE_SPECS[name])
+    network = _load(name)
     estimate = predict_memory(network, batch=BATCH, train=True)
     input_bytes = block_bytes(network.input.numel * BATCH * 4)
     output_bytes = block_bytes(cnncalc.analyse(network).output.elements * BATCH * 4)
@@ -75,19 +82,19 @@ def test_saved_activations_match_autograd(name: str) -> None:
     assert predicted == measured
 
 
-@pytest.mark.parametrize("name", sorted(COVERAGE_SPECS))
+@pytest.mark.parametrize("name", SPECS)
 def test_inference_forward_peak_matches_the_tensors_alive(name: str) -> None:
-    network = cnncalc.load(COVERAGE_SPECS[name])
+    network = _load(name)
     measured = measure_cpu_memory(network, batch=4)["inference"]
     assert predict_memory(network, batch=4, workspaces=False).term("forward_peak") == measured
 
 
-@pytest.mark.parametrize("name", sorted(set(COVERAGE_SPECS) - {"pooling"}))  # 'pooling' has no weights
+@pytest.mark.parametrize("name", sorted(set(SPECS) - {"pooling"}))  # 'pooling' has no weights
 def test_training_step_peak_matches_the_tensors_alive(name: str) -> None:
     """Forward, backward of the training loss, then a foreach Adam step, as on the GPU. CPU and
     CUDA kernels differ (workspaces, unfused dropout, max-pool indices without grad), so this checks
     the structure of the model (what autograd keeps, when backward frees it), not CUDA's numbers."""
-    network = cnncalc.load(COVERAGE_SPECS[name])
+    network = _load(name)
     measured = measure_cpu_memory(network, batch=4, optimizer="adam")["training"]
     estimate = predict_memory(network, batch=4, train=True, optimizer="adam", workspaces=False)
     assert estimate.peak_above_state == measured

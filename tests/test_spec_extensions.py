@@ -184,3 +184,39 @@ def test_empty_gate_in_a_file_is_an_error_with_an_example() -> None:
         build("input: 8x8x16\nlayers:\n  - gate: []\n")
     assert "'gate' needs a list of one or more layers" in caught.value.message
     assert caught.value.hint is not None and "gap" in caught.value.hint
+
+
+def test_inline_concat_names_layers_in_the_enclosing_scope_as_densenet() -> None:
+    """torchvision's DenseNet names 'features.denseblock1.denselayer1.norm1': no concat segment."""
+    net = build(
+        """
+        input: 8x8x4
+        layers:
+          - name: denseblock1
+            layers:
+              - concat: [[], [{name: denselayer1, layers: [bn name=norm1, relu, conv 2 k3 p1 name=conv2]}]]
+                inline: true
+        """
+    )
+    rows = cnncalc.analyse(net).layers
+    assert [r.name for r in rows] == [
+        "denseblock1.denselayer1.norm1",
+        "denseblock1.denselayer1.relu1",
+        "denseblock1.denselayer1.conv2",
+        "denseblock1.concat1",
+    ]
+    assert rows[-1].output_shape.hwc == "8×8×6"  # the input's 4 channels and the 2 new ones
+    assert rows[-1].inputs == ["input", "denseblock1.denselayer1.conv2"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{concat: [[], []], inline: true}", "every branch of this 'concat' is empty"),
+        ("{concat: [[relu], [relu]], inline: yes please}", "'inline' must be true or false"),
+    ],
+)
+def test_inline_concat_mistakes(entry: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        build(f"input: 8x8x4\nlayers:\n  - {entry}\n")
+    assert message in caught.value.message

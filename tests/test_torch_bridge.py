@@ -25,7 +25,7 @@ from cnncalc.spec import SequenceNode
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS, ODD_NAMES_YAML, STRUCTURES_YAML  # noqa: E402
+from specs import COVERAGE_SPECS, INLINE_YAML, ODD_NAMES_YAML, STRUCTURES_YAML  # noqa: E402
 
 from cnncalc.torch_bridge import build_module, export_source, verify  # noqa: E402
 
@@ -34,6 +34,7 @@ def _networks() -> list[tuple[str, cnncalc.Network]]:
     nets = [(name, load_network(text)) for name, text in COVERAGE_SPECS.items()]
     nets.append(("structures", parse_spec_text(STRUCTURES_YAML, "structures.yaml")))
     nets.append(("odd-names", parse_spec_text(ODD_NAMES_YAML, "odd.yaml")))
+    nets.append(("inline-merges", parse_spec_text(INLINE_YAML, "inline.yaml")))
     return nets
 
 

@@ -28,7 +28,7 @@ MAX_DEPTH = 64
 
 _STRUCTURE_KEYS = {
     "repeat": {"repeat", "layers", "name", "start", "numbered"},
-    "concat": {"concat", "name"},
+    "concat": {"concat", "name", "inline"},
     "residual": {"residual", "shortcut", "name"},
     "block": {"block", "args", "name"},
     "side": {"side", "name"},
@@ -261,9 +261,23 @@ class _Builder:
         branches = self.branches_of(entry["concat"], "concat", where)
         if len(branches) < 2:
             raise SpecError("'concat' needs two or more branches", location=where)
+        if all(not branch for branch in branches):
+            raise SpecError(
+                "every branch of this 'concat' is empty",
+                location=where,
+                hint="an empty branch is the input itself; give at least one branch layers",
+            )
         merge_name = scope.unique(name) if name else scope.auto("concat")
-        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.")
+        inline = entry.get("inline", False)
+        if not isinstance(inline, bool):
+            raise SpecError(f"'inline' must be true or false, not {inline!r}", location=where)
         seqs = []
+        if inline:  # no scope of its own: the branches' layers are named in the enclosing scope
+            for i, branch in enumerate(branches):
+                children = self.sequence(branch, f"{path}.concat[{i}]", scope, env, depth)
+                seqs.append(SequenceNode(children, name=None, path=f"{path}.concat[{i}]"))
+            return MergeNode(tuple(seqs), "concat", scope.prefix + merge_name, path, where)
+        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.")
         for i, branch in enumerate(branches):
             segment = f"branch{i + 1}"
             branch_scope = inner.child(segment)

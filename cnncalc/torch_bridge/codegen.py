@@ -18,7 +18,17 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, GateStep, LayerPlan, SideStep, Step, make_plan
+from cnncalc.torch_bridge.plan import (
+    AddStep,
+    Apply,
+    BlockPlan,
+    ConcatStep,
+    GateStep,
+    LayerPlan,
+    SideStep,
+    Step,
+    make_plan,
+)
 
 _INDENT = "    "
 LINE_LENGTH = 88  # the generated module is ruff/black clean at the default line length
@@ -161,6 +171,8 @@ class _Writer:
                 lines.extend(self.steps(step.body, counter))
                 shortcut = saved if step.shortcut is None else f"{_ref(step.shortcut)}({saved})"
                 lines.append((f"x = x + {shortcut}", "", ""))
+            elif isinstance(step, ConcatStep):
+                lines.extend(self.concat(step, counter))
             elif isinstance(step, GateStep):
                 if step.gate is not None:
                     lines.append((f"x = x * {_ref(step.gate)}(x)", "", ""))
@@ -178,6 +190,36 @@ class _Writer:
                     lines.append(("x = torch.flatten(x, 1)", "", ""))
                 lines.append((f"x = {_ref(step.key)}(x)", "", ""))
         return lines
+
+    def concat(self, step: ConcatStep, counter: list[int]) -> list[Stmt]:
+        """``x = torch.cat([x, self.denselayer1(x)], dim=1)`` when every branch is the input or one
+        module; otherwise each branch's steps run on a saved input into a part of its own."""
+        simple = [_branch_call(branch) for branch in step.branches]
+        if all(call is not None for call in simple):
+            parts = _Call("", tuple(call for call in simple if call is not None), "[]")
+            return [("x = ", _Call("torch.cat", (parts, "dim=1")), "")]
+        counter[0] += 1
+        saved = "features" if counter[0] == 1 else f"features{counter[0]}"
+        lines: list[Stmt] = [(f"{saved} = x", "", "")]
+        names = []
+        for i, branch in enumerate(step.branches, start=1):
+            part = f"{saved}_{i}"
+            lines.append((f"x = {saved}", "", ""))
+            lines.extend(self.steps(branch, counter))
+            lines.append((f"{part} = x", "", ""))
+            names.append(part)
+        lines.append(("x = ", _Call("torch.cat", (_Call("", tuple(names), "[]"), "dim=1")), ""))
+        lines.append((f"del {saved}, {', '.join(names)}  # not kept alive to the end of forward", "", ""))
+        return lines
+
+
+def _branch_call(branch: tuple[Step, ...]) -> str | None:
+    """``x`` for an empty branch, ``self.key(x)`` for one module, else None."""
+    if not branch:
+        return "x"
+    if len(branch) == 1 and isinstance(branch[0], Apply) and not branch[0].flatten_first:
+        return f"{_ref(branch[0].key)}(x)"
+    return None
 
 
 def _docstring(paragraphs: list[str], indent: int) -> list[str]:
@@ -197,7 +239,10 @@ def _docstring(paragraphs: list[str], indent: int) -> list[str]:
 
 def _has_side(steps: tuple[Step, ...]) -> bool:
     return any(
-        isinstance(s, SideStep) or (isinstance(s, AddStep | GateStep) and _has_side(s.body)) for s in steps
+        isinstance(s, SideStep)
+        or (isinstance(s, AddStep | GateStep) and _has_side(s.body))
+        or (isinstance(s, ConcatStep) and any(_has_side(b) for b in s.branches))
+        for s in steps
     )
 
 

@@ -9,7 +9,16 @@ from typing import Any
 
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
-from cnncalc.torch_bridge.plan import AddStep, BlockPlan, GateStep, LayerPlan, SideStep, Step, make_plan
+from cnncalc.torch_bridge.plan import (
+    AddStep,
+    BlockPlan,
+    ConcatStep,
+    GateStep,
+    LayerPlan,
+    SideStep,
+    Step,
+    make_plan,
+)
 
 MergeObserver = Callable[[str, Any], None]
 
@@ -37,6 +46,10 @@ def _module_classes() -> tuple[type, type]:
                     x = self.run(step.body, x)
                     shortcut = identity if step.shortcut is None else self._modules[step.shortcut](identity)
                     x = x + shortcut
+                    if self.merge_observer is not None:
+                        self.merge_observer(step.name, x)
+                elif isinstance(step, ConcatStep):
+                    x = torch.cat([self.run(branch, x) for branch in step.branches], dim=1)
                     if self.merge_observer is not None:
                         self.merge_observer(step.name, x)
                 elif isinstance(step, GateStep):

@@ -9,6 +9,7 @@ spec name (``layer1.0.conv1``):
 
 * a named sequence (group, named repeat, numbered copy, named block call) is a sub-block;
 * a concat is a block whose children are its branches, run on the same input and concatenated;
+  an inline concat (no layer named under it) is a step of the enclosing block;
 * a named residual is a block of its own; an unnamed one is a step of the enclosing block
   (``x = body(x) + shortcut(identity)``), like torchvision's ``BasicBlock``, with its projection
   shortcut as a sub-block named ``shortcut``;
@@ -63,6 +64,16 @@ class AddStep:
 
 
 @dataclass(frozen=True)
+class ConcatStep:
+    """An inline concatenation: ``x = torch.cat([branch(x) for branch in branches], 1)``, each
+    branch the steps of the enclosing block (no steps: the input itself)."""
+
+    branches: tuple[tuple[Step, ...], ...]
+    name: str  # the merge's qualified spec name
+    output: Shape
+
+
+@dataclass(frozen=True)
 class GateStep:
     """A gate: ``x = x * gate(x)``, the gate's layers either a sub-block ``gate`` (a named gate,
     like torchvision's ``SqueezeExcitation``) or the inline ``body`` steps."""
@@ -81,7 +92,7 @@ class SideStep:
     name: str
 
 
-Step = Apply | AddStep | GateStep | SideStep
+Step = Apply | AddStep | ConcatStep | GateStep | SideStep
 
 
 @dataclass(frozen=True)
@@ -223,6 +234,16 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             gate = _gate(builder, node, shape)
             steps.append(gate)
             shape = gate.output
+        elif node.merge == "concat" and not _has_layer_under(node, node.name + "."):
+            # an inline concat (DenseNet, ShuffleNetV2): a step of the enclosing block
+            outs, branch_steps = [], []
+            for branch in node.branches:
+                inner_steps, out = _walk(builder, branch.children, shape)
+                branch_steps.append(inner_steps)
+                outs.append(out)
+            merged = Shape(sum(o.channels for o in outs), outs[0].height, outs[0].width)
+            steps.append(ConcatStep(tuple(branch_steps), node.name, merged))
+            shape = merged
         elif node.merge == "concat":
             sub = builder.sub(builder.relative(node.name))
             outs = []
