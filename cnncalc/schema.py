@@ -38,6 +38,11 @@ class RepeatEntry(BaseModel):
     numbered: bool | None = Field(
         None, description="Scope each copy by its number (0, 1, …); default: when 'name' is given."
     )
+    index: str | None = Field(
+        None,
+        description="A name for the copy's number (start, start + 1, …) that the copies' entries can "
+        "use: $i, ${i + 1} (e.g. name: denselayer$i).",
+    )
 
 
 class GroupEntry(BaseModel):

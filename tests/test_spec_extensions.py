@@ -220,3 +220,37 @@ def test_inline_concat_mistakes(entry: str, message: str) -> None:
     with pytest.raises(SpecError) as caught:
         build(f"input: 8x8x4\nlayers:\n  - {entry}\n")
     assert message in caught.value.message
+
+
+def test_repeat_index_names_and_sizes_each_copy() -> None:
+    net = build(
+        """
+        input: 8x8x4
+        blocks:
+          grow:
+            args: {n: null}
+            layers:
+              - repeat: $n
+                start: 1
+                index: i
+                layers: ["conv ${2 * i} k1 name=conv$i"]
+        layers:
+          - {block: grow, args: {n: 3}}
+        """
+    )
+    rows = cnncalc.analyse(net).layers
+    assert [(r.name, r.output_shape.channels) for r in rows] == [("conv1", 2), ("conv2", 4), ("conv3", 6)]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("{repeat: 2, index: 2i, layers: [relu]}", "'index' must be a name such as i"),
+        ("{repeat: 2, start: one, layers: [relu]}", "'start' must be a whole number"),
+        ("{repeat: 2, layers: ['conv ${j} k1']}", "unknown argument 'j'"),
+    ],
+)
+def test_repeat_index_mistakes(entry: str, message: str) -> None:
+    with pytest.raises(SpecError) as caught:
+        build(f"input: 8x8x4\nblocks:\n  b:\n    layers:\n      - {entry}\nlayers:\n  - {{block: b}}\n")
+    assert message in caught.value.message

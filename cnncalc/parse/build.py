@@ -27,7 +27,7 @@ MAX_REPEAT = 1_000_000
 MAX_DEPTH = 64
 
 _STRUCTURE_KEYS = {
-    "repeat": {"repeat", "layers", "name", "start", "numbered"},
+    "repeat": {"repeat", "layers", "name", "start", "numbered", "index"},
     "concat": {"concat", "name", "inline"},
     "residual": {"residual", "shortcut", "name"},
     "block": {"block", "args", "name"},
@@ -146,7 +146,7 @@ class _Builder:
     ) -> list[Any]:
         if env is not None:
             try:
-                entry = substitute(entry, env)
+                entry = _substitute_entry(entry, env)
             except CnncalcError as exc:
                 raise exc.with_location(_with_path(loc, path)) from None
         if isinstance(entry, str):
@@ -219,13 +219,23 @@ class _Builder:
         if "layers" not in entry:
             raise SpecError("'repeat' needs 'layers': the list to repeat", location=where)
         start = entry.get("start", 0)
+        if isinstance(start, bool) or not isinstance(start, int):
+            raise SpecError(f"'start' must be a whole number, not {start!r}", location=where)
         numbered = bool(entry.get("numbered", name is not None))
+        index = entry.get("index")
+        if index is not None and not (isinstance(index, str) and index.isidentifier()):
+            raise SpecError(
+                f"'index' must be a name such as i, not {index!r}",
+                location=where,
+                hint="the copies' layers can then use $i or ${i + 1}: start, start + 1, …",
+            )
         outer = scope.child(name) if name else scope
         copies: list[Any] = []
         before = self.count
         for i in range(count):
             inner = outer.child(str(start + i)) if numbered else outer
-            body = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
+            copy_env = env if index is None else {**(env or {}), index: start + i}
+            body = self.sequence(entry["layers"], f"{path}.layers", inner, copy_env, depth)
             copies.append(SequenceNode(body, name=str(start + i), path=path) if numbered else body)
             if i == 0:
                 per_copy = self.count - before
@@ -495,6 +505,20 @@ class _Builder:
         location = raw.location.but(path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)
+
+
+def _substitute_entry(entry: Any, env: dict[str, Any]) -> Any:
+    """``entry`` with the arguments substituted; the layers of a repeat with an ``index`` are left
+    for each copy, which substitutes them with the index too."""
+    if isinstance(entry, dict) and "repeat" in entry and "index" in entry and "layers" in entry:
+        layers = entry["layers"]
+        done = substitute({k: v for k, v in entry.items() if k != "layers"}, env)
+        out = type(entry)(done, layers=layers)
+        for attr in ("loc", "key_locs"):
+            if hasattr(entry, attr):
+                setattr(out, attr, getattr(entry, attr))
+        return out
+    return substitute(entry, env)
 
 
 def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
