@@ -90,6 +90,16 @@ class GateEntry(BaseModel):
     name: str | None = Field(None, description="A scope for the gate's layers (a submodule in PyTorch).")
 
 
+class IfEntry(BaseModel):
+    """Layers used only when a condition holds (inside a block: ``if: ${stride == 1 and inp == out}``);
+    ``else`` the other layers, or none. Only the chosen branch is evaluated."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
+    if_: bool | str = Field(alias="if", description="true/false, or a ${comparison} inside a block.")
+    then: list[Any] = Field(description="The layers when the condition is true.")
+    else_: list[Any] = Field(default_factory=list, alias="else", description="The layers otherwise.")
+
+
 class SideEntry(BaseModel):
     """A side output (e.g. GoogLeNet's auxiliary classifiers): the ``side`` layers read the current
     tensor and give an extra output; the main path goes on from the same tensor, unchanged."""
@@ -161,7 +171,8 @@ def spec_schema() -> dict[str, Any]:
     for kind in registered_kinds():
         defs[kind.__name__] = layer_schema(kind)
         entry_refs.append({"$ref": f"#/$defs/{kind.__name__}"})
-    for model in (RepeatEntry, ConcatEntry, ResidualEntry, GateEntry, SideEntry, BlockCallEntry, GroupEntry):
+    structures = (RepeatEntry, ConcatEntry, ResidualEntry, GateEntry, IfEntry, SideEntry, BlockCallEntry)
+    for model in (*structures, GroupEntry):
         sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))
         defs[model.__name__] = sub

@@ -33,6 +33,7 @@ _STRUCTURE_KEYS = {
     "block": {"block", "args", "name"},
     "side": {"side", "name"},
     "gate": {"gate", "name"},
+    "if": {"if", "then", "else"},
     "layers": {"layers", "name"},
 }
 
@@ -192,6 +193,12 @@ class _Builder:
             return [self.side(entry, path, where, scope, env, depth, name)]
         if kind == "gate":
             return [self.gate(entry, path, where, scope, env, depth, name)]
+        if kind == "if":
+            chosen = _chosen_branch(entry, where)
+            if chosen is None:
+                return []
+            key, entries = chosen
+            return list(self.sequence(entries, f"{path}.{key}", scope, env, depth))
         inner = scope.child(name) if name else scope
         children = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
         return [SequenceNode(children, name=name, path=path)] if name else list(children)
@@ -508,17 +515,40 @@ class _Builder:
 
 
 def _substitute_entry(entry: Any, env: dict[str, Any]) -> Any:
-    """``entry`` with the arguments substituted; the layers of a repeat with an ``index`` are left
-    for each copy, which substitutes them with the index too."""
-    if isinstance(entry, dict) and "repeat" in entry and "index" in entry and "layers" in entry:
-        layers = entry["layers"]
-        done = substitute({k: v for k, v in entry.items() if k != "layers"}, env)
-        out = type(entry)(done, layers=layers)
-        for attr in ("loc", "key_locs"):
-            if hasattr(entry, attr):
-                setattr(out, attr, getattr(entry, attr))
-        return out
-    return substitute(entry, env)
+    """``entry`` with the arguments substituted, but for what is substituted later: the layers of a
+    repeat with an ``index`` (each copy substitutes them with its index) and the branches of an
+    ``if`` (only the chosen one is, so the other may hold what only makes sense when not chosen)."""
+    if not isinstance(entry, dict):
+        return substitute(entry, env)
+    if "repeat" in entry and "index" in entry and "layers" in entry:
+        later = ("layers",)
+    elif "if" in entry:
+        later = ("then", "else")
+    else:
+        return substitute(entry, env)
+    done = substitute({k: v for k, v in entry.items() if k not in later}, env)
+    out = type(entry)(done, **{k: entry[k] for k in later if k in entry})
+    for attr in ("loc", "key_locs"):
+        if hasattr(entry, attr):
+            setattr(out, attr, getattr(entry, attr))
+    return out
+
+
+def _chosen_branch(entry: dict[str, Any], where: Location) -> tuple[str, Any] | None:
+    """``('then', entries)`` or ``('else', entries)`` by the (substituted) condition; None when the
+    condition is false and there is no ``else``."""
+    condition = entry["if"]
+    if not isinstance(condition, bool):
+        raise SpecError(
+            f"'if' needs true or false, not {condition!r}",
+            location=where,
+            hint="compare arguments inside a block: if: ${stride == 1 and inp == out}",
+        )
+    if "then" not in entry:
+        raise SpecError("'if' needs 'then': the layers used when the condition is true", location=where)
+    key = "then" if condition else "else"
+    return (key, entry[key]) if key in entry else None
+
 
 
 def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
@@ -688,6 +718,8 @@ class _Sizer:
             return self.sequence(entry["gate"], env, depth)
         if "side" in entry:
             return self.sequence(entry["side"], env, depth)
+        if "if" in entry:  # the larger branch: a bound, whichever is chosen
+            return max(self.sequence(entry.get(k), env, depth) for k in ("then", "else"))
         return self.sequence(entry.get("layers"), env, depth)
 
     def call(self, entry: dict[str, Any], depth: int) -> int:

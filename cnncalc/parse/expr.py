@@ -1,7 +1,10 @@
 """``${...}`` and ``$name`` substitution of block arguments: tiny integer arithmetic, never ``eval``.
 
-Grammar: ``expr := term (('+'|'-') term)*``, ``term := unary (('*'|'//'|'/'|'%') unary)*``,
-``unary := '-' unary | atom``, ``atom := INT | NAME | '(' expr ')'``. ``/`` must divide exactly.
+Grammar: ``choice := cond ['if' cond 'else' choice]``, ``cond := conj ('or' conj)*``, ``conj := neg ('and' neg)*``, ``neg := 'not' neg | cmp``,
+``cmp := expr [('=='|'!='|'<'|'<='|'>'|'>=') expr]``, ``expr := term (('+'|'-') term)*``,
+``term := unary (('*'|'//'|'/'|'%') unary)*``, ``unary := '-' unary | atom``,
+``atom := INT | 'true' | 'false' | NAME | '(' choice ')'``. ``/`` must divide exactly; comparisons and
+``and``/``or``/``not`` give true or false (for ``if:``); ``a if c else b`` picks one by ``c``.
 """
 
 from __future__ import annotations
@@ -11,7 +14,9 @@ from typing import Any
 
 from cnncalc.errors import SpecError
 
-_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|[-+*/%()]))")
+_TOKEN = re.compile(r"\s*(?:(\d+)|([A-Za-z_][A-Za-z0-9_]*)|(//|==|!=|<=|>=|[-+*/%()<>]))")
+_COMPARISONS = ("==", "!=", "<", "<=", ">", ">=")
+_WORDS = ("and", "or", "not", "true", "false", "if", "else")
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 MAX_VALUE = 10**18
 
@@ -45,9 +50,51 @@ class _Parser:
         return token
 
     def parse(self) -> Any:
-        value = self.expr()
+        value = self.choice()
         if self.index != len(self.tokens):
             raise SpecError(f"unexpected '{self.peek()}' in '${{{self.text}}}'")
+        return value
+
+    def choice(self) -> Any:
+        value = self.cond()
+        if self.peek() == "if":
+            self.take()
+            condition = _truth(self.cond(), self.text)
+            if self.peek() != "else":
+                raise SpecError(f"'if' without 'else' in '${{{self.text}}}' (write: a if condition else b)")
+            self.take()
+            other = self.choice()
+            return value if condition else other
+        return value
+
+    def cond(self) -> Any:
+        value = self.conj()
+        while self.peek() == "or":
+            self.take()
+            right = self.conj()
+            value = _truth(value, self.text) or _truth(right, self.text)
+        return value
+
+    def conj(self) -> Any:
+        value = self.neg()
+        while self.peek() == "and":
+            self.take()
+            right = self.neg()
+            value = _truth(value, self.text) and _truth(right, self.text)
+        return value
+
+    def neg(self) -> Any:
+        if self.peek() == "not":
+            self.take()
+            return not _truth(self.neg(), self.text)
+        return self.cmp()
+
+    def cmp(self) -> Any:
+        value = self.expr()
+        if self.peek() in _COMPARISONS:
+            op = self.take()[1]
+            right = self.expr()
+            return _compare(op, value, right, self.text)
         return value
 
     def expr(self) -> Any:
@@ -78,17 +125,39 @@ class _Parser:
             if len(value) > 19:
                 raise SpecError(f"number too large in '${{{self.text}}}' (limit 10^18)")
             return _bounded(int(value), self.text)
+        if kind == "name" and value in ("true", "false"):
+            return value == "true"
+        if kind == "name" and value in _WORDS:
+            raise SpecError(f"unexpected '{value}' in '${{{self.text}}}'")
         if kind == "name":
             if value not in self.env:
                 known = ", ".join(sorted(self.env)) or "none"
                 raise SpecError(f"unknown argument '{value}' in '${{{self.text}}}' (arguments: {known})")
             return self.env[value]
         if value == "(":
-            inner = self.expr()
+            inner = self.choice()
             if self.take()[1] != ")":
                 raise SpecError(f"missing ')' in '${{{self.text}}}'")
             return inner
         raise SpecError(f"unexpected '{value}' in '${{{self.text}}}'")
+
+
+def _truth(value: Any, text: str) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"'{value}' is not true or false in '${{{text}}}' (compare it: == != < <= > >=)")
+    return value
+
+
+def _compare(op: str, left: Any, right: Any, text: str) -> bool:
+    if type(left) is not type(right) or isinstance(left, bool) and op not in ("==", "!="):
+        raise SpecError(f"cannot compare '{left}' with '{right}' in '${{{text}}}'")
+    if op == "==":
+        return bool(left == right)
+    if op == "!=":
+        return bool(left != right)
+    if not isinstance(left, int):
+        raise SpecError(f"'{left}' is not a number in '${{{text}}}'")
+    return {"<": left < right, "<=": left <= right, ">": left > right, ">=": left >= right}[op]
 
 
 def _bounded(value: int, text: str) -> int:
