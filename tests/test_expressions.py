@@ -82,7 +82,7 @@ def test_if_picks_the_residual_only_where_stride_1_keeps_the_width() -> None:
 
 
 def test_if_without_else_adds_nothing_when_false() -> None:
-    text = BLOCK.replace("        else:\n          - \"conv $out k3 s$stride p1\"\n", "")
+    text = BLOCK.replace('        else:\n          - "conv $out k3 s$stride p1"\n', "")
     assert _rows(text) == [("conv1", "8×8×16"), ("add1", "8×8×16")]
 
 

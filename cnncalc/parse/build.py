@@ -550,7 +550,6 @@ def _chosen_branch(entry: dict[str, Any], where: Location) -> tuple[str, Any] | 
     return (key, entry[key]) if key in entry else None
 
 
-
 def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
     """``nodes`` with every qualified name moved from prefix ``old`` to ``new``. Qualified names are
     those of layers (and their locations), merges, side outputs and the branches of both; other

@@ -1,6 +1,7 @@
 """``${...}`` and ``$name`` substitution of block arguments: tiny integer arithmetic, never ``eval``.
 
-Grammar: ``choice := cond ['if' cond 'else' choice]``, ``cond := conj ('or' conj)*``, ``conj := neg ('and' neg)*``, ``neg := 'not' neg | cmp``,
+Grammar: ``choice := cond ['if' cond 'else' choice]``, ``cond := conj ('or' conj)*``,
+``conj := neg ('and' neg)*``, ``neg := 'not' neg | cmp``,
 ``cmp := expr [('=='|'!='|'<'|'<='|'>'|'>=') expr]``, ``expr := term (('+'|'-') term)*``,
 ``term := unary (('*'|'//'|'/'|'%') unary)*``, ``unary := '-' unary | atom``,
 ``atom := INT | 'true' | 'false' | NAME | '(' choice ')'``. ``/`` must divide exactly; comparisons and
@@ -149,7 +150,7 @@ def _truth(value: Any, text: str) -> bool:
 
 
 def _compare(op: str, left: Any, right: Any, text: str) -> bool:
-    if type(left) is not type(right) or isinstance(left, bool) and op not in ("==", "!="):
+    if type(left) is not type(right) or (isinstance(left, bool) and op not in ("==", "!=")):
         raise SpecError(f"cannot compare '{left}' with '{right}' in '${{{text}}}'")
     if op == "==":
         return bool(left == right)
