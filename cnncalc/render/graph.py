@@ -134,8 +134,9 @@ def resolve_inputs(nodes: list[DiagramNode]) -> list[list[int]]:
     preds: list[list[int]] = []
     for i, node in enumerate(nodes):
         found: list[int] = []
+        own = set(node.names) if len(node.names) > 1 else set()  # a group's reads of its own layers
         for name in node.inputs:
-            j = latest.get(name)
+            j = i if name in own else latest.get(name)
             if j is None:
                 raise ValueError(f"node {i} '{node.label}' reads '{name}', which no earlier node gives")
             if j != i and j not in found:

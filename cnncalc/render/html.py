@@ -2,8 +2,9 @@
 comparison (``compare --format html``). One file each: styles, drawings and the small script are
 inline; nothing is fetched (no fonts, no scripts, no images from the network).
 
-The script sorts the table by any column and writes its state into ``<html data-cnncalc=…>``
-("ready", or "error: …" if anything failed), which the browser test reads."""
+The script sorts the table by any column (``page.html#sort=6-desc`` opens it sorted by the 6th
+column, descending) and writes its state into ``<html data-cnncalc=…>`` ("ready", or "error: …"
+if anything failed), which the browser test reads."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ ul.warnings li{color:#8a1c1c}
 .charts svg{display:block;margin-bottom:8px;max-width:100%;height:auto}
 """
 
-SCRIPT = """
+SCRIPT = r"""
 (function () {
   var root = document.documentElement;
   window.addEventListener("error", function (e) {
@@ -75,6 +76,13 @@ SCRIPT = """
         row.scrollIntoView({block: "center"});
       });
     });
+    // A link can open the table sorted: page.html#sort=6 (by the 6th column), #sort=6-desc.
+    var wanted = /^#sort=(\d+)(-desc)?$/.exec(location.hash);
+    var table = document.getElementById("layers");
+    if (wanted && table) {
+      var th = table.tHead.rows[0].cells[Number(wanted[1]) - 1];
+      if (th) { th.click(); if (wanted[2]) { th.click(); } }
+    }
     root.setAttribute("data-cnncalc", "ready");
   } catch (e) {
     root.setAttribute("data-cnncalc", "error: " + e.message);

@@ -35,6 +35,8 @@ FAMILY_COLOURS = {
     "norm": ("#fbf3d0", "#9a7b00"),
     "activation": ("#f4f4f4", "#9e9e9e"),
     "structure": ("#dde6f7", "#2b4f9e"),
+    "regularisation": ("#f4f4f4", "#9e9e9e"),
+    "shape": ("#f4f4f4", "#9e9e9e"),
     "group": ("#ffffff", "#333333"),
 }
 
