@@ -74,7 +74,7 @@ def test_every_bundled_diagram_is_valid_svg_with_a_box_per_row(name: str) -> Non
     report = report_of(name)
     root = ET.fromstring(diagram_svg(report))
     boxes = root.findall(f"{SVG}g[@class='nodes']/{SVG}g[@class='node']")
-    assert [b.get("data-name") for b in boxes] == [report.network.name] + [r.name for r in report.layers]
+    assert [b.get("data-name") for b in boxes] == ["input"] + [r.name for r in report.layers]
     # One edge per (row, distinct input it reads).
     edges = root.findall(f"{SVG}g[@class='edges']/{SVG}path")
     assert len(edges) == sum(len(dict.fromkeys(r.inputs)) for r in report.layers)

@@ -92,7 +92,7 @@ def input_node(report: Report) -> DiagramNode:
     return DiagramNode(
         names=(INPUT_NAME,),
         title=INPUT_NAME,
-        label=report.network.name,
+        label=INPUT_NAME,
         shape=report.input.text(order),
         inputs=(),
         family="input",

@@ -67,7 +67,9 @@ def diagram_svg(report: Report, nodes: Sequence[DiagramNode] | None = None) -> s
 
 def render_layout(plan: Layout, title: str, subtitle: str) -> str:
     """The SVG document of a layout, with a title and a subtitle line above the boxes."""
-    width = max(plan.width, MARGIN * 2 + CHAR_WIDTH * max(len(title) * 1.2, len(subtitle)))
+    width = max(plan.width, MARGIN * 2 + CHAR_WIDTH * len(subtitle))
+    room = int((width - 2 * MARGIN) / (CHAR_WIDTH * 1.2))  # the title's font is larger
+    title = title if len(title) <= room else title[: room - 1] + "…"
     w, h = _n(width), _n(plan.height)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
