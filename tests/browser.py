@@ -59,8 +59,14 @@ def console_messages(log: str) -> list[str]:
     return [line for line in log.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
 
 
-def screenshot(path: Path, png: Path, width: int, height: int) -> None:
-    """A PNG of the top ``width`` × ``height`` pixels of the page or SVG at ``path``."""
-    result = run_chromium(path.resolve().as_uri(), f"--screenshot={png}", f"--window-size={width},{height}")
+def screenshot(path: Path, png: Path, width: int, height: int, fragment: str = "") -> None:
+    """A PNG of the top ``width`` × ``height`` pixels of the page or SVG at ``path`` (of the part
+    that ``fragment``, e.g. ``#table``, scrolls to)."""
+    result = run_chromium(
+        path.resolve().as_uri() + fragment,
+        f"--screenshot={png}",
+        f"--window-size={width},{height}",
+        "--virtual-time-budget=3000",
+    )
     if not png.is_file():
         raise RuntimeError(f"chromium wrote no screenshot: {result.stderr[-800:]}")

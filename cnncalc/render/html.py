@@ -2,7 +2,7 @@
 comparison (``compare --format html``). One file each: styles, drawings and the small script are
 inline; nothing is fetched (no fonts, no scripts, no images from the network).
 
-The script sorts the table by any column (``page.html#sort=6-desc`` opens it sorted by the 6th
+The script sorts the table by any column (``page.html#sort=5-desc`` opens it sorted by the 5th
 column, descending) and writes its state into ``<html data-cnncalc=…>`` ("ready", or "error: …"
 if anything failed), which the browser test reads."""
 
@@ -24,7 +24,8 @@ body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-se
 color:#111;max-width:1400px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bottom:1px solid #ddd}
 .sub{color:#555;margin:0 0 12px}
-.scroll{overflow:auto;max-height:80vh;border:1px solid #ddd;padding:4px;background:#fff}
+.scroll{overflow:auto;max-height:640px;border:1px solid #ddd;padding:4px;background:#fff}
+#diagram-box{max-height:760px}
 table{border-collapse:collapse;font-size:13px}
 th,td{padding:2px 8px;border-bottom:1px solid #eee;white-space:nowrap}
 th{position:sticky;top:0;background:#f6f6f6;cursor:pointer;text-align:left;user-select:none}
@@ -76,7 +77,7 @@ SCRIPT = r"""
         row.scrollIntoView({block: "center"});
       });
     });
-    // A link can open the table sorted: page.html#sort=6 (by the 6th column), #sort=6-desc.
+    // A link can open the table sorted: page.html#sort=5 (by the 5th column), #sort=5-desc.
     var wanted = /^#sort=(\d+)(-desc)?$/.exec(location.hash);
     var table = document.getElementById("layers");
     if (wanted && table) {
@@ -135,12 +136,12 @@ def layer_table_html(report: Report) -> list[str]:
         ("#", True),
         (_("Layer"), False),
         (_("Type"), False),
-        (_("Reads"), False),
         (f"{_('Output')} {order_text}", True),
         (_("Params"), True),
         ("MACs", True),
         (f"{_('Memory')} batch {report.settings.batch}", True),
         ("RF", True),
+        (_("Reads"), False),
     ]
     out = ['<div class="scroll"><table class="sortable" id="layers">', "<thead><tr>"]
     out += [f"<th{' class=num' if num else ''}>{escape(h)}</th>" for h, num in headers]
@@ -156,12 +157,12 @@ def layer_table_html(report: Report) -> list[str]:
             + _cell(str(row.index), row.index, True)
             + _cell(row.name, row.name, cls="name")
             + _cell(row.type, row.type)
-            + _cell(reads, reads, cls="name")
             + _cell(row.output_shape.text(order), row.output_shape.elements)
             + _cell(exact(row.params) if row.params else "–", row.params, True)
             + _cell(si(row.macs) if row.macs else "–", row.macs, True)
             + _cell(megabytes(row.activation_bytes), row.activation_bytes, True)
             + _cell(rf_cell, rf_value, True)
+            + _cell(reads, reads, cls="name")
             + "</tr>"
         )
     out += ["</tbody></table></div>"]
@@ -197,21 +198,21 @@ def report_html(report: Report, nodes: Sequence[DiagramNode] | None = None) -> s
         f'<p class="sub">{escape(" · ".join(about))}</p>' if about else "",
         f'<p class="sub">{escape(_("batch {batch}, {dtype}").format(batch=s.batch, dtype=s.dtype))} · '
         f"cnncalc</p>",
-        f"<h2>{escape(_('Totals'))}</h2>",
+        f'<h2 id="totals">{escape(_("Totals"))}</h2>',
         *_totals(report),
-        f"<h2>{escape(_('Diagram'))}</h2>",
-        f'<div class="scroll">{diagram_svg(report, nodes)}</div>',
-        f"<h2>{escape(_('Per layer'))}</h2>",
+        f'<h2 id="diagram">{escape(_("Diagram"))}</h2>',
+        f'<div class="scroll" id="diagram-box">{diagram_svg(report, nodes)}</div>',
+        f'<h2 id="charts">{escape(_("Per layer"))}</h2>',
         '<div class="charts">',
         *layer_charts(report),
         "</div>",
-        f"<h2>{escape(_('Layers'))}</h2>",
+        f'<h2 id="table">{escape(_("Layers"))}</h2>',
         f'<p class="sub">{escape(_("Click a column to sort; click a box in the diagram to find its row."))}'
         "</p>",
         *layer_table_html(report),
-        f"<h2>{escape(_('Warnings'))}</h2>",
+        f'<h2 id="warnings">{escape(_("Warnings"))}</h2>',
         *_warnings(report),
-        f"<h2>{escape(_('Conventions'))}</h2>",
+        f'<h2 id="conventions">{escape(_("Conventions"))}</h2>',
         *_conventions(report.conventions),
     ]
     return _page(f"cnncalc · {net.name}", [line for line in body if line])

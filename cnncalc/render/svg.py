@@ -132,12 +132,14 @@ CHART_HEIGHT = 150
 BAR_COLOUR = "#1b7f9e"
 
 
-def column_chart(title: str, labels: Sequence[str], values: Sequence[int], formatted: Sequence[str]) -> str:
+def column_chart(
+    title: str, labels: Sequence[str], values: Sequence[int], formatted: Sequence[str], scale: str
+) -> str:
     """One column per item (a layer), heights to scale from zero; each column's tooltip names it
-    and its exact value. For many layers the columns are narrow: the shape of the network shows."""
+    and its exact value; ``scale`` labels the top of the axis. For many layers the columns are
+    narrow: the shape of the network shows."""
     n = max(1, len(values))
     top = max(values, default=0) or 1
-    top_text = formatted[list(values).index(top)] if top in values else "1"
     left, right, head, foot = 70, 10, 22, 18
     plot_w = CHART_WIDTH - left - right
     plot_h = CHART_HEIGHT - head - foot
@@ -148,7 +150,7 @@ def column_chart(title: str, labels: Sequence[str], values: Sequence[int], forma
         f'viewBox="0 0 {CHART_WIDTH} {CHART_HEIGHT}" class="cc cnncalc-chart">',
         f"<style>{STYLE}</style>",
         f'<text class="cc-t" x="0" y="14">{escape(title)}</text>',
-        f'<text class="cc-s" x="{left - 4}" y="{head + 9}" text-anchor="end">{escape(top_text)}</text>',
+        f'<text class="cc-s" x="{left - 4}" y="{head + 9}" text-anchor="end">{escape(scale)}</text>',
         f'<text class="cc-s" x="{left - 4}" y="{head + plot_h}" text-anchor="end">0</text>',
         f'<line x1="{left}" y1="{head + plot_h}" x2="{CHART_WIDTH - right}" y2="{head + plot_h}" '
         'stroke="#999"/>',
@@ -204,13 +206,22 @@ def layer_charts(report: Report) -> list[str]:
     memory = [row.activation_bytes for row in report.layers]
     batch = report.settings.batch
     return [
-        column_chart(_("Parameters per layer"), names, params, [exact(v) for v in params]),
-        column_chart(_("MACs per layer (per sample)"), names, macs, [f"{exact(v)} ({si(v)})" for v in macs]),
+        column_chart(
+            _("Parameters per layer"), names, params, [exact(v) for v in params], si(max(params, default=0))
+        ),
+        column_chart(
+            _("MACs per layer (per sample)"),
+            names,
+            macs,
+            [f"{exact(v)} ({si(v)})" for v in macs],
+            si(max(macs, default=0)),
+        ),
         column_chart(
             _("Activation memory per layer (batch {batch})").format(batch=batch),
             names,
             memory,
             [megabytes(v) for v in memory],
+            megabytes(max(memory, default=0)),
         ),
     ]
 
