@@ -18,7 +18,7 @@ import pytest
 import cnncalc
 from cnncalc.catalog import bundled_names
 from cnncalc.compare import compare
-from cnncalc.render.graph import DiagramNode, input_node, layer_nodes, layout
+from cnncalc.render.graph import BOX_HEIGHT, BOX_WIDTH, DiagramNode, input_node, layer_nodes, layout
 from cnncalc.render.html import comparison_html, report_html
 from cnncalc.render.svg import compare_svg, diagram_svg
 from tests.browser import chromium, console_messages, dump_dom
@@ -94,7 +94,7 @@ def test_layout_is_layered_downwards_and_boxes_never_overlap(name: str) -> None:
         assert box.rank == 1 + max(rank[name] for name in box.node.inputs)
     for edge in plan.edges:
         assert plan.boxes[edge.target].rank > plan.boxes[edge.source].rank
-    assert all(b.x + 196 <= plan.width and b.y + 34 <= plan.height for b in plan.boxes)
+    assert all(b.x + BOX_WIDTH <= plan.width and b.y + BOX_HEIGHT <= plan.height for b in plan.boxes)
 
 
 def test_googlenet_inception_branches_stand_side_by_side_in_branch_order() -> None:
@@ -254,3 +254,52 @@ def test_comparison_page_renders_in_a_browser(tmp_path: Path) -> None:
     assert 'data-cnncalc="ready"' in dom
     assert console_messages(log) == []
     assert all(f"{n.params:,}" in dom for n in comparison.networks)
+
+
+# -- PNG (the optional extra cnncalc[png]) -------------------------------------------------------
+
+
+def _cairosvg_missing() -> str | None:
+    try:
+        import cairosvg  # noqa: F401
+    except (ImportError, OSError) as exc:
+        return f"CairoSVG or the cairo library is missing ({exc}); pip install 'cnncalc[png]'"
+    return None
+
+
+@pytest.mark.skipif(_cairosvg_missing() is not None, reason=str(_cairosvg_missing()))
+def test_png_is_the_diagram_as_an_image(tmp_path: Path) -> None:
+    import struct
+    import subprocess
+    import sys
+
+    out = tmp_path / "lenet5.png"
+    with out.open("wb") as stream:
+        result = subprocess.run(
+            [sys.executable, "-m", "cnncalc", "summary", "lenet5", "--format", "png"],
+            stdout=stream,
+            stderr=subprocess.PIPE,
+            text=False,
+            timeout=60,
+        )
+    assert result.returncode == 0, result.stderr
+    data = out.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk
+    svg = ET.fromstring(diagram_svg(report_of("lenet5")))
+    assert (width, height) == (round(float(svg.get("width", 0))), round(float(svg.get("height", 0))))
+
+
+def test_png_without_cairosvg_says_how_to_install_it() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['cairosvg'] = None; "
+        "sys.argv = ['cnncalc', 'summary', 'lenet5', '--format', 'png']; "
+        "from cnncalc.cli import main; main()"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "needs CairoSVG" in result.stderr and "pip install 'cnncalc[png]'" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -81,11 +81,11 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html", "png"]),
     default="table",
     show_default=True,
     help="Output format: svg is a diagram of the network, html a self-contained page (diagram, "
-    "sortable table, charts).",
+    "sortable table, charts), png the diagram as an image (needs the extra cnncalc[png]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 @click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
@@ -118,7 +118,7 @@ def summary(
 
     report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
-    if explain and fmt in ("json", "svg", "html"):
+    if explain and fmt in ("json", "svg", "html", "png"):
         raise UsageError(f"--explain works with --format table, markdown, latex or csv, not {fmt}")
     if fmt == "json":
         click.echo(render.render_json(report))
@@ -138,6 +138,11 @@ def summary(
         from cnncalc.render.html import report_html
 
         click.echo(report_html(report), nl=False)
+    elif fmt == "png":
+        from cnncalc.render.png import svg_to_png
+        from cnncalc.render.svg import diagram_svg
+
+        echo_binary(svg_to_png(diagram_svg(report)))
     else:
         from cnncalc.render.table import summary_table
 
@@ -155,6 +160,18 @@ def summary(
             message = translate_message(warning.message)
             where = _("layer {index} '{layer}'").format(index=warning.index, layer=warning.layer)
             click.echo(f"{label} {where}: {message}", err=True)
+
+
+def echo_binary(data: bytes) -> None:
+    """Write an image to stdout, which must not be a terminal."""
+    stream = click.get_binary_stream("stdout")
+    if stream.isatty():
+        raise UsageError(
+            "--format png writes an image, not text: send it to a file",
+            hint="cnncalc summary SPEC --format png > net.png",
+        )
+    stream.write(data)
+    stream.flush()
 
 
 @cli.command("list")

@@ -28,14 +28,14 @@ from cnncalc.render.numbers import exact, megabytes, si
 from cnncalc.report import Report
 
 # Geometry in SVG user units (pixels at 100 %). Text is monospace, so widths are known in advance.
-BOX_WIDTH = 196
+BOX_WIDTH = 200
 BOX_HEIGHT = 34
 LANE_GAP = 36  # between two boxes side by side; skip edges run down the middle of it
 RANK_GAP = 22  # between a box and the one below
 MARGIN = 16
 HEADER_HEIGHT = 44
 CHAR_WIDTH = 6.6  # of the 11 px monospace font
-LABEL_CHARS = int((BOX_WIDTH - 12) / CHAR_WIDTH)
+LABEL_CHARS = int((BOX_WIDTH - 16) / CHAR_WIDTH)  # room for fonts a little wider
 
 
 @dataclass(frozen=True)
