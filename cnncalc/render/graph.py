@@ -24,6 +24,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cnncalc.analysis import INPUT_NAME
+from cnncalc.i18n import _, translate_message
 from cnncalc.render.numbers import exact, megabytes, si
 from cnncalc.report import Report
 
@@ -105,13 +106,13 @@ def layer_nodes(report: Report) -> list[DiagramNode]:
     order = report.settings.order
     nodes = [input_node(report)]
     for row in report.layers:
-        facts = [row.description, f"output {row.output_shape.text(order)}"]
+        facts = [row.description, _("output {shape}").format(shape=row.output_shape.text(order))]
         if row.params:
-            facts.append(f"params {exact(row.params)}")
+            facts.append(_("params {count}").format(count=exact(row.params)))
         if row.macs:
             facts.append(f"MACs {si(row.macs)}")
-        facts.append(f"memory {megabytes(row.activation_bytes)}")
-        facts += row.warnings
+        facts.append(_("memory {size}").format(size=megabytes(row.activation_bytes)))
+        facts += [translate_message(w) for w in row.warnings]
         nodes.append(
             DiagramNode(
                 names=(row.name,),
@@ -183,6 +184,7 @@ def layout(nodes: list[DiagramNode]) -> Layout:
 
     lane_of_chain: list[int] = []
     occupied: list[list[tuple[int, int]]] = []  # per lane: (top, bottom) rank intervals
+    lowest: list[int] = []  # per lane: the largest bottom so far (chains come mostly in row order)
     for c, members in enumerate(chains):
         top = rank[members[0]]
         bottom = rank[members[-1]]
@@ -192,11 +194,15 @@ def layout(nodes: list[DiagramNode]) -> Layout:
                     bottom = max(bottom, rank[s] - 1)
         first = members[0]
         lane = 0 if not preds[first] else lane_of_chain[chain_of[preds[first][0]]] + 1
-        while lane < len(occupied) and any(a <= bottom and top <= b for a, b in occupied[lane]):
+        while lane < len(occupied) and (
+            top <= lowest[lane] and any(a <= bottom and top <= b for a, b in occupied[lane])
+        ):
             lane += 1
         if lane == len(occupied):
             occupied.append([])
+            lowest.append(-1)
         occupied[lane].append((top, bottom))
+        lowest[lane] = max(lowest[lane], bottom)
         lane_of_chain.append(lane)
 
     lanes = max(1, len(occupied))
