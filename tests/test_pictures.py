@@ -18,7 +18,15 @@ import pytest
 import cnncalc
 from cnncalc.catalog import bundled_names
 from cnncalc.compare import compare
-from cnncalc.render.graph import BOX_HEIGHT, BOX_WIDTH, DiagramNode, input_node, layer_nodes, layout
+from cnncalc.render.graph import (
+    BOX_HEIGHT,
+    BOX_WIDTH,
+    DiagramNode,
+    group_node,
+    input_node,
+    layer_nodes,
+    layout,
+)
 from cnncalc.render.html import comparison_html, report_html
 from cnncalc.render.svg import compare_svg, diagram_svg
 from tests.browser import chromium, console_messages, dump_dom
@@ -133,17 +141,11 @@ def test_a_collapsed_group_is_one_box_that_answers_to_its_layers_names() -> None
     # grouping would; the next module reads 'inception3a', which the group's layers include.
     report = report_of("googlenet")
     nodes = layer_nodes(report)
-    members = [n for n in nodes if n.names[0].startswith("inception3a")]
-    group = DiagramNode(
-        names=tuple(n.names[0] for n in members),
-        title=f"inception3a · {len(members)}",
-        label="inception3a",
-        shape=members[-1].shape,
-        inputs=tuple(dict.fromkeys(i for n in members for i in n.inputs)),
-        family="group",
-    )
-    start = nodes.index(members[0])
-    drawn = [*nodes[:start], group, *nodes[start + len(members) :]]
+    rows = [r for r in report.layers if r.name.startswith("inception3a")]
+    group = group_node(report, rows, "inception3a")
+    assert group.title == "19 layers" and group.shape == "28×28×256" and group.inputs[0] == "maxpool2"
+    start = rows[0].index  # nodes[0] is the input
+    drawn = [*nodes[:start], group, *nodes[start + len(rows) :]]
     plan = layout(drawn)
     box = {b.node.label: b for b in plan.boxes}
     assert box["inception3a"].rank == box["maxpool2"].rank + 1 and box["inception3a"].lane == 0

@@ -21,12 +21,13 @@ The layout is a layered, top-to-bottom one, deterministic and linear in the numb
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from cnncalc.analysis import INPUT_NAME
 from cnncalc.i18n import _, translate_message
 from cnncalc.render.numbers import exact, megabytes, si
-from cnncalc.report import Report
+from cnncalc.report import LayerRow, Report
 
 # Geometry in SVG user units (pixels at 100 %). Text is monospace, so widths are known in advance.
 BOX_WIDTH = 200
@@ -128,6 +129,32 @@ def layer_nodes(report: Report) -> list[DiagramNode]:
     return nodes
 
 
+def group_node(report: Report, rows: Sequence[LayerRow], label: str) -> DiagramNode:
+    """One box for consecutive ``rows`` (a block, a stage, an inception module), drawn in their
+    place: it answers to all their names, reads what they read from outside, and shows the last
+    row's output shape with the group's totals."""
+    if not rows:
+        raise ValueError(f"group '{label}' has no rows")
+    order = report.settings.order
+    names = tuple(row.name for row in rows)
+    params = sum(row.params for row in rows)
+    macs = sum(row.macs for row in rows)
+    count = sum(1 for row in rows if row.row_kind == "layer")
+    tooltip = _("{label}: {count} layers, params {params}, MACs {macs}").format(
+        label=label, count=count, params=exact(params), macs=si(macs)
+    )
+    return DiagramNode(
+        names=names,
+        title=_("{count} layers").format(count=count),
+        label=label,
+        shape=rows[-1].output_shape.text(order),
+        inputs=tuple(dict.fromkeys(name for row in rows for name in row.inputs)),
+        family="group",
+        tooltip=tooltip,
+        warning=any(row.warnings for row in rows),
+    )
+
+
 def resolve_inputs(nodes: list[DiagramNode]) -> list[list[int]]:
     """For each node, the positions of the earlier nodes it reads, in order, without repeats. A
     name means the latest earlier node that answers to it; a group's reads of its own layers vanish."""
@@ -172,10 +199,11 @@ def layout(nodes: list[DiagramNode]) -> Layout:
         on_path = [s for s in firsts if leads[s]]
         return (on_path or firsts or [None])[0]
 
+    follower = [continuation(u) for u in range(n)]
     chain_of = [-1] * n
     chains: list[list[int]] = []
     for i in range(n):
-        if preds[i] and continuation(preds[i][0]) == i:
+        if preds[i] and follower[preds[i][0]] == i:
             chain_of[i] = chain_of[preds[i][0]]
             chains[chain_of[i]].append(i)
         else:

@@ -28,7 +28,8 @@ h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px;border-bott
 #diagram-box{max-height:760px}
 table{border-collapse:collapse;font-size:13px}
 th,td{padding:2px 8px;border-bottom:1px solid #eee;white-space:nowrap}
-th{position:sticky;top:0;background:#f6f6f6;cursor:pointer;text-align:left;user-select:none}
+th{position:sticky;top:0;background:#f6f6f6;text-align:left}
+table.sortable th{cursor:pointer;user-select:none}
 th.num,td.num{text-align:right}
 th[aria-sort=ascending]::after{content:" ▲"}th[aria-sort=descending]::after{content:" ▼"}
 td.name{font-family:"DejaVu Sans Mono",Menlo,Consolas,monospace}

@@ -40,6 +40,8 @@ FAMILY_COLOURS = {
     "group": ("#ffffff", "#333333"),
 }
 
+GROUP_STROKE = ' stroke-width="2"'  # a collapsed group: a heavier frame
+
 STYLE = (
     f"svg.cc text{{font-family:{FONT};font-size:11px;fill:#111}}"
     "svg.cc .cc-t{font-weight:bold}svg.cc .cc-n{fill:#555}svg.cc .cc-h{font-size:13px;font-weight:bold}"
@@ -102,7 +104,7 @@ def render_layout(plan: Layout, title: str, subtitle: str) -> str:
             out.append(f"<title>{escape(node.tooltip)}</title>")
         out.append(
             f'<rect x="{_n(x)}" y="{_n(y)}" width="{BOX_WIDTH}" height="{BOX_HEIGHT}" rx="4" '
-            f'fill="{fill}" stroke="{stroke}"/>'
+            f'fill="{fill}" stroke="{stroke}"{GROUP_STROKE if node.family == "group" else ""}/>'
         )
         out.append(f'<text class="cc-t" x="{_n(x + 6)}" y="{_n(y + 14)}">{escape(title_text)}</text>')
         out.append(
