@@ -18,6 +18,7 @@ FLAGS = (
     "--disable-background-networking",
     "--no-first-run",
     "--hide-scrollbars",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
 )
 
 
