@@ -29,7 +29,7 @@ from cnncalc.render.graph import (
 )
 from cnncalc.render.html import comparison_html, report_html
 from cnncalc.render.svg import compare_svg, diagram_svg
-from tests.browser import chromium, console_messages, dump_dom
+from tests.browser import chromium, console_messages, dump_dom, screenshot
 from tests.specs import COVERAGE_SPECS
 from tests.test_cli import run
 
@@ -244,6 +244,10 @@ def test_html_report_renders_in_a_browser_without_console_messages(tmp_path: Pat
     heaviest = max(report.layers, key=lambda r: (r.params, -r.index))
     assert first is not None and first.group(1) == heaviest.name
     assert dom.count('<g class="node"') == len(report.layers) + 1
+    # And it paints: a blank page's PNG is about 5 KiB, this one's over 100 KiB.
+    png = tmp_path / "resnet50.png"
+    screenshot(page, png, 1280, 1600)
+    assert png.stat().st_size > 50_000
 
 
 @needs_chromium
@@ -285,6 +289,12 @@ def test_png_is_the_diagram_as_an_image(tmp_path: Path) -> None:
             timeout=60,
         )
     assert result.returncode == 0, result.stderr
+    chart = subprocess.run(
+        [sys.executable, "-m", "cnncalc", "compare", "lenet5", "alexnet", "--format", "png"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert chart.returncode == 0 and chart.stdout[:8] == b"\x89PNG\r\n\x1a\n", chart.stderr
     data = out.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width, height = struct.unpack(">II", data[16:24])  # the IHDR chunk

@@ -15,11 +15,11 @@ from cnncalc.cli.summary import load_spec, report_options
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html", "png"]),
     default="table",
     show_default=True,
     help="Output format: svg is a bar chart of the networks side by side, html a page with the "
-    "table and the charts.",
+    "table and the charts, png the chart as an image (needs the extra cnncalc[png]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 def compare(
@@ -62,6 +62,13 @@ def compare(
         from cnncalc.render.html import comparison_html
 
         click.echo(comparison_html(comparison), nl=False)
+        return
+    if fmt == "png":
+        from cnncalc.cli.summary import echo_binary
+        from cnncalc.render.png import svg_to_png
+        from cnncalc.render.svg import compare_svg
+
+        echo_binary(svg_to_png(compare_svg(comparison)))
         return
     if fmt == "json":
         click.echo(rendering.render_comparison_json(comparison))

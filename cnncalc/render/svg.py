@@ -80,7 +80,8 @@ def render_layout(plan: Layout, title: str, subtitle: str) -> str:
     w, h = _n(width), _n(plan.height)
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" viewBox="0 0 {w} {h}" '
-        f'class="cc cnncalc-diagram">',
+        f'class="cc cnncalc-diagram" role="img">',
+        f"<title>{escape(title)}: {escape(subtitle)}</title>",
         f"<style>{STYLE}</style>",
         f'<rect width="{w}" height="{h}" fill="#ffffff"/>',
         f'<text class="cc-h" x="{MARGIN}" y="{MARGIN + 6}">{escape(title)}</text>',
