@@ -112,9 +112,10 @@ def _page(title: str, body: list[str]) -> str:
     return "\n".join([*head, *body, f"<script>{SCRIPT}</script>", "</body>", "</html>"]) + "\n"
 
 
-def _cell(text: str, value: int | float | str, numeric: bool = False, cls: str = "") -> str:
+def _cell(text: str, value: int | float | str, numeric: bool = False, cls: str = "", hover: str = "") -> str:
     classes = " ".join(c for c in (cls, "num" if numeric else "") if c)
     attr = f' class="{classes}"' if classes else ""
+    attr += f' title="{escape(hover)}"' if hover else ""
     return f'<td{attr} data-v="{escape(str(value))}">{escape(text)}</td>'
 
 
@@ -160,7 +161,7 @@ def layer_table_html(report: Report) -> list[str]:
             + _cell(row.type, row.type)
             + _cell(row.output_shape.text(order), row.output_shape.elements)
             + _cell(exact(row.params) if row.params else "–", row.params, True)
-            + _cell(si(row.macs) if row.macs else "–", row.macs, True)
+            + _cell(si(row.macs) if row.macs else "–", row.macs, True, hover=exact(row.macs))
             + _cell(megabytes(row.activation_bytes), row.activation_bytes, True)
             + _cell(rf_cell, rf_value, True)
             + _cell(reads, reads, cls="name")
