@@ -87,6 +87,8 @@ def cold_start(spec: str, runs: int) -> dict[str, list[tuple[float, float]]]:
         "python": [sys.executable, "-c", "pass"],
         "cnncalc": [*cnncalc_cmd, "summary", spec, "--json"],
         "oneline": [*cnncalc_cmd, "summary", ONE_LINE, "--json"],
+        "svg": [*cnncalc_cmd, "summary", spec, "--format", "svg"],
+        "html": [*cnncalc_cmd, "summary", spec, "--format", "html"],
     }
     for cmd in commands.values():  # warm the file cache and .pyc files
         _run_once(cmd)
@@ -269,6 +271,8 @@ def markdown(results: dict[str, Any], command: str) -> str:
             "oneline",
             f'`{results["command"]} summary "{ONE_LINE.replace("|", chr(92) + "|")}" --json` (one-line)',
         ),
+        ("svg", f"`{results['command']} summary {results['spec_name']} --format svg` (the diagram)"),
+        ("html", f"`{results['command']} summary {results['spec_name']} --format html` (the page)"),
     ]
     lines += [
         "",

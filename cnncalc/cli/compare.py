@@ -15,10 +15,11 @@ from cnncalc.cli.summary import load_spec, report_options
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown", "latex"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html", "png"]),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format: svg is a bar chart of the networks side by side, html a page with the "
+    "table and the charts, png the chart as an image (needs the extra cnncalc[png]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 def compare(
@@ -37,6 +38,7 @@ def compare(
       cnncalc compare alexnet vgg16 googlenet resnet50
       cnncalc compare resnet50 resnet50-v1 --input 299x299x3 --batch 32 --dtype fp16
       cnncalc compare vgg16 vgg16-bn --format markdown
+      cnncalc compare alexnet vgg16 googlenet resnet50 --format svg > compare.svg
 
     Depth counts the weight layers (conv, fc) on the longest path from input to output.
     --input applies to every SPEC. MACs and activations are per sample; memory × batch is marked.
@@ -51,6 +53,23 @@ def compare(
         entries.append((network, analyse(network, batch=batch, dtype=dtype, order=order)))
     comparison = compare_networks(entries)
     fmt = "json" if as_json else fmt
+    if fmt == "svg":
+        from cnncalc.render.svg import compare_svg
+
+        click.echo(compare_svg(comparison), nl=False)
+        return
+    if fmt == "html":
+        from cnncalc.render.html import comparison_html
+
+        click.echo(comparison_html(comparison), nl=False)
+        return
+    if fmt == "png":
+        from cnncalc.cli.summary import echo_binary
+        from cnncalc.render.png import svg_to_png
+        from cnncalc.render.svg import compare_svg
+
+        echo_binary(svg_to_png(compare_svg(comparison)))
+        return
     if fmt == "json":
         click.echo(rendering.render_comparison_json(comparison))
     elif fmt == "csv":

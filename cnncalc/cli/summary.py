@@ -81,10 +81,11 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["table", "json", "csv", "markdown", "latex"]),
+    type=click.Choice(["table", "json", "csv", "markdown", "latex", "svg", "html", "png"]),
     default="table",
     show_default=True,
-    help="Output format.",
+    help="Output format: svg is a diagram of the network, html a self-contained page (diagram, "
+    "sortable table, charts), png the diagram as an image (needs the extra cnncalc[png]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 @click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
@@ -107,6 +108,8 @@ def summary(
       cnncalc summary resnet50 --input 299x299x3 --batch 32
       cnncalc summary "227x227x3 | conv 96 k11 s4 | relu | maxpool 3 2" --format markdown
       cnncalc summary "7x7x1 | conv 1 k3 s3"      (warns: 2.33 does not fit)
+      cnncalc summary googlenet --format svg > googlenet.svg
+      cnncalc summary resnet50 --format html > resnet50.html
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
@@ -115,8 +118,8 @@ def summary(
 
     report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
-    if explain and fmt == "json":
-        raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
+    if explain and fmt in ("json", "svg", "html", "png"):
+        raise UsageError(f"--explain works with --format table, markdown, latex or csv, not {fmt}")
     if fmt == "json":
         click.echo(render.render_json(report))
     elif fmt == "csv":
@@ -127,6 +130,19 @@ def summary(
         from cnncalc.render.latex import render_latex
 
         click.echo(render_latex(report), nl=False)
+    elif fmt == "svg":
+        from cnncalc.render.svg import diagram_svg
+
+        click.echo(diagram_svg(report), nl=False)
+    elif fmt == "html":
+        from cnncalc.render.html import report_html
+
+        click.echo(report_html(report), nl=False)
+    elif fmt == "png":
+        from cnncalc.render.png import svg_to_png
+        from cnncalc.render.svg import diagram_svg
+
+        echo_binary(svg_to_png(diagram_svg(report)))
     else:
         from cnncalc.render.table import summary_table
 
@@ -144,6 +160,18 @@ def summary(
             message = translate_message(warning.message)
             where = _("layer {index} '{layer}'").format(index=warning.index, layer=warning.layer)
             click.echo(f"{label} {where}: {message}", err=True)
+
+
+def echo_binary(data: bytes) -> None:
+    """Write an image to stdout, which must not be a terminal."""
+    stream = click.get_binary_stream("stdout")
+    if stream.isatty():
+        raise UsageError(
+            "--format png writes an image, not text: send it to a file",
+            hint="cnncalc summary SPEC --format png > net.png",
+        )
+    stream.write(data)
+    stream.flush()
 
 
 @cli.command("list")

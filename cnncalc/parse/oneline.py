@@ -319,7 +319,7 @@ class _LineParser:
                 return self.group(char, start, closers)
             finally:
                 self.depth -= 1
-        return self.layer(char, start)
+        return self.layer(char, start, ">" if ">" in closers else "")
 
     def group(self, char: str, start: int, closers: str) -> Any:
         """``( … )xN``, ``[ … ; … ]`` or ``{ … ; … }`` starting at ``start``."""
@@ -373,7 +373,8 @@ class _LineParser:
             entry.loc = self.loc(start)
             return entry
 
-    def layer(self, char: str, start: int) -> Any:
+    def layer(self, char: str, start: int, also_ends: str = "") -> Any:
+        """A layer's text up to the next separator (and ``>`` inside a gate, where it closes)."""
         if char in "|;)]}>":
             raise self.error(f"expected a layer before '{char}'", start)
         end, depth = start, 0
@@ -383,7 +384,7 @@ class _LineParser:
                 depth += 1
             elif c == "]" and depth:
                 depth -= 1
-            elif c in "|;(){}]<>" and not depth:
+            elif (c in "|;(){}]" or c in also_ends) and not depth:
                 break
             end += 1
         raw = self.text[start:end]
