@@ -197,7 +197,10 @@ def test_alexnet_torchvision_stages() -> None:
     assert got["features.maxpool3"] == got["avgpool"] == "6×6×256"
     assert got["classifier.fc1"] == "4096" and got["classifier.fc3"] == "1000"
     # (224 + 2×2 − 11)/4 + 1 = 55.25: torchvision's first conv does not tile 224 exactly.
-    assert [w.layer for w in report("alexnet").warnings] == ["features.conv1"]
+    # The spec marks that flooring as intended ('floor'), so the summary does not warn; the same conv
+    # in a one-line spec without the mark still does.
+    assert report("alexnet").warnings == []
+    assert [w.code for w in report("224x224x3 | conv 64 k11 s4 p2").warnings] == ["window-does-not-fit"]
 
 
 # 004 slide "Arquitetura completa (versão simplificada)" (line ~1190): name → output, params.

@@ -83,7 +83,9 @@ def test_narrow_terminal_keeps_one_line_per_layer_and_stacks_the_notes() -> None
     table, totals = lines[:blank], lines[blank + 1 :]
     rows = [line for line in table if line.split() and line.split()[0].isdigit()]
     assert len(rows) == len(report.layers)
-    assert rows[23].split()[1] == "….downsample.0"  # names are cut on the left, keeping the leaf
+    # Columns are left out before names are cut: every name is whole, and a note says what went.
+    assert [line.split()[1] for line in rows] == [row.name for row in report.layers]
+    assert table[-1].startswith("left out to fit 80 columns: ") and "Type" in table[-1]
     # Each total is a label line and a note line under its value.
     assert totals[0].startswith("Input ") and totals[1].strip() == "batch 1, fp32 (4 B per value)"
     assert totals[1].index("batch") == totals[0].index("224×224×3")

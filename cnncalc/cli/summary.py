@@ -88,6 +88,19 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 @click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 64),
+    help="Group the layers by scope (the first N parts of their names: 1 = layer1, 2 = layer1.0), "
+    "with each group's exact totals.",
+)
+@click.option(
+    "--columns",
+    metavar="LIST",
+    help="Columns to show, comma-separated: index, layer, type, output, params, macs, memory, rf, "
+    "connected, params%, macs%, memory% (shares of the totals), or all.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print no warnings (--json still lists them, with a code).")
 def summary(
     spec: str,
     batch: int,
@@ -97,6 +110,9 @@ def summary(
     fmt: str,
     as_json: bool,
     explain: bool,
+    depth: int | None,
+    columns: str | None,
+    quiet: bool,
 ) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
@@ -113,29 +129,40 @@ def summary(
     """
     from cnncalc import render
 
-    report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
     if explain and fmt == "json":
         raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
+    if columns is not None and fmt in ("json", "csv"):
+        raise UsageError("--columns works with --format table, markdown or latex (csv and json hold every column)")
+    from cnncalc.render.columns import parse_columns
+
+    chosen = parse_columns(columns)
+    report = build_report(spec, batch, dtype, input_size, order)
+    if depth is not None:
+        from cnncalc.groups import grouped_report
+
+        report = grouped_report(report, depth)
     if fmt == "json":
         click.echo(render.render_json(report))
     elif fmt == "csv":
         click.echo(render.render_csv(report), nl=False)
     elif fmt == "markdown":
-        click.echo(render.render_markdown(report), nl=False)
+        click.echo(render.render_markdown(report, chosen), nl=False)
     elif fmt == "latex":
         from cnncalc.render.latex import render_latex
 
-        click.echo(render_latex(report), nl=False)
-    else:
-        from cnncalc.render.table import summary_table
+        click.echo(render_latex(report, chosen), nl=False)
+    else:  # plain lines, no rich: a 500-row table renders in milliseconds
+        import shutil
 
-        console().print(summary_table(report))
+        from cnncalc.render.table import ansi, summary_lines
+
+        click.echo(ansi(summary_lines(report, shutil.get_terminal_size().columns, chosen)), nl=False)
     if explain:
         from cnncalc.cli.teach import echo_summary_explanation
 
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
-    if report.warnings and fmt != "markdown":
+    if report.warnings and fmt != "markdown" and not quiet:
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
         from cnncalc.i18n import _, translate_message
 
