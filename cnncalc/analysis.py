@@ -396,7 +396,9 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         peak_inference_bytes=walker.peak,
     )
     warnings = [
-        WarningInfo(code=FIT_WARNING, layer=r.name, index=r.index, message=w) for r in rows for w in r.warnings
+        WarningInfo(code=FIT_WARNING, layer=r.name, index=r.index, message=w)
+        for r in rows
+        for w in r.warnings
     ]
     return Report(
         network=NetworkInfo(

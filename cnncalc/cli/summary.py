@@ -133,7 +133,9 @@ def summary(
     if explain and fmt == "json":
         raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
     if columns is not None and fmt in ("json", "csv"):
-        raise UsageError("--columns works with --format table, markdown or latex (csv and json hold every column)")
+        raise UsageError(
+            "--columns works with --format table, markdown or latex (csv and json hold every column)"
+        )
     from cnncalc.render.columns import parse_columns
 
     chosen = parse_columns(columns)

@@ -139,7 +139,11 @@ class AvgPool2d(_WindowPool):
     types = ("avgpool",)
     names = ("avgpool", "avgpool2d", "avg_pool", "averagepool", "avg")
     summary = "average pooling: kernel (default 2), stride (default = kernel), padding, ceil_mode"
-    flags = {"ceil": {"ceil_mode": True}, "floor": {"floor": True}, "exclude_pad": {"count_include_pad": False}}
+    flags = {
+        "ceil": {"ceil_mode": True},
+        "floor": {"floor": True},
+        "exclude_pad": {"count_include_pad": False},
+    }
 
     def torch_call(self, inp: Shape) -> TorchCall:
         return TorchCall(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from cnncalc.i18n import _
-from cnncalc.render.explain import latex_math
 from cnncalc.render.columns import order_name
+from cnncalc.render.explain import latex_math
 from cnncalc.render.numbers import exact
 from cnncalc.report import Report
 

@@ -260,11 +260,15 @@ def totals_lines(report: Report, width: int | None = None) -> list[Line]:
             lines.append([(label.ljust(label_w), "bold"), (gap + value, "")])
             lines.append([(" " * (label_w + _GAP), ""), (note, "dim")])
         else:
-            lines.append([(label.ljust(label_w), "bold"), (gap + value.ljust(value_w) + gap, ""), (note, "dim")])
+            lines.append(
+                [(label.ljust(label_w), "bold"), (gap + value.ljust(value_w) + gap, ""), (note, "dim")]
+            )
     return lines
 
 
-def summary_lines(report: Report, width: int | None = None, columns: Sequence[str] | None = None) -> list[Line]:
+def summary_lines(
+    report: Report, width: int | None = None, columns: Sequence[str] | None = None
+) -> list[Line]:
     """The whole summary: the table, a blank line, the totals."""
     return [*table_lines(report, width, columns), [], *totals_lines(report, width)]
 
