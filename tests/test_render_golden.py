@@ -112,3 +112,54 @@ def test_list_command() -> None:
     check_golden("list", text)
     rows = [line for line in text.splitlines() if line.split() and line.split()[0] in bundled_names()]
     assert len(rows) == len(bundled_names())  # one line each: the variant note does not wrap
+
+
+# Grouped views (--depth) and 80-column layouts: (golden name, spec, depth, width, columns).
+VIEWS = [
+    ("summary-googlenet-depth1", "googlenet", 1, WIDTH, None),
+    ("summary-resnet50-depth2", "resnet50", 2, WIDTH, None),
+    (
+        "summary-googlenet-paper-depth1-shares",
+        "googlenet-paper",
+        1,
+        WIDTH,
+        "layer,output,params,params%,macs,macs%",
+    ),
+    ("summary-resnet152-depth1-80", "resnet152", 1, 80, None),
+    ("summary-googlenet-depth2-80", "googlenet", 2, 80, None),
+    ("summary-googlenet-80", "googlenet", None, 80, None),
+    ("summary-resnet50-80", "resnet50", None, 80, None),
+]
+
+
+@pytest.mark.parametrize(("golden", "spec", "depth", "width", "columns"), VIEWS)
+def test_grouped_and_narrow_views(
+    golden: str, spec: str, depth: int | None, width: int, columns: str | None
+) -> None:
+    from cnncalc.groups import grouped_report
+    from cnncalc.render.columns import parse_columns
+
+    report = cnncalc.analyse(cnncalc.load(spec))
+    if depth is not None:
+        report = grouped_report(report, depth)
+    text = render(summary_table(report, parse_columns(columns)), width=width)
+    check_golden(golden, text)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= width
+    rows = report.groups if report.groups is not None else report.layers
+    body = lines[next(i for i, line in enumerate(lines) if line.startswith("─")) + 1 : lines.index("")]
+    column = 0 if columns is not None and not columns.startswith("index") else 1
+    names = [line.split()[column] for line in body if not line.startswith("left out")]
+    assert names == [row.name for row in rows]  # every name whole, one line per row
+
+
+def test_share_columns_and_bars() -> None:
+    from cnncalc.groups import grouped_report
+    from cnncalc.render.columns import bar, parse_columns
+
+    assert bar(0) == " " * 8 and bar(1) == "█" * 8 and bar(0.5) == "████    " and bar(1 / 16) == "▌       "
+    report = grouped_report(cnncalc.analyse(cnncalc.load("resnet18")), 1)
+    text = render(summary_table(report, parse_columns("layer,params,params%")), width=WIDTH)
+    layer4 = next(line for line in text.splitlines() if line.startswith("layer4"))
+    share = 100 * report.groups[7].params / report.totals.params  # layer4 holds the most parameters
+    assert f"{share:.1f}%" in layer4 and layer4.endswith("█" * 8)

@@ -118,6 +118,13 @@ def type_text(row: Row) -> str:
     return row.type
 
 
+def memory_text(row: Row) -> str:
+    """A layer's output bytes; a group's new tensors ('–' when its layers all work in place)."""
+    if isinstance(row, GroupRow) and not row.activation_bytes:
+        return "–"
+    return megabytes(row.activation_bytes)
+
+
 def rf_cell(row: Row) -> str:
     size, jump = rf_text(row)  # type: ignore[arg-type]
     return size if not jump or jump == "1" else f"{size} /{jump}"
@@ -147,7 +154,7 @@ def cell_functions(report: Report, *, bars: bool) -> dict[str, Callable[[Row], s
         "output": lambda row: row.output_shape.text(order),
         "params": lambda row: exact(row.params) if row.params else "–",
         "macs": lambda row: si(row.macs) if row.macs else "–",
-        "memory": lambda row: megabytes(row.activation_bytes),
+        "memory": memory_text,
         "rf": rf_cell,
         "connected": lambda row: "",  # filled from shown_inputs by the renderers
         "params%": shared(lambda r: r.params, totals.params, most["params"]),
