@@ -154,12 +154,11 @@ def summary(
         from cnncalc.render.latex import render_latex
 
         click.echo(render_latex(report, chosen), nl=False)
-    else:  # plain lines, no rich: a 500-row table renders in milliseconds
-        import shutil
+    else:  # plain lines, no rich: a 500-row table renders in milliseconds (colours on a terminal only)
+        from cnncalc.render.lines import echo, terminal_width
+        from cnncalc.render.table import summary_lines
 
-        from cnncalc.render.table import ansi, summary_lines
-
-        click.echo(ansi(summary_lines(report, shutil.get_terminal_size().columns, chosen)), nl=False)
+        echo(summary_lines(report, terminal_width(), chosen))
     if explain:
         from cnncalc.cli.teach import echo_summary_explanation
 
@@ -179,47 +178,27 @@ def summary(
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_command(as_json: bool) -> None:
     """The bundled architectures with their parameters and MACs."""
-    from cnncalc.analysis import analyse
-    from cnncalc.catalog import bundled_names, natural_key
-    from cnncalc.parse import load_network
+    from cnncalc.listing import list_rows
     from cnncalc.render.numbers import exact, si
 
-    rows = []
-    for name in sorted(bundled_names(), key=natural_key):
-        network = load_network(name)
-        report = analyse(network)
-        rows.append(
-            {
-                "name": name,
-                "description": network.description or "",
-                "input": report.input.hwc,
-                "params": report.totals.params,
-                "macs": report.totals.macs,
-            }
-        )
+    rows = list_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    from rich import box
-    from rich.table import Table
+    from cnncalc.render.lines import echo, grid, terminal_width
 
-    table = Table(
-        title="Bundled architectures",
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Input", justify="right", no_wrap=True)
-    table.add_column("Params", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("Variant")
-    for row in rows:
-        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
-    console().print(table)
+    def lines(width: int | None) -> list[Any]:
+        return grid(
+            "Bundled architectures",
+            ["Name", "Input", "Params", "MACs", "Variant"],
+            [[r["name"], r["input"], exact(r["params"]), si(r["macs"]), r["description"]] for r in rows],
+            right=[False, True, True, True, False],
+            styles=["cyan", "", "", "", ""],
+            width=width,
+            rule_to_width=True,
+        )
+
+    echo(lines(terminal_width()))
 
 
 @cli.command()

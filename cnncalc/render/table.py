@@ -7,8 +7,8 @@ too narrow (80 columns: pipes, CI logs), whole columns are left out first (see
 name is shortened only as the very last resort, and then in its middle, so that its scope and its
 last part stay. Golden files in ``tests/golden/`` pin the rendering.
 
-Lines are lists of (text, style) segments: :func:`ansi` colours them for a terminal (click), and
-:class:`SummaryView` gives them to rich for callers that print through a rich console.
+Lines are lists of (text, style) segments (:mod:`cnncalc.render.lines`): printed plain or coloured
+by the CLI, given to rich by :class:`SummaryView` for callers that print through a rich console.
 """
 
 from __future__ import annotations
@@ -27,11 +27,9 @@ from cnncalc.render.columns import (
     header,
     order_name,
 )
+from cnncalc.render.lines import Line, LinesView
 from cnncalc.render.numbers import both_units, exact, si
 from cnncalc.report import GroupRow, LayerRow, Report
-
-Segment = tuple[str, str]  # (text, style: rich style words such as "bold cyan", "" for none)
-Line = list[Segment]
 
 _FAMILY_STYLE = {
     "conv": "cyan",
@@ -273,56 +271,12 @@ def summary_lines(
     return [*table_lines(report, width, columns), [], *totals_lines(report, width)]
 
 
-def plain(lines: Sequence[Line]) -> str:
-    """The lines as text without colour, trailing spaces removed."""
-    return "".join("".join(text for text, _style in line).rstrip() + "\n" for line in lines)
-
-
-def ansi(lines: Sequence[Line]) -> str:
-    """The lines with ANSI colours (click strips them when the output is not a terminal)."""
-    import click
-
-    out = []
-    for line in lines:
-        parts = [_paint(text, style, click) for text, style in _trimmed(line)]
-        out.append("".join(parts) + "\n")
-    return "".join(out)
-
-
-def _trimmed(line: Line) -> Line:
-    """``line`` without its trailing spaces (which may sit inside styled segments)."""
-    segments = list(line)
-    while segments and not segments[-1][0].rstrip():
-        segments.pop()
-    if segments:
-        text, style = segments[-1]
-        segments[-1] = (text.rstrip(), style)
-    return segments
-
-
-def _paint(text: str, style: str, click: object) -> str:
-    if not style or not text.strip():
-        return text
-    words = style.split()
-    colour = next((w for w in words if w not in ("bold", "dim")), None)
-    return click.style(text, fg=colour, bold="bold" in words, dim="dim" in words)  # type: ignore[attr-defined]
-
-
-class SummaryView:
+class SummaryView(LinesView):
     """The summary as a rich renderable, laid out for the console's width when printed."""
 
     def __init__(self, report: Report, columns: Sequence[str] | None = None):
+        super().__init__(lambda width: summary_lines(report, width, columns))
         self.report, self.columns = report, columns
-
-    def __rich_console__(self, console: object, options: object):  # type: ignore[no-untyped-def]
-        from rich.text import Text
-
-        for line in summary_lines(self.report, options.max_width, self.columns):  # type: ignore[attr-defined]
-            text = Text(no_wrap=True, overflow="crop")
-            for part, style in _trimmed(line):
-                text.append(part, style=style or None)
-            text.rstrip()
-            yield text
 
 
 def summary_table(report: Report, columns: Sequence[str] | None = None) -> SummaryView:
