@@ -163,3 +163,32 @@ def test_share_columns_and_bars() -> None:
     layer4 = next(line for line in text.splitlines() if line.startswith("layer4"))
     share = 100 * report.groups[7].params / report.totals.params  # layer4 holds the most parameters
     assert f"{share:.1f}%" in layer4 and layer4.endswith("█" * 8)
+
+
+def test_memory_and_layers_at_80_columns() -> None:
+    from click.testing import CliRunner
+
+    from cnncalc.cli import cli
+    from cnncalc.memory import largest_batch, predict_memory
+    from cnncalc.render.memory import memory_table
+
+    network = cnncalc.load("resnet50")
+    best = largest_batch(network, 24 * 2**30, train=True, optimizer="adam")
+    estimate = predict_memory(network, batch=best or 1, train=True, optimizer="adam")
+    text = render(memory_table(estimate, (24 * 2**30, best)), width=80)
+    check_golden("memory-resnet50-train-fit-80", text)
+    lines = text.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert lines[3].startswith("Largest batch") and f"{best:,} fits in" in lines[3]  # the answer on top
+    for term in estimate.terms:  # each explanation on at most 5 lines under its term
+        start = next(i for i, line in enumerate(lines) if line.startswith(term.key.replace("_", " ") + " "))
+        follow = [line for line in lines[start + 1 : start + 7]]
+        explanation = [
+            line for line in follow[: next((i for i, x in enumerate(follow) if not x.startswith("    ")), 6)]
+        ]
+        assert 1 <= len(explanation) <= 5, term.key
+    result = CliRunner(env={"COLUMNS": "80"}).invoke(cli, ["layers"])
+    assert result.exit_code == 0, result.output
+    text = "\n".join(line.rstrip() for line in result.output.splitlines()) + "\n"
+    check_golden("layers-80", text)
+    assert max(len(line) for line in text.splitlines()) <= 80

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli.app import cli, console
+from cnncalc.cli.app import cli
 from cnncalc.errors import UsageError
 
 
@@ -222,22 +222,27 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
-    from rich.markup import escape
-    from rich.table import Table
-
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
+    from cnncalc.render.lines import Line, echo, terminal_width, wrap_words
 
-    table = Table(title="Layer types", header_style="bold", show_lines=True)
-    table.add_column("Type", style="cyan", no_wrap=True)
-    table.add_column("Also accepted as", overflow="fold", ratio=1)
-    table.add_column("What it is", overflow="fold", ratio=2)
-    table.add_column("One-line usage", overflow="fold", ratio=2)
+    # One entry per type: its name and aliases, then what it is and its one-line usage, wrapped under
+    # it, so that it reads at 80 columns as well as at 200.
+    width = max(40, terminal_width())
+    indent = "    "
+    lines: list[Line] = [[("Layer types", "bold")], []]
     for kind in registered_kinds():
-        table.add_row(
-            kind.names[0],
-            ", ".join(kind.names[1:]),
-            escape(kind.summary),
-            escape(_usage(kind).removeprefix("usage: ")),
-        )
-    console().print(table)
+        head: Line = [(kind.names[0], "bold cyan")]
+        if kind.names[1:]:
+            aliases = wrap_words("also: " + ", ".join(kind.names[1:]), width - len(kind.names[0]) - 2)
+            head.append(("  " + aliases[0], "dim"))
+            lines.append(head)
+            lines += [[(" " * (len(kind.names[0]) + 2) + more, "dim")] for more in aliases[1:]]
+        else:
+            lines.append(head)
+        lines += [[(indent + part, "")] for part in wrap_words(kind.summary, width - len(indent))]
+        usage = wrap_words(_usage(kind), width - len(indent))
+        if kind.flags:
+            usage += wrap_words("flags: " + ", ".join(kind.flags), width - len(indent))
+        lines += [[(indent + part, "green")] for part in usage]
+    echo(lines)
