@@ -123,9 +123,12 @@ def summary(
       cnncalc summary resnet50 --input 299x299x3 --batch 32
       cnncalc summary "227x227x3 | conv 96 k11 s4 | relu | maxpool 3 2" --format markdown
       cnncalc summary "7x7x1 | conv 1 k3 s3"      (warns: 2.33 does not fit)
+      cnncalc summary resnet50 --depth 1          (one row per stage, exact totals)
+      cnncalc summary googlenet --depth 1 --columns layer,output,params,params%
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
+    On a narrow terminal whole columns are left out (and named) before any name is cut.
     """
     from cnncalc import render
 
