@@ -192,3 +192,20 @@ def test_memory_and_layers_at_80_columns() -> None:
     text = "\n".join(line.rstrip() for line in result.output.splitlines()) + "\n"
     check_golden("layers-80", text)
     assert max(len(line) for line in text.splitlines()) <= 80
+
+
+@pytest.mark.parametrize(
+    ("name", "width", "short"),
+    [
+        ("inception3a.branch2.1.conv", 26, "inception3a.branch2.1.conv"),
+        ("inception3a.branch2.1.conv", 20, "inception3a…1.conv"),
+        ("inception3a.branch2.1.conv", 16, "inception3a…conv"),
+        ("inception3a.branch2.1.relu1", 12, "incept…relu1"),
+        ("layer1.0.downsample.0", 18, "layer1…0"),
+        ("averyveryverylongname", 10, "…ylongname"),
+    ],
+)
+def test_names_are_shortened_in_the_middle(name: str, width: int, short: str) -> None:
+    from cnncalc.render.table import shorten_middle
+
+    assert shorten_middle(name, width) == short and len(short) <= width

@@ -27,7 +27,7 @@ from cnncalc.render.columns import (
     header,
     order_name,
 )
-from cnncalc.render.lines import Line, LinesView
+from cnncalc.render.lines import Line, LinesView, wrap_words
 from cnncalc.render.numbers import both_units, exact, si
 from cnncalc.report import GroupRow, LayerRow, Report
 
@@ -45,8 +45,8 @@ CONNECTED_WIDTH = 40  # a longer list of inputs wraps after a comma onto the nex
 
 
 def shorten_middle(name: str, width: int) -> str:
-    """``name`` in ``width`` characters, cut in its middle: its first part (the scope) and as many
-    last parts as fit stay, e.g. ``inception3a…branch2.1.conv``."""
+    """``name`` in ``width`` characters, cut in its middle: the start of its scope and as many of its
+    last parts as fit stay, e.g. ``inception3a…2.1.conv`` or ``incept…relu1``."""
     if len(name) <= width:
         return name
     parts = name.split(".")
@@ -55,8 +55,12 @@ def shorten_middle(name: str, width: int) -> str:
         if len(head) + 1 + len(part) + 1 + len(tail) > width:
             break
         tail = f"{part}.{tail}"
-    text = f"{head}…{tail}" if len(head) + 1 + len(tail) <= width else f"…{tail}"
-    return text if len(text) <= width else "…" + name[len(name) - width + 1 :]
+    if len(head) + 1 + len(tail) <= width:
+        return f"{head}…{tail}"
+    room = width - 1 - len(tail)
+    if room >= 3:
+        return head[:room] + "…" + tail
+    return "…" + name[len(name) - width + 1 :]
 
 
 def _wrap_list(items: Sequence[str], width: int) -> list[str]:
@@ -182,7 +186,7 @@ def table_lines(report: Report, width: int | None = None, columns: Sequence[str]
         note = _("left out to fit {width} columns: {names} (choose with --columns)").format(
             width=width, names=names
         )
-        lines.append([(note, "dim")])
+        lines += [[(part, "dim")] for part in wrap_words(note, width or len(note))]
     return lines
 
 
