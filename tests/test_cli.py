@@ -222,3 +222,18 @@ def test_summary_at_80_columns_keeps_names_whole() -> None:
     assert max(len(line) for line in lines) <= 80
     assert any(line.split()[1:2] == ["inception4e.branch2.1.relu1"] for line in lines if line.split())
     assert any(line.startswith("left out to fit 80 columns") for line in lines)
+
+
+def test_floor_mark_in_a_spec_file(tmp_path: Path) -> None:
+    # The long form of the one-line flag: `floor: true` on a conv or pool layer; the schema documents it.
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "input: 7x7x1\nlayers:\n  - {type: conv, filters: 1, kernel: 3, stride: 3, floor: true}\n"
+        "  - {type: maxpool, kernel: 2, stride: 2}\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run("summary", str(spec), "--json").stdout)
+    assert data["layers"][0]["output_shape"]["hwc"] == "2×2×1"
+    assert [w["layer"] for w in data["warnings"]] == []  # 2×2 pooled by 2×2/2 fits; the conv is marked
+    schema = json.loads(run("schema", "spec").stdout)
+    assert "floor" in json.dumps(schema) and "PyTorch's floor is intended" in json.dumps(schema)
