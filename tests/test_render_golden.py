@@ -209,3 +209,14 @@ def test_names_are_shortened_in_the_middle(name: str, width: int, short: str) ->
     from cnncalc.render.table import shorten_middle
 
     assert shorten_middle(name, width) == short and len(short) <= width
+
+
+def test_grouped_markdown_csv_and_latex() -> None:
+    from cnncalc.groups import grouped_report
+    from cnncalc.render import render_csv, render_markdown
+    from cnncalc.render.latex import render_latex
+
+    report = grouped_report(cnncalc.analyse(cnncalc.load("googlenet-paper")), 1)
+    check_golden("summary-googlenet-paper-depth1-markdown", render_markdown(report))
+    check_golden("summary-googlenet-paper-depth1-csv", render_csv(report))
+    check_golden("summary-googlenet-paper-depth1-latex", render_latex(report))

@@ -161,7 +161,8 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
     shown = shown_inputs(rows)
     keys = chosen_columns(rows, shown, columns)
     cells = cell_functions(report, bars=False)
-    cells["memory"] = lambda row: both_units(row.activation_bytes)
+    plain_memory = cells["memory"]  # '–' for a group whose layers all work in place
+    cells["memory"] = lambda row: "–" if plain_memory(row) == "–" else both_units(row.activation_bytes)
     cells["rf"] = lambda row: rf_text(row)[0]  # type: ignore[arg-type]
     titles = {key: " ".join(h for h in header(key, report) if h) for key in keys}
     titles["output"] = f"Output ({order_text})"
@@ -174,7 +175,7 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
         f"{report.settings.dtype}.{depth_note}",
         "",
         "| " + " | ".join(titles[k] for k in keys) + " |",
-        "|" + "|".join("---:" if k in RIGHT_ALIGNED else "---" for k in keys) + "|",
+        "|" + "|".join("---:" if k in RIGHT_ALIGNED and k != "output" else "---" for k in keys) + "|",
     ]
     for row, inputs in zip(rows, shown, strict=True):
         texts = [", ".join(inputs) if k == "connected" else cells[k](row) for k in keys]
