@@ -11,6 +11,7 @@ from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
 from cnncalc.errors import Location, ShapeError, UsageError
 from cnncalc.layers import GLOBAL_WINDOW, LayerDef, Window
+from cnncalc.layers.sliding import FIT_WARNING
 from cnncalc.records import record
 from cnncalc.report import (
     LayerRow,
@@ -422,7 +423,11 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         forward_bytes=param_bytes + walker.buffer_bytes + act_sum_bytes,
         peak_inference_bytes=walker.peak,
     )
-    warnings = [WarningInfo(layer=r.name, index=r.index, message=w) for r in rows for w in r.warnings]
+    warnings = [
+        WarningInfo(code=FIT_WARNING, layer=r.name, index=r.index, message=w)
+        for r in rows
+        for w in r.warnings
+    ]
     return Report(
         network=NetworkInfo(
             name=network.name,

@@ -126,9 +126,42 @@ class NetworkInfo:
 
 @record(kw_only=True)
 class WarningInfo:
+    code: str = doc(
+        "Stable identifier of the kind of warning, e.g. 'window-does-not-fit' (the message is translated)."
+    )
     layer: str
     index: int
     message: str
+
+
+@record(kw_only=True)
+class GroupRow:
+    """One row of a grouped view (``summary --depth N``): a scope (the first N parts of the
+    qualified layer names, e.g. 'layer1.0') and the consecutive layers it holds, or one layer
+    shallower than N. Its numbers are the exact sums of the layers it holds."""
+
+    index: int = doc("1-based position among the grouped rows.")
+    name: str = doc("The scope, e.g. 'layer2' or 'inception4a'; a layer's own name for a single layer.")
+    kind: Literal["group", "layer"]
+    type: str = doc("The layer's type; 'group' for a scope.")
+    level: int = doc("Parts of the name (1 = top level).")
+    first: int = doc("Index of its first layer.")
+    last: int = doc("Index of its last layer.")
+    layers: list[str] = doc("Names of the layers it holds, in forward order.")
+    inputs: list[str] = doc(
+        "Grouped rows whose outputs its layers read from outside it ('input' = the network input)."
+    )
+    output_shape: ShapeInfo = doc("Output of its last layer.")
+    weights: int
+    biases: int
+    params: int
+    buffers: int
+    macs: int = doc("Per sample.")
+    flops: int = doc("Per sample, 2 × MACs.")
+    activation_elements: int = doc("Outputs of its layers that allocate a tensor, per sample.")
+    activation_bytes: int = doc("The same for the batch, in bytes.")
+    receptive_field: ReceptiveField = doc("Of its last layer.")
+    warnings: int = doc("Warnings of its layers.")
 
 
 @record(kw_only=True)
@@ -143,6 +176,10 @@ class Report:
     layers: list[LayerRow]
     totals: Totals
     warnings: list[WarningInfo]
+    depth: int | None = doc("The --depth of the grouped view, when one was asked for.", default=None)
+    groups: list[GroupRow] | None = doc(
+        "The grouped rows (summary --depth N); the layers keep every layer.", default=None
+    )
 
 
 def report_schema() -> dict[str, object]:

@@ -1,4 +1,5 @@
-"""Keep the compiled bundled specs (``architectures/compiled/*.json``) in step with the YAML.
+"""Keep the compiled bundled specs (``architectures/compiled/*.json``) and the rows of ``cnncalc list``
+(``architectures/compiled/catalog.json``, see cnncalc/listing.py) in step with the YAML and the engine.
 
     python scripts/compile_architectures.py            # rewrite every compiled spec
     python scripts/compile_architectures.py --check    # exit 1 if one is missing or stale
@@ -15,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from cnncalc.catalog import compiled_path  # noqa: E402
+from cnncalc.listing import catalog_path, catalog_text  # noqa: E402
 from cnncalc.parse.compiled import compile_spec  # noqa: E402
 
 ARCHITECTURES = ROOT / "architectures"
@@ -25,6 +27,7 @@ def expected() -> dict[Path, str]:
     out = {}
     for spec in sorted(ARCHITECTURES.glob("*.yaml")):
         out[Path(compiled_path(str(spec)))] = compile_spec(spec.read_text(encoding="utf-8"), str(spec))
+    out[Path(catalog_path())] = catalog_text()  # the rows of 'cnncalc list' (cnncalc/listing.py)
     return out
 
 
@@ -39,7 +42,8 @@ def main(argv: list[str]) -> int:
     for path, text in wanted.items():
         path.parent.mkdir(exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    print(f"wrote {len(wanted)} compiled specs to {(ARCHITECTURES / 'compiled').relative_to(ROOT)}/")
+    folder = (ARCHITECTURES / "compiled").relative_to(ROOT)
+    print(f"wrote {len(wanted) - 1} compiled specs and catalog.json to {folder}/")
     return 0
 
 

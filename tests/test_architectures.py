@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.catalog import architectures_dir, bundled_names, bundled_path, compiled_path
+from cnncalc.catalog import architectures_dir, bundled_names, bundled_path, compiled_path, natural_key
 from cnncalc.parse import load_bundled, load_spec_file
 from cnncalc.parse.compiled import compile_spec, load_compiled
 from cnncalc.report import LayerRow, Report
@@ -197,7 +197,10 @@ def test_alexnet_torchvision_stages() -> None:
     assert got["features.maxpool3"] == got["avgpool"] == "6×6×256"
     assert got["classifier.fc1"] == "4096" and got["classifier.fc3"] == "1000"
     # (224 + 2×2 − 11)/4 + 1 = 55.25: torchvision's first conv does not tile 224 exactly.
-    assert [w.layer for w in report("alexnet").warnings] == ["features.conv1"]
+    # The spec marks that flooring as intended ('floor'), so the summary does not warn; the same conv
+    # in a one-line spec without the mark still does.
+    assert report("alexnet").warnings == []
+    assert [w.code for w in report("224x224x3 | conv 64 k11 s4 p2").warnings] == ["window-does-not-fit"]
 
 
 # 004 slide "Arquitetura completa (versão simplificada)" (line ~1190): name → output, params.
@@ -488,3 +491,15 @@ def test_rows_add_up_to_the_totals(name: str) -> None:
     assert sum(r.params for r in rep.layers) == t.params == t.weights + t.biases
     assert sum(r.macs for r in rep.layers) == t.macs
     assert t.weight_layers == sum(1 for r in rep.layers if r.family in ("conv", "linear"))
+
+
+def test_the_stored_list_rows_are_what_the_engine_computes() -> None:
+    # `cnncalc list` reads architectures/compiled/catalog.json (cnncalc/listing.py) while each YAML is
+    # unchanged: every stored row must equal the engine's numbers now.
+    # Regenerate with: python scripts/compile_architectures.py
+    from cnncalc.listing import analysed_row, catalog_path, catalog_text, list_rows
+
+    assert Path(catalog_path()).read_text(encoding="utf-8") == catalog_text(), (
+        "stale: run python scripts/compile_architectures.py"
+    )
+    assert list_rows() == [analysed_row(name) for name in sorted(bundled_names(), key=natural_key)]

@@ -186,3 +186,54 @@ def test_help_mentions_the_spec_forms() -> None:
 def test_input_override_in_chw_order() -> None:
     result = run("summary", LECTURE, "--input", "3x64x48", "--order", "chw", "--json")
     assert json.loads(result.stdout)["input"]["hwc"] == "64×48×3"
+
+
+def test_quiet_and_warning_codes_and_the_floor_mark() -> None:
+    # A student's one-line spec still gets the warning (with its code in JSON); --quiet silences it.
+    student = "7x7x1 | conv 1 k3 s3"
+    loud = run("--lang", "pt", "summary", student)
+    assert loud.returncode == 0 and "não cabe" in loud.stderr
+    assert run("summary", student, "--quiet").stderr == ""
+    data = json.loads(run("summary", student, "--json", "-q").stdout)
+    assert [w["code"] for w in data["warnings"]] == ["window-does-not-fit"]
+    # 'floor' marks the flooring as intended: no warning, same numbers.
+    marked = run("summary", student + " floor", "--json")
+    assert marked.stderr == "" and json.loads(marked.stdout)["warnings"] == []
+    assert json.loads(marked.stdout)["output"] == data["output"]
+    # The bundled torchvision nets mark their deliberate flooring (ResNet's stride-2 convs).
+    for name in ("resnet50", "resnet18", "alexnet", "googlenet"):
+        result = run("summary", name)
+        assert result.returncode == 0 and result.stderr == "", name
+
+
+def test_columns_option() -> None:
+    result = run("summary", "resnet18", "--depth", "1", "--columns", "layer,params,params%,connected")
+    assert result.returncode == 0, result.stderr
+    header = next(line for line in result.stdout.splitlines() if "Layer" in line)
+    assert header.split() == ["Layer", "Params", "share", "Connected", "to"]
+    bad = run("summary", "resnet18", "--columns", "layer,parms")
+    assert bad.returncode == 2 and "did you mean 'params'" in bad.stderr and "Traceback" not in bad.stderr
+    assert run("summary", "resnet18", "--columns", "layer", "--json").returncode == 2
+
+
+def test_summary_at_80_columns_keeps_names_whole() -> None:
+    result = run("summary", "googlenet", env={"COLUMNS": "80"})
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert any(line.split()[1:2] == ["inception4e.branch2.1.relu1"] for line in lines if line.split())
+    assert any(line.startswith("left out to fit 80 columns") for line in lines)
+
+
+def test_floor_mark_in_a_spec_file(tmp_path: Path) -> None:
+    # The long form of the one-line flag: `floor: true` on a conv or pool layer; the schema documents it.
+    spec = tmp_path / "net.yaml"
+    spec.write_text(
+        "input: 7x7x1\nlayers:\n  - {type: conv, filters: 1, kernel: 3, stride: 3, floor: true}\n"
+        "  - {type: maxpool, kernel: 2, stride: 2}\n",
+        encoding="utf-8",
+    )
+    data = json.loads(run("summary", str(spec), "--json").stdout)
+    assert data["layers"][0]["output_shape"]["hwc"] == "2×2×1"
+    assert [w["layer"] for w in data["warnings"]] == []  # 2×2 pooled by 2×2/2 fits; the conv is marked
+    schema = json.loads(run("schema", "spec").stdout)
+    assert "floor" in json.dumps(schema) and "PyTorch's floor is intended" in json.dumps(schema)

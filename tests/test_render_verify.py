@@ -86,3 +86,31 @@ def test_memory_view_lists_every_term_and_the_fit() -> None:
     assert "training step (SGD + momentum)" in text
     assert "Largest batch         1,234 fits in 1.07 GB (1.00 GiB)" in text
     assert "Calibrated on H100 (sm_90)" in text
+
+
+def test_verify_view_keeps_long_names_whole_at_80_columns() -> None:
+    name = "inception3a.branch2.1.relu1"  # GoogLeNet's longest kind of name
+    row = LayerCheck(
+        index=196,
+        name=name,
+        type="relu",
+        module="inception3a.branch2.1.relu",
+        expected_shape=[1024, 28, 28],
+        actual_shape=[1024, 28, 28],
+        expected_params=1_025_000,
+        actual_params=1_025_000,
+        shape_ok=True,
+        params_ok=True,
+    )
+    result = VerifyResult(
+        network="googlenet", device="cpu", dtype="fp32", batch=1, torch_version="2.x",
+        layers=[row], totals=[], memory=[],
+    )  # fmt: skip
+    buffer = io.StringIO()
+    Console(file=buffer, width=80, color_system=None, highlight=False).print(verify_table(result))
+    lines = buffer.getvalue().splitlines()
+    assert max(len(line.rstrip()) for line in lines) <= 80
+    line = next(line for line in lines if line.lstrip().startswith("196"))
+    assert name in line and line.count("1024×28×28") == 2 and line.count("1,025,000") == 2
+    under = " ".join(line.strip() for line in lines[lines.index(line) + 1 :][:2])  # under the name
+    assert under.startswith("torch: inception3a.branch2.1.relu")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from cnncalc.cli.app import cli, console
+from cnncalc.cli.app import cli
 from cnncalc.cli.summary import load_spec, report_options
 
 
@@ -79,4 +79,6 @@ def compare(
     elif fmt == "latex":
         click.echo(rendering.render_comparison_latex(comparison), nl=False)
     else:
-        console().print(rendering.comparison_table(comparison))
+        from cnncalc.render.lines import echo, terminal_width
+
+        echo(rendering.comparison_lines(comparison, terminal_width()))

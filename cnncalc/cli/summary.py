@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli.app import cli, console
+from cnncalc.cli.app import cli
 from cnncalc.errors import UsageError
 
 
@@ -89,6 +89,19 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 @click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
+@click.option(
+    "--depth",
+    type=click.IntRange(1, 64),
+    help="Group the layers by scope (the first N parts of their names: 1 = layer1, 2 = layer1.0), "
+    "with each group's exact totals.",
+)
+@click.option(
+    "--columns",
+    metavar="LIST",
+    help="Columns to show, comma-separated: index, layer, type, output, params, macs, memory, rf, "
+    "connected, params%, macs%, memory% (shares of the totals), or all.",
+)
+@click.option("--quiet", "-q", is_flag=True, help="Print no warnings (--json still lists them, with a code).")
 def summary(
     spec: str,
     batch: int,
@@ -98,6 +111,9 @@ def summary(
     fmt: str,
     as_json: bool,
     explain: bool,
+    depth: int | None,
+    columns: str | None,
+    quiet: bool,
 ) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
@@ -110,26 +126,40 @@ def summary(
       cnncalc summary "7x7x1 | conv 1 k3 s3"      (warns: 2.33 does not fit)
       cnncalc summary googlenet --format svg > googlenet.svg
       cnncalc summary resnet50 --format html > resnet50.html
+      cnncalc summary resnet50 --depth 1          (one row per stage, exact totals)
+      cnncalc summary googlenet --depth 1 --columns layer,output,params,params%
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
+    On a narrow terminal whole columns are left out (and named) before any name is cut.
     """
     from cnncalc import render
 
-    report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
     if explain and fmt in ("json", "svg", "html", "png"):
         raise UsageError(f"--explain works with --format table, markdown, latex or csv, not {fmt}")
+    if columns is not None and fmt in ("json", "csv", "svg", "html", "png"):
+        raise UsageError(
+            "--columns works with --format table, markdown or latex (csv and json hold every column)"
+        )
+    from cnncalc.render.columns import parse_columns
+
+    chosen = parse_columns(columns)
+    report = build_report(spec, batch, dtype, input_size, order)
+    if depth is not None:
+        from cnncalc.groups import grouped_report
+
+        report = grouped_report(report, depth)
     if fmt == "json":
         click.echo(render.render_json(report))
     elif fmt == "csv":
         click.echo(render.render_csv(report), nl=False)
     elif fmt == "markdown":
-        click.echo(render.render_markdown(report), nl=False)
+        click.echo(render.render_markdown(report, chosen), nl=False)
     elif fmt == "latex":
         from cnncalc.render.latex import render_latex
 
-        click.echo(render_latex(report), nl=False)
+        click.echo(render_latex(report, chosen), nl=False)
     elif fmt == "svg":
         from cnncalc.render.svg import diagram_svg
 
@@ -143,15 +173,16 @@ def summary(
         from cnncalc.render.svg import diagram_svg
 
         echo_binary(svg_to_png(diagram_svg(report)))
-    else:
-        from cnncalc.render.table import summary_table
+    else:  # plain lines, no rich: a 500-row table renders in milliseconds (colours on a terminal only)
+        from cnncalc.render.lines import echo, terminal_width
+        from cnncalc.render.table import summary_lines
 
-        console().print(summary_table(report))
+        echo(summary_lines(report, terminal_width(), chosen))
     if explain:
         from cnncalc.cli.teach import echo_summary_explanation
 
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
-    if report.warnings and fmt != "markdown":
+    if report.warnings and fmt != "markdown" and not quiet:
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
         from cnncalc.i18n import _, translate_message
 
@@ -178,47 +209,27 @@ def echo_binary(data: bytes) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def list_command(as_json: bool) -> None:
     """The bundled architectures with their parameters and MACs."""
-    from cnncalc.analysis import analyse
-    from cnncalc.catalog import bundled_names, natural_key
-    from cnncalc.parse import load_network
+    from cnncalc.listing import list_rows
     from cnncalc.render.numbers import exact, si
 
-    rows = []
-    for name in sorted(bundled_names(), key=natural_key):
-        network = load_network(name)
-        report = analyse(network)
-        rows.append(
-            {
-                "name": name,
-                "description": network.description or "",
-                "input": report.input.hwc,
-                "params": report.totals.params,
-                "macs": report.totals.macs,
-            }
-        )
+    rows = list_rows()
     if as_json:
         click.echo(json.dumps(rows, indent=2, ensure_ascii=False))
         return
-    from rich import box
-    from rich.table import Table
+    from cnncalc.render.lines import echo, grid, terminal_width
 
-    table = Table(
-        title="Bundled architectures",
-        title_justify="left",
-        header_style="bold",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        pad_edge=False,
-        collapse_padding=True,
-    )
-    table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Input", justify="right", no_wrap=True)
-    table.add_column("Params", justify="right", no_wrap=True)
-    table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("Variant")
-    for row in rows:
-        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
-    console().print(table)
+    def lines(width: int | None) -> list[Any]:
+        return grid(
+            "Bundled architectures",
+            ["Name", "Input", "Params", "MACs", "Variant"],
+            [[r["name"], r["input"], exact(r["params"]), si(r["macs"]), r["description"]] for r in rows],
+            right=[False, True, True, True, False],
+            styles=["cyan", "", "", "", ""],
+            width=width,
+            rule_to_width=True,
+        )
+
+    echo(lines(terminal_width()))
 
 
 @cli.command()
@@ -242,22 +253,27 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
-    from rich.markup import escape
-    from rich.table import Table
-
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
+    from cnncalc.render.lines import Line, echo, terminal_width, wrap_words
 
-    table = Table(title="Layer types", header_style="bold", show_lines=True)
-    table.add_column("Type", style="cyan", no_wrap=True)
-    table.add_column("Also accepted as", overflow="fold", ratio=1)
-    table.add_column("What it is", overflow="fold", ratio=2)
-    table.add_column("One-line usage", overflow="fold", ratio=2)
+    # One entry per type: its name and aliases, then what it is and its one-line usage, wrapped under
+    # it, so that it reads at 80 columns as well as at 200.
+    width = max(40, terminal_width())
+    indent = "    "
+    lines: list[Line] = [[("Layer types", "bold")], []]
     for kind in registered_kinds():
-        table.add_row(
-            kind.names[0],
-            ", ".join(kind.names[1:]),
-            escape(kind.summary),
-            escape(_usage(kind).removeprefix("usage: ")),
-        )
-    console().print(table)
+        head: Line = [(kind.names[0], "bold cyan")]
+        if kind.names[1:]:
+            aliases = wrap_words("also: " + ", ".join(kind.names[1:]), width - len(kind.names[0]) - 2)
+            head.append(("  " + aliases[0], "dim"))
+            lines.append(head)
+            lines += [[(" " * (len(kind.names[0]) + 2) + more, "dim")] for more in aliases[1:]]
+        else:
+            lines.append(head)
+        lines += [[(indent + part, "")] for part in wrap_words(kind.summary, width - len(indent))]
+        usage = wrap_words(_usage(kind), width - len(indent))
+        if kind.flags:
+            usage += wrap_words("flags: " + ", ".join(kind.flags), width - len(indent))
+        lines += [[(indent + part, "green")] for part in usage]
+    echo(lines)

@@ -184,8 +184,9 @@ def memory(
             data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        from cnncalc.render.memory import memory_table
+        from cnncalc.render.lines import echo, terminal_width
+        from cnncalc.render.memory import memory_lines
 
-        console().print(memory_table(estimate, fit))
+        echo(memory_lines(estimate, fit, terminal_width()))
     if fit is not None and fit[1] is None:
         sys.exit(1)  # an answer, not an error: nothing fits

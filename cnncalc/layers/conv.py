@@ -13,7 +13,7 @@ from cnncalc.layers.fields import (
     Either,
     field,
 )
-from cnncalc.layers.sliding import effective_kernel, fit_warnings, window_output
+from cnncalc.layers.sliding import FLOOR_INTENDED, effective_kernel, fit_warnings, window_output
 from cnncalc.shapes import Shape
 
 _CONV_SHORT = {
@@ -53,6 +53,7 @@ class Conv2d(LayerDef):
         default=1,
     )
     bias: bool = field(BOOLEAN, "Whether each filter has a bias.", default=True)
+    floor: bool = field(BOOLEAN, FLOOR_INTENDED, default=False)
 
     types = ("conv",)
     names = ("conv", "conv2d", "convolution")
@@ -62,6 +63,7 @@ class Conv2d(LayerDef):
     short_keys = _CONV_SHORT
     flags = {
         "nobias": {"bias": False},
+        "floor": {"floor": True},
         "same": {"padding": "same"},
         "valid": {"padding": "valid"},
         "depthwise": {"groups": "depthwise"},
@@ -117,7 +119,7 @@ class Conv2d(LayerDef):
         return Shape(self.filters, h.size, w.size)
 
     def fit_warnings(self, inp: Shape) -> list[str]:
-        if inp.is_flat or self.padding == "same":
+        if inp.is_flat or self.padding == "same" or self.floor:
             return []
         return fit_warnings(inp, self.kernel, self.stride, self.pads(), self.dilation)
 

@@ -25,7 +25,7 @@ from cnncalc.layers.fields import (
     Several,
     field,
 )
-from cnncalc.layers.sliding import effective_kernel, fit_warnings, window_output
+from cnncalc.layers.sliding import FLOOR_INTENDED, effective_kernel, fit_warnings, window_output
 from cnncalc.shapes import Shape
 
 
@@ -38,10 +38,11 @@ class _WindowPool(LayerDef):
     )
     padding: IntPair = field(NON_NEGATIVE_PAIR, "Implicit padding per side.", default=0)
     ceil_mode: bool = field(BOOLEAN, "Use ceil instead of floor for the output size.", default=False)
+    floor: bool = field(BOOLEAN, FLOOR_INTENDED, default=False)
 
     positional = ("kernel", "stride")
     short_keys = {"k": "kernel", "s": "stride", "p": "padding", "d": "dilation"}
-    flags = {"ceil": {"ceil_mode": True}}
+    flags = {"ceil": {"ceil_mode": True}, "floor": {"floor": True}}
     family = "pool"
 
     def dilation_pair(self) -> tuple[int, int]:
@@ -72,7 +73,7 @@ class _WindowPool(LayerDef):
         return Shape(inp.channels, sizes[0], sizes[1])
 
     def fit_warnings(self, inp: Shape) -> list[str]:
-        if inp.is_flat or self.ceil_mode:
+        if inp.is_flat or self.ceil_mode or self.floor:
             return []
         ph, pw = pair(self.padding)
         return fit_warnings(
@@ -138,7 +139,11 @@ class AvgPool2d(_WindowPool):
     types = ("avgpool",)
     names = ("avgpool", "avgpool2d", "avg_pool", "averagepool", "avg")
     summary = "average pooling: kernel (default 2), stride (default = kernel), padding, ceil_mode"
-    flags = {"ceil": {"ceil_mode": True}, "exclude_pad": {"count_include_pad": False}}
+    flags = {
+        "ceil": {"ceil_mode": True},
+        "floor": {"floor": True},
+        "exclude_pad": {"count_include_pad": False},
+    }
 
     def torch_call(self, inp: Shape) -> TorchCall:
         return TorchCall(

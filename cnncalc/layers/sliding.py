@@ -7,6 +7,12 @@ from cnncalc.layers.base import pair
 from cnncalc.records import record
 from cnncalc.shapes import Shape
 
+FIT_WARNING = "window-does-not-fit"  # the code of every warning of LayerDef.fit_warnings (in --json)
+FLOOR_INTENDED = (
+    "The window is meant not to tile its input: PyTorch's floor is intended, so no 'does not fit' "
+    "warning (the output size is the same). One-line spec: the flag 'floor'."
+)
+
 
 @record
 class AxisFit:

@@ -1,4 +1,4 @@
-"""Renderings of a :class:`~cnncalc.compare.Comparison`: a rich table (one column per network),
+"""Renderings of a :class:`~cnncalc.compare.Comparison`: a table (one column per network),
 JSON, CSV (one row per network, exact integers) and Markdown."""
 
 from __future__ import annotations
@@ -7,12 +7,10 @@ import csv
 import io
 from collections.abc import Callable
 
-from rich import box
-from rich.table import Table
-
 from cnncalc.compare import ComparedNetwork, Comparison
 from cnncalc.records import field_names
 from cnncalc.render.jsontext import json_text
+from cnncalc.render.lines import Line, LinesView, grid
 from cnncalc.render.numbers import exact, megabytes, si
 
 Metric = tuple[str, Callable[[ComparedNetwork], str]]
@@ -43,25 +41,25 @@ def metrics(comparison: Comparison) -> list[Metric]:
     return rows
 
 
-def comparison_table(comparison: Comparison) -> Table:
-    """Metrics down, networks across."""
+def comparison_lines(comparison: Comparison, width: int | None = None) -> list[Line]:
+    """Metrics down, networks across (a name longer than :data:`NAME_WIDTH` is cut with "…")."""
     s = comparison.settings
-    table = Table(
-        title=f"Comparison · batch {s.batch} · {s.dtype} · MACs = conv + fc multiply-accumulates",
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=(0, 1),
-        pad_edge=False,
-        collapse_padding=True,
-        header_style="bold",
+    names = [
+        n.name if len(n.name) <= NAME_WIDTH else n.name[: NAME_WIDTH - 1] + "…" for n in comparison.networks
+    ]
+    rows = [[label, *(value(n) for n in comparison.networks)] for label, value in metrics(comparison)]
+    return grid(
+        f"Comparison · batch {s.batch} · {s.dtype} · MACs = conv + fc multiply-accumulates",
+        ["", *names],
+        rows,
+        right=[False] + [True] * len(names),
+        styles=["bold"] + [""] * len(names),
     )
-    table.add_column("", style="bold", no_wrap=True)
-    for network in comparison.networks:
-        table.add_column(network.name, justify="right", no_wrap=True, max_width=NAME_WIDTH)
-    for label, value in metrics(comparison):
-        table.add_row(label, *(value(n) for n in comparison.networks))
-    return table
+
+
+def comparison_table(comparison: Comparison) -> LinesView:
+    """A rich renderable of :func:`comparison_lines`."""
+    return LinesView(lambda width: comparison_lines(comparison, width))
 
 
 def render_comparison_json(comparison: Comparison) -> str:

@@ -1,63 +1,93 @@
-"""The rich view of ``cnncalc memory``: the named terms of a memory estimate."""
+"""The view of ``cnncalc memory``: the answer first (``--fit``, the total), then the named terms of
+the estimate, each with its explanation wrapped under it, so that it reads at 80 columns."""
 
 from __future__ import annotations
 
-from rich.console import Group
-from rich.table import Table
-from rich.text import Text
-
 from cnncalc.memory import OPTIMIZERS, MemoryEstimate
+from cnncalc.render.lines import Line, LinesView, wrap_words
 from cnncalc.render.numbers import both_units
 
-_STATE = ("parameters", "buffers")
+_LABEL = 22
+INDENT = 4
 
 
-def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = None) -> Group:
-    """The terms, what the peak is made of, and the answer to ``--fit`` when asked."""
+def memory_lines(
+    estimate: MemoryEstimate, fit: tuple[int, int | None] | None = None, width: int | None = None
+) -> list[Line]:
+    """The ``--fit`` answer and the peaks, then every term: its name and bytes on one line, what it
+    is on the next lines (wrapped to ``width``), then the calibration note."""
+    width = width or 100
     optimizer = OPTIMIZERS[estimate.optimizer].label if estimate.optimizer else ""
     mode = f"training step ({optimizer})" if estimate.train else "inference (no grad)"
-    table = Table(
-        title=f"{estimate.network}: GPU memory, {mode}",
-        caption=f"batch {estimate.batch} · {estimate.dtype} · "
-        "bytes as torch.cuda.max_memory_allocated counts them",
-        header_style="bold",
-        pad_edge=False,
-    )
-    table.add_column("Term", style="cyan", no_wrap=True)
-    table.add_column("Bytes", justify="right", no_wrap=True)
-    table.add_column("What it is", overflow="fold")
-    for term in estimate.terms:
-        table.add_row(term.key.replace("_", " "), both_units(term.bytes), term.explanation)
-    text = Text()
-    text.append(f"{'Model state':<22}", style="bold")
-    text.append(both_units(estimate.state_bytes))
-    text.append("  parameters + buffers, allocated before the run\n", style="dim")
-    if estimate.steady_peak_above_state is None:
-        text.append(f"{'Peak of the run':<22}", style="bold")
-        text.append(both_units(estimate.peak_above_state))
-        text.append("  the forward pass, workspaces included\n", style="dim")
-    else:
-        text.append(f"{'Peak, first step':<22}", style="bold")
-        text.append(both_units(estimate.peak_above_state))
-        text.append("  max(forward, backward, optimizer step), workspaces included\n", style="dim")
-        text.append(f"{'Peak, later steps':<22}", style="bold")
-        text.append(both_units(estimate.steady_peak_above_state))
-        text.append("  optimizer state and workspaces kept from the first step\n", style="dim")
-    text.append(f"{'Predicted total':<22}", style="bold")
-    text.append(both_units(estimate.total_bytes))
-    text.append("  model state + the larger peak", style="dim")
+    lines: list[Line] = [
+        [(f"{estimate.network}: GPU memory, {mode}", "bold")],
+        [
+            (
+                f"batch {estimate.batch} · {estimate.dtype} · "
+                "bytes as torch.cuda.max_memory_allocated counts them",
+                "dim",
+            )
+        ],
+        [],
+    ]
+
+    def entry(label: str, value: str, note: str = "") -> None:
+        line: Line = [(f"{label:<{_LABEL}}", "bold"), (value, "")]
+        if note and _LABEL + len(value) + 2 + len(note) <= width:
+            line.append((f"  {note}", "dim"))
+            lines.append(line)
+        else:
+            lines.append(line)
+            if note:
+                lines.extend(
+                    [[(" " * _LABEL, ""), (part, "dim")] for part in wrap_words(note, width - _LABEL)]
+                )
+
     if fit is not None:
         budget, batch = fit
-        text.append(f"\n{'Largest batch':<22}", style="bold")
-        text.append(
+        entry(
+            "Largest batch",
             f"{batch:,} fits in {both_units(budget)}"
             if batch
-            else f"not even batch 1 fits in {both_units(budget)}"
+            else f"not even batch 1 fits in {both_units(budget)}",
         )
-    text.append(
-        f"\nCalibrated on {estimate.calibration}. cuDNN picks each convolution's algorithm, and with it "
+    entry("Predicted total", both_units(estimate.total_bytes), "model state + the larger peak")
+    entry("Model state", both_units(estimate.state_bytes), "parameters + buffers, allocated before the run")
+    if estimate.steady_peak_above_state is None:
+        entry(
+            "Peak of the run", both_units(estimate.peak_above_state), "the forward pass, workspaces included"
+        )
+    else:
+        entry(
+            "Peak, first step",
+            both_units(estimate.peak_above_state),
+            "max(forward, backward, optimizer step), workspaces included",
+        )
+        entry(
+            "Peak, later steps",
+            both_units(estimate.steady_peak_above_state),
+            "optimizer state and workspaces kept from the first step",
+        )
+    names = [term.key.replace("_", " ") for term in estimate.terms]
+    values = [both_units(term.bytes) for term in estimate.terms]
+    name_w = max(len("Term"), *map(len, names))
+    value_w = max(len("Bytes"), *map(len, values))
+    lines += [[], [("Term".ljust(name_w) + "  " + "Bytes".rjust(value_w), "bold")]]
+    lines.append([("─" * (name_w + 2 + value_w), "")])
+    for name, value, term in zip(names, values, estimate.terms, strict=True):
+        lines.append([(name.ljust(name_w), "cyan"), ("  " + value.rjust(value_w), "")])
+        lines.extend(
+            [[(" " * INDENT, ""), (part, "dim")] for part in wrap_words(term.explanation, width - INDENT)]
+        )
+    note = (
+        f"Calibrated on {estimate.calibration}. cuDNN picks each convolution's algorithm, and with it "
         "the workspace: measured per layer from none to 23× the estimate (median 1.07×), so a peak set "
-        "by a convolution can be off by more than 10% (docs/memory-model.md).",
-        style="dim",
+        "by a convolution can be off by more than 10% (docs/memory-model.md)."
     )
-    return Group(table, text)
+    lines += [[]] + [[(part, "dim")] for part in wrap_words(note, width)]
+    return lines
+
+
+def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = None) -> LinesView:
+    """A rich renderable of :func:`memory_lines`, laid out for the console's width."""
+    return LinesView(lambda width: memory_lines(estimate, fit, width))

@@ -1,21 +1,35 @@
-"""The rich terminal table of ``cnncalc summary``.
+"""The terminal table of ``cnncalc summary``: per-layer (or per-group, ``--depth``) rows and totals.
 
-Laid out for a terminal of 100 columns: no vertical rules, one space between columns, full qualified
-layer names (``layer1.0.conv1``) in one line, and a totals grid whose notes wrap inside their own
-column. Golden files in ``tests/golden/`` pin the rendering of every bundled architecture.
+Laid out here as plain text lines (rich's table engine took most of the time of a ResNet-152
+summary): no vertical rules, two spaces between columns, one line per row. When the terminal is
+too narrow (80 columns: pipes, CI logs), whole columns are left out first (see
+:data:`~cnncalc.render.columns.DROP_ORDER`, and a note says which), then the spacing narrows; a
+name is shortened only as the very last resort, and then in its middle, so that its scope and its
+last part stay. Golden files in ``tests/golden/`` pin the rendering.
+
+Lines are lists of (text, style) segments (:mod:`cnncalc.render.lines`): printed plain or coloured
+by the CLI, given to rich by :class:`SummaryView` for callers that print through a rich console.
 """
 
 from __future__ import annotations
 
-from rich import box
-from rich.console import Console, ConsoleOptions, RenderResult
-from rich.table import Table
-from rich.text import Text
+from collections.abc import Sequence
 
+from cnncalc.groups import shown_inputs
 from cnncalc.i18n import _
-from cnncalc.render.numbers import both_units, exact, megabytes, si
-from cnncalc.render.text import rf_text
-from cnncalc.report import LayerRow, Report
+from cnncalc.render.columns import (
+    DROP_ORDER,
+    RIGHT_ALIGNED,
+    SHARE_COLUMNS,
+    Row,
+    cell_functions,
+    chosen_columns,
+    header,
+    order_name,
+)
+from cnncalc.render.lines import Line, LinesView, wrap_words
+from cnncalc.render.numbers import both_units, exact, si
+from cnncalc.report import GroupRow, LayerRow, Report
 
 _FAMILY_STYLE = {
     "conv": "cyan",
@@ -25,89 +39,155 @@ _FAMILY_STYLE = {
     "activation": "dim",
     "structure": "bold blue",
 }
-
-# Widths that keep the widest bundled rows (GoogLeNet's branch names, VGG's fc6) on one line.
-LAYER_WIDTH = 28
-TYPE_WIDTH = 15
-_GAP = 2  # columns between two cells (padding 1 on each side, collapsed)
+_GAP = 2
+_FLAG = " ⚠"
+CONNECTED_WIDTH = 40  # a longer list of inputs wraps after a comma onto the next lines
 
 
-def order_name(order: str) -> str:
-    return "H×W×C" if order == "hwc" else "C×H×W"
+def shorten_middle(name: str, width: int) -> str:
+    """``name`` in ``width`` characters, cut in its middle: the start of its scope and as many of its
+    last parts as fit stay, e.g. ``inception3a…2.1.conv`` or ``incept…relu1``."""
+    if len(name) <= width:
+        return name
+    parts = name.split(".")
+    head, tail = parts[0], parts[-1]
+    for part in reversed(parts[1:-1]):
+        if len(head) + 1 + len(part) + 1 + len(tail) > width:
+            break
+        tail = f"{part}.{tail}"
+    if len(head) + 1 + len(tail) <= width:
+        return f"{head}…{tail}"
+    room = width - 1 - len(tail)
+    if room >= 3:
+        return head[:room] + "…" + tail
+    return "…" + name[len(name) - width + 1 :]
 
 
-def _rf_cell(row: LayerRow) -> str:
-    size, jump = rf_text(row)
-    return size if not jump or jump == "1" else f"{size} /{jump}"
+def _wrap_list(items: Sequence[str], width: int) -> list[str]:
+    """Items joined by ', ', broken after a comma into lines of at most ``width`` (a longer item
+    keeps its own line whole)."""
+    lines: list[str] = []
+    for item in items:
+        if lines and len(lines[-1]) + 2 + len(item) <= width:
+            lines[-1] += f", {item}"
+        else:
+            if lines:
+                lines[-1] += ","
+            lines.append(item)
+    return lines or [""]
 
 
-def _shorten(name: str, width: int) -> str:
-    """Cut a qualified name on the left, where it repeats its scope: ``…0.downsample.0``."""
-    return name if len(name) <= width else "…" + name[len(name) - width + 1 :]
+class _Layout:
+    """The cells of every row and the widths that fit them into a terminal."""
+
+    def __init__(self, report: Report, columns: Sequence[str] | None, width: int | None):
+        rows: Sequence[Row] = report.groups if report.groups is not None else report.layers
+        self.report, self.rows = report, rows
+        shown = shown_inputs(rows)
+        keys = list(chosen_columns(rows, shown, columns))
+        cells = cell_functions(report, bars=True)
+        self.flags = [_FLAG if row.warnings else "" for row in rows]
+        self.text: dict[str, list[list[str]]] = {}
+        for key in keys:
+            if key == "connected":
+                natural = max((len(", ".join(s)) for s in shown), default=0)
+                longest = max((len(name) for s in shown for name in s), default=0)
+                wrap = max(longest + 1, min(natural, CONNECTED_WIDTH))
+                self.text[key] = [_wrap_list(s, wrap) if s else [""] for s in shown]
+            elif key == "layer":
+                self.text[key] = [[row.name + flag] for row, flag in zip(rows, self.flags, strict=True)]
+            else:
+                self.text[key] = [[cells[key](row)] for row in rows]
+        self.headers = {key: header(key, report) for key in keys}
+        self.widths = {
+            key: max(max(len(h) for h in self.headers[key]), *(len(t) for c in self.text[key] for t in c))
+            for key in keys
+        }
+        self.gap = _GAP
+        self.dropped: list[str] = []
+        self.keys = keys
+        if width is not None:
+            self._fit(width, explicit=columns is not None)
+
+    def total(self) -> int:
+        return sum(self.widths[k] for k in self.keys) + self.gap * (len(self.keys) - 1)
+
+    def _fit(self, width: int, explicit: bool) -> None:
+        """Narrow the share columns (no bars), leave columns out (unless chosen with --columns), close
+        the spacing; names are shortened only when no column chosen by the default is left to go."""
+        if self.total() > width:
+            plain_cells = cell_functions(self.report, bars=False)
+            for key in SHARE_COLUMNS:
+                if key in self.keys:
+                    self.text[key] = [[plain_cells[key](row)] for row in self.rows]
+                    self.widths[key] = max(len(h) for h in self.headers[key])
+                    self.widths[key] = max(self.widths[key], *(len(c[0]) for c in self.text[key]))
+        if not explicit:
+            for key in DROP_ORDER:
+                if self.total() <= width:
+                    break
+                if key in self.keys:
+                    self.keys.remove(key)
+                    if key != "connected":  # an extra of the default set: shown only where it fits
+                        self.dropped.append(key)
+        if self.total() > width:
+            self.gap = 1
+        excess = self.total() - width
+        if excess > 0 and not explicit:  # the last resort: shorter names, cut in the middle
+            self.widths["layer"] = max(12, self.widths["layer"] - excess)
+            self.text["layer"] = [
+                [shorten_middle(row.name, self.widths["layer"] - len(flag)) + flag]
+                for row, flag in zip(self.rows, self.flags, strict=True)
+            ]
+
+    def lines(self) -> list[Line]:
+        keys, widths, gap = self.keys, self.widths, " " * self.gap
+        out: list[Line] = []
+        for level in (0, 1):
+            line: Line = []
+            for i, key in enumerate(keys):
+                text = self.headers[key][level]
+                padded = text.rjust(widths[key]) if key in RIGHT_ALIGNED else text.ljust(widths[key])
+                line.append(((gap if i else "") + padded, "bold"))
+            if level == 1 or any(seg[0].strip() for seg in line):
+                out.append(line)
+        out.append([("─" * self.total(), "")])
+        for r, row in enumerate(self.rows):
+            height = max(len(self.text[key][r]) for key in keys)
+            for sub in range(height):
+                line = []
+                for i, key in enumerate(keys):
+                    parts = self.text[key][r]
+                    text = parts[sub] if sub < len(parts) else ""
+                    padded = text.rjust(widths[key]) if key in RIGHT_ALIGNED else text.ljust(widths[key])
+                    line.append((gap if i else "", ""))
+                    line.append((padded, _style(key, row) if text else ""))
+                out.append(line)
+        return out
 
 
-def layer_table(report: Report, width: int | None = None) -> Table:
-    """One row per layer: index, qualified name, type, output shape, params, MACs, memory, RF.
+def _style(key: str, row: Row) -> str:
+    if key == "layer":
+        if isinstance(row, GroupRow) and row.kind == "group":
+            return "bold"
+        return _FAMILY_STYLE.get(row.family, "") if isinstance(row, LayerRow) else ""
+    return "dim" if key in ("index", "type", "connected") else ""
 
-    Each row stays on one line. The numbers keep their width; when ``width`` (the terminal's) is
-    too small for the longest names, the names are cut on the left and the types on the right."""
-    order = report.settings.order
-    headers = ["#", _("Layer"), _("Type"), f"{_('Output')}\n{order_name(order)}", _("Params"), "MACs"]
-    headers += [f"{_('Memory')}\nbatch {report.settings.batch}", "RF"]
-    cells = [
-        [
-            str(row.index),
-            row.name,
-            row.type,
-            row.output_shape.text(order),
-            exact(row.params) if row.params else "–",
-            si(row.macs) if row.macs else "–",
-            megabytes(row.activation_bytes),
-            _rf_cell(row),
-        ]
-        for row in report.layers
-    ]
-    flags = [" ⚠" if row.warnings else "" for row in report.layers]
-    widths = [
-        max(
-            [len(part) for part in header.split("\n")]
-            + [len(c[i]) + (len(flags[j]) if i == 1 else 0) for j, c in enumerate(cells)]
+
+def table_lines(report: Report, width: int | None = None, columns: Sequence[str] | None = None) -> list[Line]:
+    """The title, the table of rows and, when columns were left out, a note saying which."""
+    title = report.network.name
+    if report.depth is not None:
+        title += "  " + _("(depth {depth}: layers grouped by scope)").format(depth=report.depth)
+    layout = _Layout(report, columns, width)
+    lines: list[Line] = [[(title, "bold")], *layout.lines()]
+    if layout.dropped:
+        names = ", ".join(" ".join(h for h in header(k, report) if h) for k in layout.dropped)
+        note = _("left out to fit {width} columns: {names} (choose with --columns)").format(
+            width=width, names=names
         )
-        for i, header in enumerate(headers)
-    ]
-    widths[1] = min(widths[1], LAYER_WIDTH)
-    widths[2] = min(widths[2], TYPE_WIDTH)
-    if width is not None:
-        excess = sum(widths) + _GAP * (len(widths) - 1) - width
-        if excess > 0:  # take it from the type first (down to 7), then from the names (down to 8)
-            cut = min(excess, max(0, widths[2] - 7))
-            widths[2] -= cut
-            widths[1] = max(8, widths[1] - (excess - cut))
-    table = Table(
-        title=Text(report.network.name, style="bold"),
-        title_justify="left",
-        box=box.SIMPLE_HEAD,
-        show_edge=False,
-        padding=(0, 1),
-        collapse_padding=True,
-        pad_edge=False,
-        header_style="bold",
-    )
-    for i, header in enumerate(headers):
-        table.add_column(
-            header,
-            justify="left" if i in (1, 2) else "right",
-            style="dim" if i in (0, 2) else None,
-            no_wrap=True,
-            overflow="ellipsis",
-            width=widths[i],
-        )
-    for row, cell_row, flag in zip(report.layers, cells, flags, strict=True):
-        name = Text(
-            _shorten(cell_row[1], widths[1] - len(flag)) + flag, style=_FAMILY_STYLE.get(row.family, "")
-        )
-        table.add_row(cell_row[0], name, *cell_row[2:])
-    return table
+        lines += [[(part, "dim")] for part in wrap_words(note, width or len(note))]
+    return lines
 
 
 def totals_entries(report: Report) -> list[tuple[str, str, str]]:
@@ -169,38 +249,40 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
     return entries
 
 
-def totals_grid(report: Report, width: int | None = None) -> Table:
-    """The totals under the table: label, value and note in three columns; when ``width`` is too
-    narrow for that, each note goes on its own line under its value instead of wrapping."""
+def totals_lines(report: Report, width: int | None = None) -> list[Line]:
+    """Label, value and note in three columns; when ``width`` is too narrow for that, each note goes
+    on its own line under its value."""
     entries = totals_entries(report)
-    columns = [max(len(entry[i]) for entry in entries) for i in range(3)]
-    stacked = width is not None and sum(columns) + 2 * _GAP > width
-    grid = Table.grid(padding=(0, _GAP))
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(no_wrap=True)
-    if not stacked:
-        grid.add_column(style="dim", overflow="fold")
+    label_w, value_w, note_w = (max(len(entry[i]) for entry in entries) for i in range(3))
+    gap = " " * _GAP
+    stacked = width is not None and label_w + value_w + note_w + 2 * _GAP > width
+    lines: list[Line] = []
     for label, value, note in entries:
         if stacked:
-            grid.add_row(label, value)
-            grid.add_row("", Text(note, style="dim"))
+            lines.append([(label.ljust(label_w), "bold"), (gap + value, "")])
+            lines.append([(" " * (label_w + _GAP), ""), (note, "dim")])
         else:
-            grid.add_row(label, value, note)
-    return grid
+            lines.append(
+                [(label.ljust(label_w), "bold"), (gap + value.ljust(value_w) + gap, ""), (note, "dim")]
+            )
+    return lines
 
 
-class SummaryView:
-    """The per-layer table and the totals grid, laid out for the console's width when printed."""
-
-    def __init__(self, report: Report):
-        self.report = report
-
-    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield layer_table(self.report, options.max_width)
-        yield Text("")
-        yield totals_grid(self.report, options.max_width)
+def summary_lines(
+    report: Report, width: int | None = None, columns: Sequence[str] | None = None
+) -> list[Line]:
+    """The whole summary: the table, a blank line, the totals."""
+    return [*table_lines(report, width, columns), [], *totals_lines(report, width)]
 
 
-def summary_table(report: Report) -> SummaryView:
-    """A renderable for ``Console.print``: the layer table and the totals grid."""
-    return SummaryView(report)
+class SummaryView(LinesView):
+    """The summary as a rich renderable, laid out for the console's width when printed."""
+
+    def __init__(self, report: Report, columns: Sequence[str] | None = None):
+        super().__init__(lambda width: summary_lines(report, width, columns))
+        self.report, self.columns = report, columns
+
+
+def summary_table(report: Report, columns: Sequence[str] | None = None) -> SummaryView:
+    """A renderable for ``Console.print``: the table of rows and the totals."""
+    return SummaryView(report, columns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import both_units, exact, number, si
@@ -26,6 +27,7 @@ CSV_COLUMNS = (
     "activation_bytes",
     "rf_size",
     "rf_jump",
+    "inputs",
 )
 
 
@@ -54,7 +56,10 @@ def _shape_list(row: LayerRow, order: str) -> str:
 
 
 def render_csv(report: Report) -> str:
-    """One row per layer with exact integers; shapes in the report's order."""
+    """One row per layer with exact integers; shapes in the report's order. With ``--depth`` one
+    row per group instead (its first and last layer, the layers it holds, what it reads)."""
+    if report.groups is not None:
+        return _render_group_csv(report)
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -79,31 +84,106 @@ def render_csv(report: Report) -> str:
                 row.activation_bytes,
                 size,
                 jump,
+                " + ".join(row.inputs),
             ]
         )
     return buffer.getvalue()
 
 
-def render_markdown(report: Report) -> str:
-    """A Markdown table for slides and exercise sheets, with a totals section."""
+GROUP_CSV_COLUMNS = (
+    "index",
+    "name",
+    "kind",
+    "type",
+    "level",
+    "first",
+    "last",
+    "layers",
+    "inputs",
+    "output",
+    "weights",
+    "biases",
+    "params",
+    "buffers",
+    "macs",
+    "flops",
+    "activation_elements",
+    "activation_bytes",
+    "rf_size",
+    "rf_jump",
+)
+
+
+def _render_group_csv(report: Report) -> str:
+    order = report.settings.order
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"{c}_{order}" if c == "output" else c for c in GROUP_CSV_COLUMNS])
+    for g in report.groups or []:
+        size, jump = rf_text(g)  # type: ignore[arg-type]
+        writer.writerow(
+            [
+                g.index,
+                g.name,
+                g.kind,
+                g.type,
+                g.level,
+                g.first,
+                g.last,
+                len(g.layers),
+                " + ".join(g.inputs),
+                g.output_shape.text(order),
+                g.weights,
+                g.biases,
+                g.params,
+                g.buffers,
+                g.macs,
+                g.flops,
+                g.activation_elements,
+                g.activation_bytes,
+                size,
+                jump,
+            ]
+        )
+    return buffer.getvalue()
+
+
+def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str:
+    """A Markdown table for slides and exercise sheets (rows or, with ``--depth``, groups), with a
+    totals section. ``columns``: keys of :data:`cnncalc.render.columns.COLUMNS`."""
+    from cnncalc.groups import shown_inputs
+    from cnncalc.render.columns import RIGHT_ALIGNED, cell_functions, chosen_columns, header
+
     order = report.settings.order
     order_text = "H×W×C" if order == "hwc" else "C×H×W"
     t = report.totals
+    rows = report.groups if report.groups is not None else report.layers
+    shown = shown_inputs(rows)
+    keys = chosen_columns(rows, shown, columns)
+    cells = cell_functions(report, bars=False)
+    plain_memory = cells["memory"]  # '–' for a group whose layers all work in place
+    cells["memory"] = lambda row: "–" if plain_memory(row) == "–" else both_units(row.activation_bytes)
+    cells["rf"] = lambda row: rf_text(row)[0]  # type: ignore[arg-type]
+    titles = {key: " ".join(h for h in header(key, report) if h) for key in keys}
+    titles["output"] = f"Output ({order_text})"
+    titles["memory"] = "Memory"
+    depth_note = f" Layers grouped by scope, depth {report.depth}." if report.depth is not None else ""
     lines = [
         f"### {report.network.name}",
         "",
         f"Input {report.input.text(order)} ({order_text}), batch {report.settings.batch}, "
-        f"{report.settings.dtype}.",
+        f"{report.settings.dtype}.{depth_note}",
         "",
-        f"| # | Layer | Type | Output ({order_text}) | Params | MACs | Memory | RF |",
-        "|---:|---|---|---|---:|---:|---:|---:|",
+        "| " + " | ".join(titles[k] for k in keys) + " |",
+        "|" + "|".join("---:" if k in RIGHT_ALIGNED and k != "output" else "---" for k in keys) + "|",
     ]
-    for row in report.layers:
-        size, _ = rf_text(row)
-        lines.append(
-            f"| {row.index} | {row.name} | {row.type} | {row.output_shape.text(order)} | "
-            f"{exact(row.params)} | {si(row.macs)} | {both_units(row.activation_bytes)} | {size} |"
-        )
+    for row, inputs in zip(rows, shown, strict=True):
+        texts = [", ".join(inputs) if k == "connected" else cells[k](row) for k in keys]
+        if "params" in keys:
+            texts[keys.index("params")] = exact(row.params)
+        if "macs" in keys:
+            texts[keys.index("macs")] = si(row.macs)
+        lines.append("| " + " | ".join(texts) + " |")
     lines += [
         "",
         f"- **Parameters:** {exact(t.params)} (weights {exact(t.weights)} + biases "
@@ -115,5 +195,5 @@ def render_markdown(report: Report) -> str:
     ]
     if report.warnings:
         lines += ["", "**Warnings**", ""]
-        lines += [f"- layer {w.index} '{w.layer}': {w.message}" for w in report.warnings]
+        lines += [f"- layer {w.index} '{w.layer}' ({w.code}): {w.message}" for w in report.warnings]
     return "\n".join(lines) + "\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich import box
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
@@ -31,26 +32,34 @@ def _layer_cell(name: str, module: str | None) -> Text:
     if module is None:
         text.append(" (inline add)", style="dim")
     elif module != name:
-        text.append(f" (torch: {module})", style="dim")
+        text.append(f"\n  torch: {module}", style="dim")  # on its own line: the name stays whole
     return text
 
 
 def verify_table(result: VerifyResult) -> Group:
     """Per-layer rows (shape and params, ✓/✗), totals with deltas, and memory when measured."""
+    # No vertical rules and two-line headers, so that a ResNet's or GoogLeNet's names fit whole at
+    # 80 columns (the numbers are never wider than their header's lines).
     layers = Table(
         title=f"cnncalc vs PyTorch {result.torch_version}: {result.network}",
+        title_justify="left",
         caption=f"device {result.device} · batch {result.batch} · {result.dtype} · shapes C×H×W per sample",
+        caption_justify="left",
         header_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
         pad_edge=False,
+        padding=(0, 0),  # the box's blank divider is the one space between columns
     )
-    layers.add_column("#", justify="right", style="dim")
-    layers.add_column("Layer", overflow="fold", max_width=32)
-    layers.add_column("Shape cnncalc", justify="right")
-    layers.add_column("torch", justify="right")
-    layers.add_column("", justify="center")
-    layers.add_column("Params cnncalc", justify="right")
-    layers.add_column("torch", justify="right")
-    layers.add_column("", justify="center")
+    longest = max((len(row.name) for row in result.layers), default=5)
+    layers.add_column("#", justify="right", style="dim", no_wrap=True)
+    layers.add_column("Layer", min_width=min(longest, 40), overflow="fold")  # only the torch line folds
+    layers.add_column("Shape\ncnncalc", justify="right", no_wrap=True)
+    layers.add_column("\ntorch", justify="right", no_wrap=True)
+    layers.add_column("", justify="center", no_wrap=True)
+    layers.add_column("Params\ncnncalc", justify="right", no_wrap=True)
+    layers.add_column("\ntorch", justify="right", no_wrap=True)
+    layers.add_column("", justify="center", no_wrap=True)
     for row in result.layers:
         layers.add_row(
             str(row.index),
