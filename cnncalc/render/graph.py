@@ -129,6 +129,23 @@ def layer_nodes(report: Report) -> list[DiagramNode]:
     return nodes
 
 
+def diagram_nodes(report: Report) -> list[DiagramNode]:
+    """The nodes to draw: one per layer row, or, for a grouped report (``--depth N``), one per
+    group of the view (a group's box in its layers' place, a layer of its own as itself)."""
+    nodes = layer_nodes(report)
+    if not report.groups:
+        return nodes
+    by_name = {node.names[0]: node for node in nodes[1:]}
+    rows = {row.name: row for row in report.layers}
+    drawn = [nodes[0]]
+    for group in report.groups:
+        if group.kind == "layer":
+            drawn.append(by_name[group.layers[0]])
+        else:
+            drawn.append(group_node(report, [rows[name] for name in group.layers], group.name))
+    return drawn
+
+
 def group_node(report: Report, rows: Sequence[LayerRow], label: str) -> DiagramNode:
     """One box for consecutive ``rows`` (a block, a stage, an inception module), drawn in their
     place: it answers to all their names, reads what they read from outside, and shows the last

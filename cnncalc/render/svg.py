@@ -17,7 +17,7 @@ from cnncalc.render.graph import (
     MARGIN,
     DiagramNode,
     Layout,
-    layer_nodes,
+    diagram_nodes,
     layout,
     shorten_left,
 )
@@ -61,7 +61,7 @@ def _attr(text: str) -> str:
 
 def diagram_svg(report: Report, nodes: Sequence[DiagramNode] | None = None) -> str:
     """The diagram of ``report``: one box per node (default: the input and one per layer row)."""
-    drawn = list(nodes) if nodes is not None else layer_nodes(report)
+    drawn = list(nodes) if nodes is not None else diagram_nodes(report)
     t = report.totals
     subtitle = _("{params} parameters · {macs} MACs per sample · {layers} layers · output {output}").format(
         params=exact(t.params),
