@@ -143,6 +143,7 @@ class _Walker:
         self.batch = batch
         self.bpe = bytes_per_element
         self.rows: list[LayerRow] = []
+        self.inference = True  # False inside a training-only head
         self.buffer_bytes = 0
         self.peak = 0
         # Report parts are immutable, so rows share them: a layer's output is the next one's input,
@@ -200,8 +201,12 @@ class _Walker:
                 shape, rf, src = self.sequence(child, shape, rf, src, inner_depth, others)
             elif isinstance(child, SideNode):
                 # An extra output: its layers count; the main path goes on from the same tensor,
-                # which stays alive while the side branch runs.
-                self.sequence(child.branch, shape, rf, src, depth + 1, others, input_held=True)
+                # which stays alive while the side branch runs (a training-only one does not run).
+                outer, self.inference = self.inference, self.inference and not child.train_only
+                try:
+                    self.sequence(child.branch, shape, rf, src, depth + 1, others, input_held=True)
+                finally:
+                    self.inference = outer
             else:
                 shape, rf, src = self.merge(child, shape, rf, src, depth, others)
         return shape, rf, src
@@ -244,7 +249,8 @@ class _Walker:
         out, weights, macs = costs.output, costs.weights, costs.macs
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
-        self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
+        if self.inference:
+            self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
         self.buffer_bytes += costs.buffer_bytes
         new_rf = rf.through(costs.window)
         rf_report = self.rf_report(new_rf, node.name, index, layer.type, node.location)
@@ -272,6 +278,7 @@ class _Walker:
                 in_place=in_place,
                 receptive_field=rf_report,
                 warnings=list(costs.warnings),
+                inference=self.inference,
             )
         )
         return out, new_rf, node.name
@@ -332,7 +339,8 @@ class _Walker:
             merged = outs[0]
             in_place = True  # torchvision: out += identity
         merged_bytes = self.act_bytes(merged)
-        self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
+        if self.inference:
+            self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
         # A gate's scale comes from a global pool: every output unit then formally sees the whole
         # input; the receptive field reported is the gated path's (the convention, named there).
         merged_rf = states[0] if node.merge == "mul" else _RF.merge(states)
@@ -360,6 +368,7 @@ class _Walker:
                 in_place=in_place,
                 receptive_field=self.rf_report(merged_rf, node.name, index, node.merge, node.location),
                 warnings=[],
+                inference=self.inference,
             )
         )
         return merged, merged_rf, node.name
@@ -399,8 +408,9 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
         out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)
-    macs = sum(r.macs for r in rows)
-    act_sum = network.input.numel + sum(r.activation_elements for r in rows if not r.in_place)
+    # MACs and activations at inference: a training-only head (InceptionAux) does not run then
+    macs = sum(r.macs for r in rows if r.inference)
+    act_sum = network.input.numel + sum(r.activation_elements for r in rows if not r.in_place and r.inference)
     param_bytes = params * bpe
     act_sum_bytes = act_sum * batch * bpe
     totals = Totals(

@@ -50,7 +50,8 @@ def group_layers(report: Report, depth: int) -> list[GroupRow]:
                     name = owner.get(source, INPUT_NAME if source == INPUT_NAME else source)
                     if name not in inputs:
                         inputs.append(name)
-        allocated = [row for row in rows if not row.in_place]
+        allocated = [row for row in rows if not row.in_place and row.inference]
+        running = [row for row in rows if row.inference]  # a training-only head adds no MACs
         last = rows[-1]
         groups.append(
             GroupRow(
@@ -68,8 +69,8 @@ def group_layers(report: Report, depth: int) -> list[GroupRow]:
                 biases=sum(row.biases for row in rows),
                 params=sum(row.params for row in rows),
                 buffers=sum(row.buffers for row in rows),
-                macs=sum(row.macs for row in rows),
-                flops=sum(row.flops for row in rows),
+                macs=sum(row.macs for row in running),
+                flops=sum(row.flops for row in running),
                 activation_elements=sum(row.activation_elements for row in allocated),
                 activation_bytes=sum(row.activation_bytes for row in allocated),
                 receptive_field=last.receptive_field,

@@ -313,6 +313,8 @@ class _Simulation:
         self.needs_grad: set[int] = set()  # tensors autograd tracks (downstream of some weights)
         self.held: Counter[int] = Counter()
         self.peak = 0
+        self.dry = False  # walking a head that does not run: parameters and buffers only
+        self.side_outputs = 0  # heads that ran: the training loss adds each one's sum
         self.buffers = 0
         self.param_tensors: list[int] = []
         # training: per layer autograd records, in forward order: (tensors it saves, bytes of the
@@ -357,10 +359,18 @@ class _Simulation:
                 x, shape = self.layer(child, x, shape)
             elif isinstance(child, SequenceNode):
                 x, shape = self.sequence(child, x, shape)
+            elif hasattr(child, "branch") and (self.dry or (child.train_only and not self.train)):
+                # a training-only head does not run in eval mode: only its parameters are there
+                outer, self.dry = self.dry, True
+                try:
+                    self.sequence(child.branch, x, shape)
+                finally:
+                    self.dry = outer
             elif hasattr(child, "branch"):  # a side output: kept (side_outputs) while x goes on
                 self.held[x] += 1
                 side, _ = self.sequence(child.branch, x, shape)
                 self.held[side] += 1
+                self.side_outputs += 1
                 self.held[x] -= 1
             else:
                 x, shape = self.merge(child, x, shape)
@@ -375,6 +385,8 @@ class _Simulation:
         if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
             self.buffers += sum(self.state_block(n) for n in (c * self.bpe, c * self.bpe, 8))
+        if self.dry:
+            return x, out_shape
         if layer.type == "fc" and self.workspaces:
             self.blas_workspace("cublas", CUBLAS_WORKSPACE_BYTES)
             if layer.biases(shape):  # addmm goes through cuBLASLt
@@ -422,7 +434,7 @@ class _Simulation:
         own cuBLAS workspace (kept in :attr:`backward_blas`). The last layer's
         output gradient is ``seed`` bytes: the gradient of ``out.float().sum()`` is a broadcast
         scalar (nothing allocated) in fp32, a full copy when converted back to fp16/bf16; the loss
-        scalar and its seed add two small blocks."""
+        scalar and its seed add two small blocks, and each side output's sum one more."""
         first_saver: dict[int, int] = {}
         for i, (saves, *_rest) in enumerate(self.events):
             for tensor in saves - {held}:
@@ -435,7 +447,8 @@ class _Simulation:
             total += amount
             saved_upto.append(total)
         peak, grads = 0, 0
-        loss = 2 * self.block(4)  # the loss scalar and the seed gradient it expands
+        # the loss scalar and the seed gradient it expands, and the sum of each side output's
+        loss = (2 + self.side_outputs) * self.block(4)
         blas = 0
         for i in range(len(self.events) - 1, -1, -1):
             _, in_bytes, out_bytes, grad_bytes, matmul = self.events[i]
@@ -450,6 +463,11 @@ class _Simulation:
         return peak
 
     def merge(self, node: MergeNode, x: int, shape: Shape) -> tuple[int, Shape]:
+        if self.dry:  # shapes only, for the parameters of the layers after it
+            outs = [self.sequence(branch, x, shape)[1] for branch in node.branches]
+            if node.merge == "concat":
+                return x, Shape(sum(s.channels for s in outs), outs[0].height, outs[0].width)
+            return x, outs[0]
         self.held[x] += 1  # kept for the other branches / the shortcut
         if self.train and x in self.needs_grad:
             # In backward the branches' gradients for x are added up: two partial gradients and

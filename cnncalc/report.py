@@ -78,6 +78,11 @@ class LayerRow:
     in_place: bool = doc("Treated as in place: not part of the sum of activations.")
     receptive_field: ReceptiveField
     warnings: list[str]
+    inference: bool = doc(
+        "False for a training-only head (an auxiliary classifier in eval mode): its parameters "
+        "count, its MACs and activations are not in the inference totals.",
+        default=True,
+    )
 
 
 @record(kw_only=True)
@@ -91,7 +96,7 @@ class Totals:
     buffers: int
     param_bytes: int
     buffer_bytes: int
-    macs: int = doc("Per sample.")
+    macs: int = doc("Per sample, at inference (a training-only head's are left out).")
     flops: int = doc("Per sample, 2 × MACs.")
     macs_batch: int
     flops_batch: int

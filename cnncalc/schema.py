@@ -107,6 +107,11 @@ class SideEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
     side: list[Any] = Field(description="The side branch's layers.")
     name: str | None = None
+    train_only: bool = Field(
+        False,
+        description="Runs only in training (torchvision's InceptionAux): its parameters count, its MACs "
+        "and activations are not in the inference totals.",
+    )
 
 
 class BlockCallEntry(BaseModel):

@@ -54,12 +54,15 @@ class MergeNode:
 @record
 class SideNode:
     """A branch whose output leaves the network as an extra output (an auxiliary head); the main
-    path continues from the branch's input. Its layers count in the totals like any other."""
+    path continues from the branch's input. Its layers count in the totals like any other; a
+    ``train_only`` head (torchvision's InceptionAux) has its parameters counted but does not run at
+    inference, so its MACs and activations are left out of the inference totals."""
 
     branch: SequenceNode
     name: str
     path: str
     location: Location | None = None
+    train_only: bool = False
 
 
 Node = LayerNode | SequenceNode | MergeNode | SideNode

@@ -80,6 +80,22 @@ layers:
   - fc 5 name=classifier
 """
 
+# A training-only auxiliary head (InceptionAux): its parameters are in the model, it runs only in
+# training mode; with BatchNorm so that the model state it brings shows in the memory checks.
+TRAIN_ONLY_YAML = """
+name: train-only-head
+input: 17x17x8
+layers:
+  - conv 8 k3 p1 nobias name=conv
+  - bn name=bn
+  - side: [avgpool 5 s3 name=pool, conv 4 k1 nobias name=conv0, bn name=bn, relu, gap, fc 3 name=fc]
+    name: AuxLogits
+    train_only: true
+  - relu
+  - gap
+  - fc 5 name=fc
+"""
+
 # Names that are not Python attributes, or that nn.Module already uses: the module keeps them
 # where torch allows (add_module) and appends '_' where it does not ('train', 'forward').
 ODD_NAMES_YAML = """

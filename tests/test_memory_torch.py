@@ -18,23 +18,24 @@ import pytest
 
 import cnncalc
 from cnncalc.memory import MASK_BYTES, block_bytes, predict_memory
-from cnncalc.spec import LayerNode, MergeNode, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, SequenceNode, SideNode
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS, INLINE_YAML  # noqa: E402
+from specs import COVERAGE_SPECS, INLINE_YAML, TRAIN_ONLY_YAML  # noqa: E402
 
 from cnncalc.torch_bridge import build_module, verify  # noqa: E402
 from cnncalc.torch_bridge.tracking import measure_cpu_memory  # noqa: E402
 
 BATCH = 2
-SPECS = sorted([*COVERAGE_SPECS, "inline-merges"])
+FILES = {"inline-merges": INLINE_YAML, "train-only-head": TRAIN_ONLY_YAML}
+SPECS = sorted([*COVERAGE_SPECS, *FILES])
 
 
 def _load(name: str) -> cnncalc.Network:
-    if name == "inline-merges":
-        return cnncalc.parse_spec_text(INLINE_YAML, "inline.yaml")
+    if name in FILES:
+        return cnncalc.parse_spec_text(FILES[name], f"{name}.yaml")
     return cnncalc.load(COVERAGE_SPECS[name])
 
 
@@ -42,7 +43,11 @@ def _layer_nodes(node: SequenceNode | MergeNode | LayerNode) -> Iterator[LayerNo
     if isinstance(node, LayerNode):
         yield node
         return
-    for child in node.children if isinstance(node, SequenceNode) else node.branches:
+    if isinstance(node, SequenceNode):
+        children = node.children
+    else:  # a merge's branches, or a side output's branch
+        children = node.branches if isinstance(node, MergeNode) else (node.branch,)
+    for child in children:
         yield from _layer_nodes(child)
 
 
@@ -74,6 +79,10 @@ def test_saved_activations_match_autograd(name: str) -> None:
     # the prediction includes the caller's input and the network's output
     predicted = estimate.term("saved_activations") - input_bytes - (0 if output_saved else output_bytes)
     elements = {row.name: row.activation_elements for row in cnncalc.analyse(network).layers}
+    # ... and the outputs of the side heads, kept in side_outputs (no layer saves them)
+    for side in (c for c in network.body.children if isinstance(c, SideNode)):
+        last = side.branch.children[-1]
+        predicted -= block_bytes(elements[last.name] * BATCH * 4)  # type: ignore[union-attr]
     for node in _layer_nodes(network.body):
         if node.layer.type == "dropout" and not node.layer.channelwise:  # type: ignore[attr-defined]
             # CPU has no fused dropout: it keeps a float noise tensor where CUDA keeps a bool mask

@@ -254,3 +254,53 @@ def test_repeat_index_mistakes(entry: str, message: str) -> None:
     with pytest.raises(SpecError) as caught:
         build(f"input: 8x8x4\nblocks:\n  b:\n    layers:\n      - {entry}\nlayers:\n  - {{block: b}}\n")
     assert message in caught.value.message
+
+
+def test_training_only_head_counts_its_parameters_not_its_macs() -> None:
+    """torchvision's inception_v3 keeps AuxLogits (its parameters are in the model and in the
+    published 27,161,264) but runs it only in training: the published 5.713 GFLOPS leave it out."""
+    text = """
+        input: 17x17x8
+        layers:
+          - conv 8 k3 p1 name=conv
+          - side: [avgpool 5 s3 name=pool, conv 4 k1 name=conv0, gap, fc 3 name=fc]
+            name: AuxLogits
+            train_only: {train_only}
+          - gap
+          - fc 5 name=fc
+        """
+    trained, always = (cnncalc.analyse(build(text.replace("{train_only}", v))) for v in ("true", "false"))
+    aux = [r for r in trained.layers if r.name.startswith("AuxLogits.")]
+    assert aux and not any(r.inference for r in aux)
+    assert all(r.inference for r in trained.layers if not r.name.startswith("AuxLogits."))
+    assert trained.totals.params == always.totals.params
+    aux_macs = sum(r.macs for r in aux)
+    assert aux_macs == 4 * 8 * 25 + 4 * 3  # the 1×1 conv on 5×5 and the fc
+    assert trained.totals.macs == always.totals.macs - aux_macs
+    aux_values = sum(r.activation_elements for r in aux if not r.in_place)
+    assert trained.totals.activation_sum_elements == always.totals.activation_sum_elements - aux_values
+    assert trained.totals.peak_inference_bytes <= always.totals.peak_inference_bytes
+
+
+def test_training_only_head_groups_still_add_up_to_the_totals() -> None:
+    from cnncalc.groups import group_layers
+
+    net = build(
+        """
+        input: 17x17x8
+        layers:
+          - conv 8 k3 p1 name=conv
+          - {side: [conv 4 k1 name=conv0, gap, fc 3 name=fc], name: AuxLogits, train_only: true}
+          - {name: head, layers: [gap, fc 5 name=fc]}
+        """
+    )
+    report = cnncalc.analyse(net)
+    groups = group_layers(report, 1)
+    assert sum(g.macs for g in groups) == report.totals.macs
+    assert sum(g.params for g in groups) == report.totals.params
+
+
+def test_train_only_must_be_true_or_false() -> None:
+    with pytest.raises(SpecError) as caught:
+        build("input: 8x8x4\nlayers:\n  - {side: [gap, fc 2], train_only: sometimes}\n")
+    assert "'train_only' must be true or false" in caught.value.message

@@ -25,7 +25,13 @@ from cnncalc.spec import SequenceNode
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS, INLINE_YAML, ODD_NAMES_YAML, STRUCTURES_YAML  # noqa: E402
+from specs import (  # noqa: E402
+    COVERAGE_SPECS,
+    INLINE_YAML,
+    ODD_NAMES_YAML,
+    STRUCTURES_YAML,
+    TRAIN_ONLY_YAML,
+)
 
 from cnncalc.torch_bridge import build_module, export_source, verify  # noqa: E402
 
@@ -35,6 +41,7 @@ def _networks() -> list[tuple[str, cnncalc.Network]]:
     nets.append(("structures", parse_spec_text(STRUCTURES_YAML, "structures.yaml")))
     nets.append(("odd-names", parse_spec_text(ODD_NAMES_YAML, "odd.yaml")))
     nets.append(("inline-merges", parse_spec_text(INLINE_YAML, "inline.yaml")))
+    nets.append(("train-only-head", parse_spec_text(TRAIN_ONLY_YAML, "train_only.yaml")))
     return nets
 
 
@@ -385,6 +392,7 @@ class _SideOutput:
     name: str
     path: str
     location: None = None
+    train_only: bool = False
 
 
 def test_side_outputs_are_blocks_kept_in_side_outputs(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -31,7 +31,7 @@ _STRUCTURE_KEYS = {
     "concat": {"concat", "name", "inline"},
     "residual": {"residual", "shortcut", "name"},
     "block": {"block", "args", "name"},
-    "side": {"side", "name"},
+    "side": {"side", "name", "train_only"},
     "gate": {"gate", "name"},
     "if": {"if", "then", "else"},
     "layers": {"layers", "name"},
@@ -355,11 +355,15 @@ class _Builder:
         layers = entry["side"]
         if not isinstance(layers, list) or not layers:
             raise SpecError("'side' needs a list of one or more layers", location=where)
+        train_only = entry.get("train_only", False)
+        if not isinstance(train_only, bool):
+            raise SpecError(f"'train_only' must be true or false, not {train_only!r}", location=where)
         segment = scope.unique(name) if name else scope.auto("aux")
         inner = _Scope(prefix=f"{scope.prefix}{segment}.")
         children = self.sequence(layers, f"{path}.side", inner, env, depth)
         full = scope.prefix + segment
-        return SideNode(SequenceNode(children, name=full, path=f"{path}.side"), full, path, where)
+        branch = SequenceNode(children, name=full, path=f"{path}.side")
+        return SideNode(branch, full, path, where, train_only=train_only)
 
     def gate(
         self,
@@ -578,7 +582,7 @@ def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
         if isinstance(node, MergeNode):
             branches = tuple(branch(b) for b in node.branches)
             return MergeNode(branches, node.merge, full(node.name), node.path, node.location)
-        return SideNode(branch(node.branch), full(node.name), node.path, node.location)
+        return SideNode(branch(node.branch), full(node.name), node.path, node.location, node.train_only)
 
     return tuple(move(n) for n in nodes)
 

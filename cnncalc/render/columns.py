@@ -130,6 +130,13 @@ def rf_cell(row: Row) -> str:
     return size if not jump or jump == "1" else f"{size} /{jump}"
 
 
+def macs_text(row: Row) -> str:
+    """``1.20 M``; in parentheses for a training-only head's layer (not in the inference totals)."""
+    if not row.macs:
+        return "–"
+    return si(row.macs) if getattr(row, "inference", True) else f"({si(row.macs)})"
+
+
 def cell_functions(report: Report, *, bars: bool) -> dict[str, Callable[[Row], str]]:
     """For each column key, the text of a row's cell (``bars``: share columns end with a bar)."""
     order = report.settings.order
@@ -153,7 +160,7 @@ def cell_functions(report: Report, *, bars: bool) -> dict[str, Callable[[Row], s
         "type": type_text,
         "output": lambda row: row.output_shape.text(order),
         "params": lambda row: exact(row.params) if row.params else "–",
-        "macs": lambda row: si(row.macs) if row.macs else "–",
+        "macs": macs_text,
         "memory": memory_text,
         "rf": rf_cell,
         "connected": lambda row: "",  # filled from shown_inputs by the renderers

@@ -187,6 +187,9 @@ def table_lines(report: Report, width: int | None = None, columns: Sequence[str]
             width=width, names=names
         )
         lines += [[(part, "dim")] for part in wrap_words(note, width or len(note))]
+    if any(not row.inference for row in report.layers):
+        note = _("MACs in parentheses: a training-only head, not run at inference nor in the totals")
+        lines += [[(part, "dim")] for part in wrap_words(note, width or len(note))]
     return lines
 
 

@@ -426,12 +426,14 @@ def explain(network: Network, report: Report) -> Working:
 
 
 def explain_totals(report: Report) -> tuple[Step, Step, Step]:
-    """Total parameters, MACs and sum of activations as sums of the per-layer values."""
+    """Total parameters, MACs and sum of activations as sums of the per-layer values (the MACs and
+    activations of the layers that run at inference)."""
     t = report.totals
-    act = [report.input.elements] + [r.activation_elements for r in report.layers if not r.in_place]
+    running = [r for r in report.layers if r.inference]
+    act = [report.input.elements] + [r.activation_elements for r in running if not r.in_place]
     return (
         _sum_step(TOTAL_PARAMS, [r.params for r in report.layers], t.params),
-        _sum_step(TOTAL_MACS, [r.macs for r in report.layers], t.macs),
+        _sum_step(TOTAL_MACS, [r.macs for r in running], t.macs),
         _sum_step(TOTAL_ACTIVATIONS, act, t.activation_sum_elements),
     )
 

@@ -184,7 +184,11 @@ class _Writer:
                     lines.append((f"x = {saved} * x", "", ""))
                     lines.append((f"del {saved}  # not kept alive to the end of forward", "", ""))
             elif isinstance(step, SideStep):
-                lines.append((f"self.side_outputs[{_quote(step.name)}] = {_ref(step.key)}(x)", "", ""))
+                keep = f"self.side_outputs[{_quote(step.name)}] = {_ref(step.key)}(x)"
+                if step.train_only:  # the head runs only in training
+                    lines.append(("if self.training:", "", ""))
+                    keep = _INDENT + keep
+                lines.append((keep, "", ""))
             else:
                 if step.flatten_first:
                     lines.append(("x = torch.flatten(x, 1)", "", ""))

@@ -58,7 +58,8 @@ def _module_classes() -> tuple[type, type]:
                     if self.merge_observer is not None:
                         self.merge_observer(step.name, x)
                 elif isinstance(step, SideStep):
-                    self.side_outputs[step.name] = self._modules[step.key](x)
+                    if self.training or not step.train_only:
+                        self.side_outputs[step.name] = self._modules[step.key](x)
                 else:
                     if step.flatten_first:
                         x = torch.flatten(x, 1)

@@ -86,10 +86,12 @@ class GateStep:
 
 @dataclass(frozen=True)
 class SideStep:
-    """A side output (an auxiliary head): ``side_outputs[name] = self.<key>(x)``; x goes on."""
+    """A side output (an auxiliary head): ``side_outputs[name] = self.<key>(x)``; x goes on. A
+    ``train_only`` head runs only in training mode (``if self.training``), as InceptionAux."""
 
     key: str
     name: str
+    train_only: bool = False
 
 
 Step = Apply | AddStep | ConcatStep | GateStep | SideStep
@@ -229,7 +231,7 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             side_steps, side_out = _walk(sub, branch.children, shape)
             block = sub.finish("sequence", side_steps, shape, side_out)
             builder.children.append(block)
-            steps.append(SideStep(block.key, node.name))
+            steps.append(SideStep(block.key, node.name, node.train_only))
         elif node.merge == "mul":
             gate = _gate(builder, node, shape)
             steps.append(gate)

@@ -200,6 +200,14 @@ def verify(
     paths = {**layer_paths, **_merge_modules(built.plan)}
     x = torch.randn(batch, *network.input.torch_dims(), dtype=torch_dtype, device=device)
     run = _run_hooked(model, paths, x, device, dtype, FlopCounterMode)
+    if any(not row.inference for row in report.layers):
+        # a training-only head runs in training mode only: its shapes from such a pass (batch ≥ 2,
+        # as BatchNorm needs in training); the FLOPs compared stay the eval pass's
+        model.train()
+        x2 = torch.randn(max(batch, 2), *network.input.torch_dims(), dtype=torch_dtype, device=device)
+        trained = _run_hooked(model, paths, x2, device, dtype, FlopCounterMode)
+        model.eval()
+        run.shapes.update({k: v for k, v in trained.shapes.items() if k not in run.shapes})
 
     rows = []
     for row in report.layers:
