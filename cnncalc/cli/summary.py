@@ -254,6 +254,7 @@ def layers() -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from cnncalc.i18n import translate_message
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
 
@@ -267,6 +268,6 @@ def layers() -> None:
             kind.names[0],
             ", ".join(kind.names[1:]),
             escape(kind.summary),
-            escape(_usage(kind).removeprefix("usage: ")),
+            escape(translate_message(_usage(kind)).partition(": ")[2]),
         )
     console().print(table)

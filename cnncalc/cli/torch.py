@@ -120,7 +120,9 @@ def verify(
 
         raise UsageError(
             _("--optimizer {optimizer} counts only when verify measures memory").format(optimizer=optimizer),
-            hint=_("add --device cuda or --memory (the training step is measured then), or leave out --optimizer"),
+            hint=_(
+                "add --device cuda or --memory (the training step is measured then), or leave out --optimizer"
+            ),
         )
     from cnncalc.errors import CnncalcError
     from cnncalc.torch_bridge import verify as run_verify

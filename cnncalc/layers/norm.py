@@ -38,7 +38,10 @@ class BatchNorm(LayerDef):
             why = "in training, batch norm normalises with the batch's own statistics"
             fix = "train with a batch of 2 or more"
         else:
-            why = "without running statistics (track_running_stats=false), batch norm always normalises with the batch's own statistics"
+            why = (
+                "without running statistics (track_running_stats=false), batch norm always normalises "
+                "with the batch's own statistics"
+            )
             fix = "use a batch of 2 or more, or keep track_running_stats (the default)"
         raise ShapeError(
             f"{why}, and batch {batch} gives it one value per channel; PyTorch refuses it "

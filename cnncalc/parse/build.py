@@ -682,7 +682,9 @@ def check_input_shape(shape: Shape, where: Location | None = None) -> None:
             raise SpecError(f"input {what} must be positive, got {value}", location=where)
         if value is not None and value > MAX_DIMENSION:
             raise SpecError(
-                f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}", location=where, hint=LIMIT_HINT
+                f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}",
+                location=where,
+                hint=LIMIT_HINT,
             )
 
 

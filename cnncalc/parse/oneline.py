@@ -37,6 +37,7 @@ _SHORT = re.compile(r"^([a-z_]+?)(\d[\d.x×,]*)$", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 _PAIR = re.compile(r"^(\d+)[x×,](\d+)$")
+_SIGNED_SHAPE = re.compile(r"^\s*[-+−]?\d+\s*[x×*]\s*[-+−]?\d+\s*[x×*]\s*[-+−]?\d+\s*$", re.IGNORECASE)
 _REPEAT = re.compile(r"\s*[x×*]\s*(\d+)")
 
 
@@ -468,6 +469,14 @@ def parse_oneline(text: str, order: str = "hwc") -> tuple[Shape, LocatedList, Lo
         shape = parse_shape_text(head, order)
     except SpecError as exc:
         raise exc.with_location(parser.loc(parser.pos)) from None
+    if shape is None and _SIGNED_SHAPE.match(head) and ("-" in head or "−" in head):
+        raise SpecError(
+            f"the input size '{head}' has a negative number; sizes are whole numbers from 1",
+            location=parser.loc(parser.pos),
+            hint="write the input as C×H×W, e.g. 3x227x227"
+            if order == "chw"
+            else "write the input as H×W×C, e.g. 227x227x3",
+        )
     if shape is None:
         raise SpecError(
             f"a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'",

@@ -438,8 +438,8 @@ def grade(answers: AnswersFile, network: Network, report: Report, source: str = 
         raise SpecError(
             "the answers file answers nothing: 'answers' and 'totals' are empty",
             location=Location(source),
-            hint="give at least one answer, e.g. 'answers: {conv1: {output: 32x32x10}}'; "
-            "'cnncalc quiz --template' writes a file to fill in",
+            hint="give at least one answer under 'answers' (a layer's output, params, macs or memory) or "
+            "'totals'; 'cnncalc quiz --template' writes a file to fill in",
         )
     return Grade(report.network.name, answers.student, tuple(verdicts))
 
