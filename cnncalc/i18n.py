@@ -104,10 +104,7 @@ CORE_MESSAGES = (
     N_("'{key}' is given twice"),
     N_("capital letters are the slides' ({lecture}); small ones: {small}"),
     N_("usage: relu (or any name in the list, alone); leakyrelu [NEGATIVE_SLOPE=0.01]"),
-    N_(
-        "lrn normalises across the channels of a feature map (H×W×C), but its input is a flat vector "
-        "of {n}"
-    ),
+    N_("lrn normalises across the channels of a feature map (H×W×C), but its input is a flat vector of {n}"),
     N_("put lrn right after a convolution, before any flatten or fc layer"),
     N_(
         "in training, batch norm normalises with the batch's own statistics, and batch {batch} gives it "

@@ -64,12 +64,16 @@ def question_order(text: str, order: str, what: str, *, order_option: bool = Tru
     assert shape is not None
     numbers = {"what": what, "text": text, "h": shape.height, "w": shape.width, "c": shape.channels}
     if order == "chw":
-        message = _("{what} '{text}' reads as channels {c}, height {h}, width {w} (C×H×W, --order chw): "
-                    "it looks like a size written H×W×C").format(**numbers)
+        message = _(
+            "{what} '{text}' reads as channels {c}, height {h}, width {w} (C×H×W, --order chw): "
+            "it looks like a size written H×W×C"
+        ).format(**numbers)
         hint = _("in C×H×W it is {suggestion}; in the lectures' H×W×C leave out --order chw")
     else:
-        message = _("{what} '{text}' reads as height {h}, width {w}, channels {c} (H×W×C): "
-                    "its channels look like a spatial size").format(**numbers)
+        message = _(
+            "{what} '{text}' reads as height {h}, width {w}, channels {c} (H×W×C): "
+            "its channels look like a spatial size"
+        ).format(**numbers)
         hint = (
             _("in H×W×C it is {suggestion}; for PyTorch's C×H×W pass --order chw")
             if order_option
@@ -90,16 +94,16 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
     from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
     from cnncalc.shapes import parse_shape_text
 
+    network = load_network(spec, order=order)
     if not input_size and looks_like_oneline(spec):  # (an --input replaces it)
         question_order(oneline_input_text(spec), order, _("the spec's input"))
-    network = load_network(spec, order=order)
     if input_size:
         shape = parse_shape_text(input_size, order)
         if shape is None:
             notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
             raise UsageError(f"--input '{input_size}' is not a size like {notation}")
-        question_order(input_size, order, "--input")
         check_input_shape(shape)
+        question_order(input_size, order, "--input")
         network = network.with_input(shape)
     return network
 

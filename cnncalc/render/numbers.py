@@ -8,9 +8,7 @@ from cnncalc.conventions import MB, MIB
 # the scaled number keeps growing, exactly, with thousands separators.
 _SI = tuple((10 ** (3 * i), p) for i, p in reversed(list(enumerate("KMGTPEZYRQ", start=1))))
 _BYTES_DECIMAL = tuple((10 ** (3 * i), f"{p}B") for i, p in reversed(list(enumerate("kMGTPEZYRQ", start=1))))
-_BYTES_BINARY = tuple(
-    (1024**i, f"{p}iB") for i, p in reversed(list(enumerate("KMGTPEZYRQ", start=1)))
-)
+_BYTES_BINARY = tuple((1024**i, f"{p}iB") for i, p in reversed(list(enumerate("KMGTPEZYRQ", start=1))))
 
 
 def exact(n: int) -> str:
@@ -22,12 +20,12 @@ def scaled(n: int | float, scale: int, digits: int = 2) -> str:
     """``n / scale`` with ``digits`` decimals; exact (rounded half up) for integers of any size, so
     that a huge count never prints float artefacts such as ``809999999999951360.00``."""
     if not isinstance(n, int):
-        return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**15 else f"{n / scale:.{digits}f}"
+        return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**4 else f"{n / scale:.{digits}f}"
     sign, n = ("-", -n) if n < 0 else ("", n)
     unit = 10**digits
     rounded = (2 * n * unit + scale) // (2 * scale)
     whole, frac = divmod(rounded, unit)
-    whole_text = f"{whole:,}" if whole >= 10**15 else str(whole)
+    whole_text = f"{whole:,}" if whole >= 10**4 else str(whole)  # only past the largest unit
     return f"{sign}{whole_text}.{frac:0{digits}d}" if digits else f"{sign}{whole_text}"
 
 
