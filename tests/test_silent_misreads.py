@@ -251,7 +251,9 @@ def test_huge_exact_numbers_print_exactly_with_units_above_tera() -> None:
         (1_234_567_890_123_456, "1.23 P"),
         (10**35, "100,000.00 Q"),  # beyond the last unit the number grows, exactly
         (999, "999"),
-        (1_005, "1.01 K"),  # rounded half up
+        (1_005, "1.00 K"),  # rounded half to even, as Python formats an exact float
+        (1_015, "1.02 K"),
+        (6_422_528, "6.42 M"),
     ],
 )
 def test_si_prefixes_are_exact(value: int, text: str) -> None:

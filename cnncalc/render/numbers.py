@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from cnncalc.conventions import MB, MIB
 
 # Decimal multiples up to quetta (10^30); binary ones up to quebi (2^100). Beyond the largest unit
@@ -17,14 +19,14 @@ def exact(n: int) -> str:
 
 
 def scaled(n: int | float, scale: int, digits: int = 2) -> str:
-    """``n / scale`` with ``digits`` decimals; exact (rounded half up) for integers of any size, so
-    that a huge count never prints float artefacts such as ``809999999999951360.00``."""
+    """``n / scale`` with ``digits`` decimals; exact for integers of any size (rounded half to even,
+    as Python formats an exact float), so a huge count never prints float artefacts such as
+    ``809999999999951360.00``."""
     if not isinstance(n, int):
         return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**4 else f"{n / scale:.{digits}f}"
     sign, n = ("-", -n) if n < 0 else ("", n)
     unit = 10**digits
-    rounded = (2 * n * unit + scale) // (2 * scale)
-    whole, frac = divmod(rounded, unit)
+    whole, frac = divmod(round(Fraction(n * unit, scale)), unit)
     whole_text = f"{whole:,}" if whole >= 10**4 else str(whole)  # only past the largest unit
     return f"{sign}{whole_text}.{frac:0{digits}d}" if digits else f"{sign}{whole_text}"
 
