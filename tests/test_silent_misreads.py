@@ -54,6 +54,12 @@ def test_slides_letter_F_is_the_pooling_window() -> None:
     assert report["layers"][0]["output_shape"]["hwc"] == "27×27×96"  # (55 − 3)/2 + 1 = 27
 
 
+def test_conv_calculator_takes_the_slides_letters_as_options() -> None:
+    result = run("conv", "227x227x3", "-K", "96", "-F", "11", "-s", "4")
+    assert result.returncode == 0, result.stderr
+    assert "227×227×3 → 55×55×96" in result.stdout and "= 34,944" in result.stdout
+
+
 def test_capital_K_after_the_filters_is_refused_with_what_the_letters_mean() -> None:
     message = refused("summary", "227x227x3 | conv 96 K11 s4")
     assert "'filters' is given twice" in message
@@ -93,6 +99,12 @@ def test_input_whose_channels_look_spatial_is_refused(args: tuple[str, ...], sug
     message = refused(*args)
     assert f"it is {suggestion}" in message
     assert "channels" in message
+
+
+def test_answers_file_network_input_is_questioned_too(tmp_path: Path) -> None:
+    answers = tmp_path / "chw.yaml"
+    answers.write_text('network: "3x32x32 | conv 4 k3"\norder: chw\nanswers:\n  conv1: {params: 112}\n')
+    assert "it is 32x32x3" in refused("check", str(answers))
 
 
 # Real inputs from the slides and the bundled specs: never questioned.

@@ -141,7 +141,7 @@ def _input_shape(text: str) -> str:
 @click.option(
     "--filters", "-K", "filters", type=click.IntRange(1), default=1, show_default=True, help="Filters K."
 )
-@click.option("--kernel", "-k", type=click.IntRange(1), required=True, help="Filter size F.")
+@click.option("--kernel", "-k", "-F", type=click.IntRange(1), required=True, help="Filter size F.")
 @click.option("--stride", "-s", type=click.IntRange(1), default=1, show_default=True, help="Stride S.")
 @click.option("--padding", "-p", default="0", show_default=True, help="Zero-padding P, or 'same'.")
 @click.option("--dilation", "-d", type=click.IntRange(1), default=1, show_default=True)
@@ -408,6 +408,12 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     from cnncalc.teach.check import grade, load_answers_file
 
     answers = load_answers_file(answers_file)
+    from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
+
+    if looks_like_oneline(answers.network):  # its input is H×W×C, whatever 'order' the answers use
+        question_order(
+            oneline_input_text(answers.network), "hwc", _("the network's input"), order_option=False
+        )
     beside = Path(answers_file).parent / answers.network
     network = load_network(
         str(beside) if "|" not in answers.network and beside.is_file() else answers.network
