@@ -357,6 +357,33 @@ def test_formulas_and_marks_degrade_readably(encoding: str, tmp_path: Path) -> N
     assert "\nX 1 conv1" in check.stdout.decode(encoding)
 
 
+@pytest.mark.parametrize("encoding", ["cp1252", "ascii"])
+def test_json_output_keeps_its_exact_strings_on_a_console_without_unicode(encoding: str) -> None:
+    result = _run_bytes(("summary", "32x32x3 | conv 10 k5", "--json"), encoding)
+    assert result.returncode == 0
+    report = json.loads(result.stdout.decode(encoding))
+    assert report["layers"][0]["output_shape"]["hwc"] == "28×28×10"  # escaped, not turned into x
+    schema = _run_bytes(("schema", "report"), encoding)
+    assert json.loads(schema.stdout.decode(encoding)) == json.loads(run("schema", "report").stdout)
+
+
+@pytest.mark.parametrize(
+    ("text", "ascii_text"),
+    [
+        ("(N + 2P − F)/S + 1 = 2.33 → 2", "(N + 2P - F)/S + 1 = 2.33 -> 2"),
+        ("✓ 1 conv1 · parâmetros", "OK 1 conv1 * parametros"),
+        ("⌊(7 − 3)/3⌋ + 1", "floor((7 - 3)/3) + 1"),
+        ("at most 10¹²; C′ = K; ≈ 60 MB", "at most 10^12; C' = K; ~ 60 MB"),
+        ("não cabe", "nao cabe"),
+        ("─│", "-|"),
+    ],
+)
+def test_plain_text_of_the_characters_cnncalc_prints(text: str, ascii_text: str) -> None:
+    from cnncalc.cli.plaintext import plain
+
+    assert plain(text) == ascii_text
+
+
 def test_output_degrades_to_ascii_in_portuguese_too() -> None:
     result = _run_bytes(("--lang", "pt", "summary", "7x7x1 | conv 1 k3 s3"), "ascii")
     assert result.returncode == 0

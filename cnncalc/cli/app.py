@@ -63,7 +63,8 @@ def main() -> None:
     from cnncalc.cli.plaintext import degrade_unencodable_output
     from cnncalc.i18n import set_language
 
-    degrade_unencodable_output()  # a cp1252 or ASCII console gets x for ×, never an encoding error
+    # A cp1252 or ASCII console gets x for ×, never an encoding error (JSON gets \u00d7).
+    degrade_unencodable_output(json_stdout=_wants_json() or sys.argv[1:2] == ["schema"])
     set_language(None)  # from LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang overrides
     try:
         cli.main(standalone_mode=False)

@@ -10,6 +10,7 @@ import unicodedata
 from typing import Any
 
 ERRORS = "cnncalc-plain"
+JSON_ERRORS = "cnncalc-json"
 
 # What a character becomes when the encoding lacks it (ASCII only, so that any encoding takes it).
 PLAIN = {
@@ -101,6 +102,26 @@ def _handler(exc: UnicodeError) -> tuple[str, int]:
     return plain(exc.object[exc.start : exc.end]), exc.end
 
 
+def json_escape(text: str) -> str:
+    """``text`` as JSON ``\\uXXXX`` escapes (surrogate pairs above U+FFFF): what
+    ``json.dumps(..., ensure_ascii=True)`` writes, so JSON output keeps its exact strings."""
+    out = []
+    for char in text:
+        code = ord(char)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}")
+        else:
+            out.append(f"\\u{code:04x}")
+    return "".join(out)
+
+
+def _json_handler(exc: UnicodeError) -> tuple[str, int]:
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    return json_escape(exc.object[exc.start : exc.end]), exc.end
+
+
 class _AsciiStream:
     """An ASCII text stream shown without its binary buffer: click re-encodes an ASCII stream
     it can reach the bytes of as UTF-8, which an ASCII console shows as noise."""
@@ -117,12 +138,15 @@ class _AsciiStream:
         return getattr(self._stream, name)
 
 
-def degrade_unencodable_output() -> None:
-    """Make stdout and stderr write what their encoding lacks as plain text."""
+def degrade_unencodable_output(json_stdout: bool = False) -> None:
+    """Make stdout and stderr write what their encoding lacks as plain text; with ``json_stdout``
+    stdout (which then holds only JSON, whose non-ASCII characters are all inside strings) writes
+    them as ``\\uXXXX`` escapes instead, so that the JSON keeps its exact values."""
     try:
         codecs.lookup_error(ERRORS)
     except LookupError:
         codecs.register_error(ERRORS, _handler)
+        codecs.register_error(JSON_ERRORS, _json_handler)
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         encoding = getattr(stream, "encoding", None)
@@ -136,7 +160,7 @@ def degrade_unencodable_output() -> None:
         if codec.startswith("utf"):  # takes every character
             continue
         try:
-            reconfigure(errors=ERRORS)
+            reconfigure(errors=JSON_ERRORS if json_stdout and name == "stdout" else ERRORS)
         except (ValueError, OSError):  # a closed or detached stream: nothing to write to anyway
             continue
         if codec == "ascii":
