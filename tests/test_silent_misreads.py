@@ -58,6 +58,8 @@ def test_conv_calculator_takes_the_slides_letters_as_options() -> None:
     result = run("conv", "227x227x3", "-K", "96", "-F", "11", "-s", "4")
     assert result.returncode == 0, result.stderr
     assert "227×227×3 → 55×55×96" in result.stdout and "= 34,944" in result.stdout
+    pool = run("pool", "55x55x96", "-F", "3", "-s", "2")
+    assert pool.returncode == 0 and "55×55×96 → 27×27×96" in pool.stdout
 
 
 def test_capital_K_after_the_filters_is_refused_with_what_the_letters_mean() -> None:
@@ -321,6 +323,7 @@ EVERY_COMMAND = [
     ("export", "32x32x3 | conv 4 k3"),
     ("memory", "resnet18", "--train"),
     ("--lang", "pt", "explain", "7x7x1 | conv 1 k3 s3"),
+    ("summary", "--help"),
     ("summary", "nosuch"),  # an error message
 ]
 

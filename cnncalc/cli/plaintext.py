@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import codecs
 import sys
-import unicodedata
 from typing import Any
 
 ERRORS = "cnncalc-plain"
@@ -87,6 +86,8 @@ def plain(text: str) -> str:
 
 
 def _fallback(char: str) -> str:
+    import unicodedata  # only when a character needs it
+
     stripped = unicodedata.normalize("NFKD", char).encode("ascii", "ignore").decode("ascii")
     if stripped:
         return stripped

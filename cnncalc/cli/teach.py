@@ -168,7 +168,7 @@ def conv_command(
 
 @cli.command("pool")
 @click.argument("input_size", metavar="HxWxC")
-@click.option("--kernel", "-k", type=click.IntRange(1), default=2, show_default=True, help="Window F.")
+@click.option("--kernel", "-k", "-F", type=click.IntRange(1), default=2, show_default=True, help="Window F.")
 @click.option("--stride", "-s", type=click.IntRange(1), help="Stride S (default: F).")
 @click.option("--padding", "-p", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--avg", is_flag=True, help="Average pooling (default: max).")
