@@ -148,6 +148,8 @@ def summary(
       cnncalc summary resnet50 --input 299x299x3 --batch 32
       cnncalc summary "227x227x3 | conv 96 k11 s4 | relu | maxpool 3 2" --format markdown
       cnncalc summary "7x7x1 | conv 1 k3 s3"      (warns: 2.33 does not fit)
+      cnncalc summary "227x227x3 | conv K96 F11 S4 P0"   (the slides' K filters of size F)
+      cnncalc summary "3x224x224 | conv3-64" --order chw (typed and printed C×H×W)
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.

@@ -389,7 +389,8 @@ def apply_command(
 @lang_option
 def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     """Grade a student's answers: ✓/✗ per answer, the right value, the working and a hint for the
-    usual mistakes. Exit 0 when every answer is right, 1 otherwise.
+    usual mistakes. Exit 0 when every answer is right, 1 otherwise, 2 when the file answers
+    nothing (an empty submission never passes).
 
     \b
     ANSWERS.yaml:

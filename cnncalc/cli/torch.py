@@ -163,7 +163,8 @@ def verify(
     "--fit",
     "budget",
     metavar="SIZE",
-    help="Find the largest batch that fits, e.g. 24GiB or 16GB (exit 1 if not even batch 1 fits).",
+    help="Find the largest batch that fits, e.g. 24GiB or 16GB (a unit is required; exit 1 if not "
+    "even batch 1 fits).",
 )
 @_INPUT_OPTION
 @_ORDER_OPTION
