@@ -51,9 +51,12 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def question_order(text: str, order: str, what: str, *, order_option: bool = True) -> None:
+def question_order(
+    text: str, order: str, what: str, *, order_option: bool = True, spec: str | None = None
+) -> None:
     """Refuse a size typed in ``order`` whose channels look like a spatial size (``--input
-    3x224x224`` read as H×W×C): it is PyTorch's C×H×W (or the other way round)."""
+    3x224x224`` read as H×W×C): it is PyTorch's C×H×W (or the other way round). ``spec``: the
+    one-line spec ``text`` starts, to point at it."""
     from cnncalc.i18n import _
     from cnncalc.shapes import order_doubt, parse_shape_text
 
@@ -82,7 +85,14 @@ def question_order(text: str, order: str, what: str, *, order_option: bool = Tru
     hint = hint.format(suggestion=suggestion) + _(
         " (a size that really is so: a spec file's input {{height: {h}, width: {w}, channels: {c}}})"
     ).format(**numbers)
-    raise UsageError(message, hint=hint)
+    location = None
+    if spec is not None:
+        from cnncalc.errors import Location
+        from cnncalc.parse.oneline import ONELINE_SOURCE
+
+        column = spec.find(text.strip()) + 1 if text.strip() in spec else 1
+        location = Location(source=ONELINE_SOURCE, column=column, text=spec)
+    raise UsageError(message, hint=hint, location=location)
 
 
 def load_spec(spec: str, input_size: str | None, order: str) -> Any:
@@ -96,7 +106,7 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
 
     network = load_network(spec, order=order)
     if not input_size and looks_like_oneline(spec):  # (an --input replaces it)
-        question_order(oneline_input_text(spec), order, _("the spec's input"))
+        question_order(oneline_input_text(spec), order, _("the spec's input"), spec=spec)
     if input_size:
         shape = parse_shape_text(input_size, order)
         if shape is None:

@@ -413,7 +413,11 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
 
     if looks_like_oneline(answers.network):  # its input is H×W×C, whatever 'order' the answers use
         question_order(
-            oneline_input_text(answers.network), "hwc", _("the network's input"), order_option=False
+            oneline_input_text(answers.network),
+            "hwc",
+            _("the network's input"),
+            order_option=False,
+            spec=answers.network,
         )
     beside = Path(answers_file).parent / answers.network
     network = load_network(
