@@ -139,8 +139,9 @@ class _Costs:
 
 
 class _Walker:
-    def __init__(self, batch: int, bytes_per_element: int):
+    def __init__(self, batch: int, bytes_per_element: int, training: bool = False):
         self.batch = batch
+        self.training = training
         self.bpe = bytes_per_element
         self.rows: list[LayerRow] = []
         self.inference = True  # False inside a training-only head
@@ -217,6 +218,7 @@ class _Walker:
         costs = self._costs.get(key)
         if costs is None:
             out = layer.output_shape(shape)
+            layer.check_batch(shape, self.batch, self.training)
             costs = self._costs[key] = _Costs(
                 output=out,
                 warnings=tuple(layer.fit_warnings(shape)),
@@ -390,8 +392,11 @@ def _merge_description(node: MergeNode, branches: int) -> str:
     return "residual add" + (" (identity shortcut)" if not node.branches[1].children else "")
 
 
-def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc") -> Report:
-    """Compute the full report of ``network`` for a batch size and element type."""
+def analyse(
+    network: Network, *, batch: int = 1, dtype: str = "fp32", order: str = "hwc", training: bool = False
+) -> Report:
+    """Compute the full report of ``network`` for a batch size and element type. ``training``: the
+    batch runs through the modules in train mode (batch norm then needs two values per channel)."""
     if isinstance(batch, bool) or not isinstance(batch, int) or not 1 <= batch <= MAX_BATCH:
         raise UsageError(f"batch must be a whole number from 1 to {MAX_BATCH:,}, got {batch!r}")
     if not isinstance(dtype, str):
@@ -403,7 +408,7 @@ def analyse(network: Network, *, batch: int = 1, dtype: str = "fp32", order: str
     if order not in ("hwc", "chw"):
         raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     bpe = BYTES_PER_ELEMENT[dtype]
-    walker = _Walker(batch, bpe)
+    walker = _Walker(batch, bpe, training)
     with paused_gc():
         out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows

@@ -135,6 +135,14 @@ class UsageError(CnncalcError):
     kind = "usage_error"
 
 
+class TorchMismatch(CnncalcError):
+    """PyTorch refused a network that cnncalc accepted: a mismatch, reported as ``verify`` reports
+    any other (exit 1), never as an internal error."""
+
+    exit_code = 1
+    kind = "torch_mismatch"
+
+
 class MissingDependencyError(CnncalcError):
     """An optional dependency (e.g. torch) is needed and not installed."""
 

@@ -95,6 +95,41 @@ CORE_MESSAGES = (
     N_("width"),
     N_("height and width"),
     N_("error"),
+    # Silent misreads refused (issue 14)
+    N_("input {what} {value} is over the limit of {limit}"),
+    N_("sizes, counts and channels are at most 10^12"),
+    N_("the input size '{text}' has a negative number; sizes are whole numbers from 1"),
+    N_("write the input as H×W×C, e.g. 227x227x3"),
+    N_("write the input as C×H×W, e.g. 3x227x227"),
+    N_("'{key}' is given twice"),
+    N_("capital letters are the slides' ({lecture}); small ones: {small}"),
+    N_("usage: relu (or any name in the list, alone); leakyrelu [NEGATIVE_SLOPE=0.01]"),
+    N_("lrn normalises across the channels of a feature map (H×W×C), but its input is a flat vector of {n}"),
+    N_("put lrn right after a convolution, before any flatten or fc layer"),
+    N_(
+        "in training, batch norm normalises with the batch's own statistics, and batch {batch} gives it "
+        "one value per channel; PyTorch refuses it (Expected more than 1 value per channel)"
+    ),
+    N_(
+        "without running statistics (track_running_stats=false), batch norm always normalises with the "
+        "batch's own statistics, and batch {batch} gives it one value per channel; PyTorch refuses it "
+        "(Expected more than 1 value per channel)"
+    ),
+    N_("train with a batch of 2 or more"),
+    N_("use a batch of 2 or more, or keep track_running_stats (the default)"),
+    N_("PyTorch refused the network in layer '{layer}': {error}"),
+    N_("PyTorch refused the network: {error}"),
+    N_(
+        "cnncalc's analysis accepted this network and PyTorch did not: a mismatch; please report it "
+        "with the spec"
+    ),
+    N_("'{text}' has no unit: {a}GiB, {b}GB or {c}B?"),
+    N_("write the unit, e.g. 24GiB (2^30 bytes each), 16GB (10^9) or 512MiB"),
+    N_("the answers file answers nothing: 'answers' and 'totals' are empty"),
+    N_(
+        "give at least one answer under 'answers' (a layer's output, params, macs or memory) or "
+        "'totals'; 'cnncalc quiz --template' writes a file to fill in"
+    ),
     # Last, so that it only splits what no whole-message pattern matched (e.g. fit suggestions).
     N_("{first} or {second}"),
 )

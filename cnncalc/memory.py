@@ -31,7 +31,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 
 from cnncalc.analysis import analyse
 from cnncalc.conventions import BYTES_PER_ELEMENT, normalise_dtype
-from cnncalc.errors import UsageError
+from cnncalc.errors import ShapeError, UsageError
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
@@ -530,7 +530,7 @@ def predict_memory(
 
     ``workspaces=False`` leaves out cuBLAS's and cuDNN's workspaces: what a run without them (on
     CPU) allocates for tensors alone."""
-    analyse(network, batch=batch)  # validates the network and the batch, with located errors
+    analyse(network, batch=batch, training=train)  # validates the network and batch, with located errors
     try:
         dtype = normalise_dtype(dtype)
     except ValueError as exc:
@@ -650,11 +650,20 @@ _UNITS = {"": 1, "b": 1, "k": 10**3, "m": 10**6, "g": 10**9, "t": 10**12}
 
 
 def parse_bytes(text: str) -> int:
-    """``24GiB`` → 25769803776, ``16GB`` → 16·10^9, ``512MiB``, ``1e9`` is not accepted."""
+    """``24GiB`` → 25769803776, ``16GB`` → 16·10^9, ``512MiB``, ``800B``; a bare number (``24``)
+    is refused: it would be 24 bytes, which no one means. ``1e9`` is not accepted."""
+    from fractions import Fraction
+
     match = _BYTES.match(text)
     if not match:
         raise UsageError(f"'{text}' is not a memory size", hint="write it like 24GiB, 16GB or 512MiB")
-    value, unit = float(match.group(1)), match.group(2).lower()
+    value, unit = Fraction(match.group(1)), match.group(2).lower()
+    if not unit:
+        number = match.group(1)
+        raise UsageError(
+            f"'{text}' has no unit: {number}GiB, {number}GB or {number}B?",
+            hint="write the unit, e.g. 24GiB (2^30 bytes each), 16GB (10^9) or 512MiB",
+        )
     prefix = unit[:1] if unit[:1] in "kmgt" else ""
     scale = 1024 ** ("kmgt".index(prefix) + 1) if prefix and "i" in unit else _UNITS[prefix]
     return int(value * scale)
@@ -663,18 +672,25 @@ def parse_bytes(text: str) -> int:
 def largest_batch(
     network: Network, budget: int, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam"
 ) -> int | None:
-    """The largest batch whose predicted total fits in ``budget`` bytes; None if not even 1."""
-
-    predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)  # validates the arguments
+    """The largest batch whose predicted total fits in ``budget`` bytes; None if not even the
+    smallest one PyTorch runs (1, or 2 when training batch norm that has one value per channel)."""
+    smallest = 1
+    try:
+        predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)  # validates the arguments
+    except ShapeError:
+        if not train:
+            raise
+        smallest = 2
+        predict_memory(network, batch=2, dtype=dtype, train=train, optimizer=optimizer)
     bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
 
     def fits(batch: int) -> bool:
         _, state, peak, steady = _terms(network, batch, bpe, train, optimizer, block_bytes)
         return state + max(peak, steady or 0) <= budget
 
-    if not fits(1):
+    if not fits(smallest):
         return None
-    low, high = 1, 2
+    low, high = smallest, 2 * smallest
     while fits(high):
         low, high = high, high * 2
         if high > 10**9:

@@ -79,3 +79,21 @@ def parse_shape_text(text: str, order: str = "hwc") -> Shape | None:
     if order == "chw":
         return Shape(channels=a, height=b, width=c)
     return Shape(channels=c, height=a, width=b)
+
+
+def order_doubt(text: str, order: str = "hwc") -> str | None:
+    """When the size ``text`` looks written in the other order (read H×W×C, ``3x224x224`` has 224
+    channels and a height of 3), the same size written in ``order`` (``224x224x3``); else None.
+
+    Doubtful: the number read as channels equals the width (hwc) or height (chw) beside it while the
+    remaining spatial size differs, or that remaining size is at most 4 (a channel count) while
+    the other two are larger. Real inputs (227x227x3, 56x56x64, 7x7x512, 1x1x2048) are never doubtful."""
+    match = _SHAPE_RE.match(text)
+    if not match:
+        return None
+    a, b, c = (whole_number(g) for g in match.groups())
+    if not (a and b and c):
+        return None  # an empty size has its own error
+    if order == "chw":  # channels a, height b, width c
+        return f"{c}x{a}x{b}" if (a == b != c) or (c <= 4 < min(a, b)) else None
+    return f"{b}x{c}x{a}" if (c == b != a) or (a <= 4 < min(b, c)) else None

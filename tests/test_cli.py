@@ -86,12 +86,15 @@ def test_other_formats(fmt: str) -> None:
         assert "| 1 | conv1 | conv | 32×32×10 | 760 |" in result.stdout
 
 
+LECTURE_CHW = LECTURE.replace("32x32x3", "3x32x32", 1)  # --order chw reads the typed input C×H×W too
+
+
 def test_order_chw_and_batch_dtype() -> None:
-    result = run("summary", LECTURE, "--order", "chw", "--batch", "4", "--dtype", "fp16", "--json")
+    result = run("summary", LECTURE_CHW, "--order", "chw", "--batch", "4", "--dtype", "fp16", "--json")
     report = json.loads(result.stdout)
     assert report["settings"] == {"batch": 4, "dtype": "fp16", "bytes_per_element": 2, "order": "chw"}
     assert report["layers"][0]["activation_bytes"] == 10 * 32 * 32 * 4 * 2
-    table = run("summary", LECTURE, "--order", "chw")
+    table = run("summary", LECTURE_CHW, "--order", "chw")
     assert "C×H×W" in table.stdout and "10×32×32" in table.stdout
 
 

@@ -179,7 +179,7 @@ def test_optimizers_map_to_torch_classes() -> None:
         ("16GB", 16 * 10**9),
         ("512MiB", 512 * 2**20),
         ("1.5 GiB", 3 * 2**29),
-        ("800", 800),
+        ("800B", 800),
     ],
 )
 def test_parse_bytes(text: str, value: int) -> None:

@@ -405,7 +405,7 @@ def test_side_outputs_are_blocks_kept_in_side_outputs(monkeypatch: pytest.Monkey
     body = SequenceNode((main[0], side, *main[1:]), path="layers")  # type: ignore[arg-type]
     network = replace(load_network("8x8x3 | conv 4 k3 p1"), body=body)
     monkeypatch.setattr(plan, "analyse", lambda net: None)  # the engine on this branch has no side nodes
-    monkeypatch.setattr(memory, "analyse", lambda net, batch: None)
+    monkeypatch.setattr(memory, "analyse", lambda net, batch, **_: None)
 
     module = build_module(network)
     x = torch.randn(2, 3, 8, 8)

@@ -60,8 +60,11 @@ def _localised_labels(text: str) -> str:
 
 def main() -> None:
     """Entry point of the console script."""
+    from cnncalc.cli.plaintext import degrade_unencodable_output
     from cnncalc.i18n import set_language
 
+    # A cp1252 or ASCII console gets x for ×, never an encoding error (JSON gets \u00d7).
+    degrade_unencodable_output(json_stdout=_wants_json() or sys.argv[1:2] == ["schema"])
     set_language(None)  # from LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang overrides
     try:
         cli.main(standalone_mode=False)
@@ -71,7 +74,12 @@ def main() -> None:
         click.echo("aborted", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        _fail(UsageError(exc.format_message(), hint="run with --help for usage"))
+        from cnncalc.i18n import _
+
+        hint = _("run with --help for usage")
+        if isinstance(exc, click.NoSuchOption):
+            hint += _("; a value that starts with '-' can also follow '--' after the options")
+        _fail(UsageError(exc.format_message(), hint=hint))
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(1)
     except Exception as exc:  # an internal error: one line, no traceback unless asked
@@ -96,9 +104,57 @@ COMMAND_MODULES = {
 }
 
 
+def _takes_dash_value(token: str, options: set[str], valued: set[str]) -> bool:
+    """Whether ``token``, which starts with '-', is a value (a matrix ``-1 0; 0 1``, a spec
+    ``-5x32x3 | …``, a number ``-2``) rather than one of the command's options."""
+    if len(token) < 2 or token.startswith("--") or token in options or token.split("=", 1)[0] in options:
+        return False
+    if token[:2] in valued:  # a short option with its value glued on: -k5
+        return False
+    return token[1].isdigit() or token[1] == "." or any(c in token for c in " ;|\n")
+
+
+class Command(click.Command):
+    """A command that reads an argument starting with a minus sign (``apply conv "-1 0; 0 1"``,
+    ``summary "-5x32x3 | …"``) as that argument, not as an unknown option."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options: set[str] = set()
+        valued: set[str] = set()
+        for param in self.get_params(ctx):
+            if isinstance(param, click.Option):
+                names = {*param.opts, *param.secondary_opts}
+                options |= names
+                if not param.is_flag and not param.count:
+                    valued |= set(param.opts)
+        before: list[str] = []
+        positional: list[str] = []
+        dashed = False
+        i = 0
+        while i < len(args):
+            token = args[i]
+            if token == "--":
+                positional.extend(args[i + 1 :])
+                break
+            if token.startswith("-") and len(token) > 1 and not _takes_dash_value(token, options, valued):
+                before.append(token)
+                if token in valued and i + 1 < len(args):  # the option's value, whatever it looks like
+                    before.append(args[i + 1])
+                    i += 1
+            else:
+                dashed = dashed or token.startswith("-")
+                positional.append(token)
+            i += 1
+        if dashed:  # options first, then '--' and the arguments in their order
+            args = [*before, "--", *positional]
+        return super().parse_args(ctx, args)
+
+
 class LazyGroup(click.Group):
     """A group whose commands are defined in :data:`COMMAND_MODULES`, imported on first use: a
     ``summary --json`` run loads neither the teaching nor the torch commands."""
+
+    command_class = Command
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMAND_MODULES})

@@ -42,7 +42,8 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
             type=click.Choice(["hwc", "chw"]),
             default="hwc",
             show_default=True,
-            help="Shape notation: H×W×C (lectures) or C×H×W (PyTorch).",
+            help="Shape notation of what you type (--input, a one-line spec's input) and of the "
+            "output: H×W×C (lectures) or C×H×W (PyTorch).",
         ),
     ]
     for option in reversed(options):
@@ -50,19 +51,69 @@ def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+def question_order(
+    text: str, order: str, what: str, *, order_option: bool = True, spec: str | None = None
+) -> None:
+    """Refuse a size typed in ``order`` whose channels look like a spatial size (``--input
+    3x224x224`` read as H×W×C): it is PyTorch's C×H×W (or the other way round). ``spec``: the
+    one-line spec ``text`` starts, to point at it."""
+    from cnncalc.i18n import _
+    from cnncalc.shapes import order_doubt, parse_shape_text
+
+    suggestion = order_doubt(text, order)
+    if suggestion is None:
+        return
+    shape = parse_shape_text(text, order)
+    assert shape is not None
+    numbers = {"what": what, "text": text, "h": shape.height, "w": shape.width, "c": shape.channels}
+    if order == "chw":
+        message = _(
+            "{what} '{text}' reads as channels {c}, height {h}, width {w} (C×H×W, --order chw): "
+            "it looks like a size written H×W×C"
+        ).format(**numbers)
+        hint = _("in C×H×W it is {suggestion}; in the lectures' H×W×C leave out --order chw")
+    else:
+        message = _(
+            "{what} '{text}' reads as height {h}, width {w}, channels {c} (H×W×C): "
+            "its channels look like a spatial size"
+        ).format(**numbers)
+        hint = (
+            _("in H×W×C it is {suggestion}; for PyTorch's C×H×W pass --order chw")
+            if order_option
+            else _("in H×W×C it is {suggestion}")
+        )
+    hint = hint.format(suggestion=suggestion) + _(
+        " (a size that really is so: a spec file's input {{height: {h}, width: {w}, channels: {c}}})"
+    ).format(**numbers)
+    location = None
+    if spec is not None:
+        from cnncalc.errors import Location
+        from cnncalc.parse.oneline import ONELINE_SOURCE
+
+        column = spec.find(text.strip()) + 1 if text.strip() in spec else 1
+        location = Location(source=ONELINE_SOURCE, column=column, text=spec)
+    raise UsageError(message, hint=hint, location=location)
+
+
 def load_spec(spec: str, input_size: str | None, order: str) -> Any:
-    """Load ``spec`` and apply ``--input`` (read in ``order``)."""
+    """Load ``spec`` (a one-line spec's input read in ``order``) and apply ``--input`` (read in
+    ``order``); a typed size whose channels look spatial is refused (:func:`question_order`)."""
+    from cnncalc.i18n import _
     from cnncalc.parse import load_network
     from cnncalc.parse.build import check_input_shape
+    from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
     from cnncalc.shapes import parse_shape_text
 
-    network = load_network(spec)
+    network = load_network(spec, order=order)
+    if not input_size and looks_like_oneline(spec):  # (an --input replaces it)
+        question_order(oneline_input_text(spec), order, _("the spec's input"), spec=spec)
     if input_size:
         shape = parse_shape_text(input_size, order)
         if shape is None:
             notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
             raise UsageError(f"--input '{input_size}' is not a size like {notation}")
         check_input_shape(shape)
+        question_order(input_size, order, "--input")
         network = network.with_input(shape)
     return network
 
@@ -128,6 +179,8 @@ def summary(
       cnncalc summary resnet50 --format html > resnet50.html
       cnncalc summary resnet50 --depth 1          (one row per stage, exact totals)
       cnncalc summary googlenet --depth 1 --columns layer,output,params,params%
+      cnncalc summary "227x227x3 | conv K96 F11 S4 P0"   (the slides' K filters of size F)
+      cnncalc summary "3x224x224 | conv3-64" --order chw (typed and printed C×H×W)
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
@@ -253,6 +306,7 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
+    from cnncalc.i18n import translate_message
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
     from cnncalc.render.lines import Line, echo, terminal_width, wrap_words
@@ -272,7 +326,7 @@ def layers() -> None:
         else:
             lines.append(head)
         lines += [[(indent + part, "")] for part in wrap_words(kind.summary, width - len(indent))]
-        usage = wrap_words(_usage(kind), width - len(indent))
+        usage = wrap_words(translate_message(_usage(kind)).partition(": ")[2], width - len(indent))
         if kind.flags:
             usage += wrap_words("flags: " + ", ".join(kind.flags), width - len(indent))
         lines += [[(indent + part, "green")] for part in usage]

@@ -16,7 +16,7 @@ import click
 
 from cnncalc import records
 from cnncalc.cli.app import cli
-from cnncalc.cli.summary import build_report, report_options
+from cnncalc.cli.summary import build_report, question_order, report_options
 from cnncalc.errors import UsageError
 
 FORMAT_CHOICE = click.Choice(["text", "markdown", "latex", "csv"])
@@ -56,7 +56,7 @@ def explanation(
     from cnncalc.teach.working import explain
 
     report = build_report(spec, batch, dtype, input_size, order)
-    network = load_network(spec)
+    network = load_network(spec, order=order)
     if input_size:
         network = network.with_input(report.input.shape())
     working = explain(network, report)
@@ -102,11 +102,23 @@ def explain_command(
     """
     working = explanation(spec, batch, dtype, input_size, order)
     if layers:
+        from cnncalc.errors import did_you_mean
+        from cnncalc.i18n import _
+
+        known = {lw.name.lower() for lw in working.layers} | {str(lw.index) for lw in working.layers}
+        missing = [w for w in layers if w.lower() not in known]
+        if missing:  # every --layer must name a layer: a typo is never dropped silently
+            names = ", ".join(lw.name for lw in working.layers[:8])
+            more = ", …" if len(working.layers) > 8 else ""
+            raise UsageError(
+                _("--layer {layer}: no such layer in the network").format(layer=missing[0])
+                + did_you_mean(missing[0], [lw.name for lw in working.layers]),
+                hint=_("layers are: {names} (or their numbers, 1 to {count})").format(
+                    names=names + more, count=len(working.layers)
+                ),
+            )
         wanted = {w.lower() for w in layers}
         chosen = tuple(lw for lw in working.layers if lw.name.lower() in wanted or str(lw.index) in wanted)
-        if not chosen:
-            names = ", ".join(lw.name for lw in working.layers[:8])
-            raise UsageError(f"no layer {', '.join(layers)} in the network", hint=f"layers are: {names}, …")
         working = dataclasses.replace(working, layers=chosen, totals=())
     echo_explanation(working, fmt)
 
@@ -118,6 +130,9 @@ def _input_shape(text: str) -> str:
     candidate = text if text.lower().count("x") + text.count("×") >= 2 else f"{text}x1"
     if parse_shape_text(candidate) is None:
         raise UsageError(f"'{text}' is not an input size like 32x32x3 (H×W×C) or 7x7", hint="write HxWxC")
+    from cnncalc.i18n import _
+
+    question_order(candidate, "hwc", _("the input"), order_option=False)
     return candidate
 
 
@@ -126,7 +141,7 @@ def _input_shape(text: str) -> str:
 @click.option(
     "--filters", "-K", "filters", type=click.IntRange(1), default=1, show_default=True, help="Filters K."
 )
-@click.option("--kernel", "-k", type=click.IntRange(1), required=True, help="Filter size F.")
+@click.option("--kernel", "-k", "-F", type=click.IntRange(1), required=True, help="Filter size F.")
 @click.option("--stride", "-s", type=click.IntRange(1), default=1, show_default=True, help="Stride S.")
 @click.option("--padding", "-p", default="0", show_default=True, help="Zero-padding P, or 'same'.")
 @click.option("--dilation", "-d", type=click.IntRange(1), default=1, show_default=True)
@@ -153,7 +168,7 @@ def conv_command(
 
 @cli.command("pool")
 @click.argument("input_size", metavar="HxWxC")
-@click.option("--kernel", "-k", type=click.IntRange(1), default=2, show_default=True, help="Window F.")
+@click.option("--kernel", "-k", "-F", type=click.IntRange(1), default=2, show_default=True, help="Window F.")
 @click.option("--stride", "-s", type=click.IntRange(1), help="Stride S (default: F).")
 @click.option("--padding", "-p", type=click.IntRange(0), default=0, show_default=True)
 @click.option("--avg", is_flag=True, help="Average pooling (default: max).")
@@ -186,7 +201,18 @@ def fc_command(inputs: str, units: int, nobias: bool, fmt: str) -> None:
 
     layer = f"fc {units}" + (" nobias" if nobias else "")
     if inputs.isdigit():
-        network = load_network(f"1x1x1 | {layer}").with_input(Shape(int(inputs)))
+        from cnncalc.i18n import _
+        from cnncalc.parse.build import check_input_shape
+        from cnncalc.shapes import whole_number
+
+        count = whole_number(inputs)
+        if count == 0:
+            raise UsageError(
+                _("an fc layer needs at least 1 input, got 0"),
+                hint=_("IN is the number of inputs (e.g. 9216) or the input volume (e.g. 6x6x256)"),
+            )
+        check_input_shape(Shape(count))
+        network = load_network(f"1x1x1 | {layer}").with_input(Shape(count))
     else:
         network = load_network(f"{_input_shape(inputs)} | {layer}")
     network = records.replace(network, name=f"{inputs} → {layer}")
@@ -363,7 +389,8 @@ def apply_command(
 @lang_option
 def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     """Grade a student's answers: ✓/✗ per answer, the right value, the working and a hint for the
-    usual mistakes. Exit 0 when every answer is right, 1 otherwise.
+    usual mistakes. Exit 0 when every answer is right, 1 otherwise, 2 when the file answers
+    nothing (an empty submission never passes).
 
     \b
     ANSWERS.yaml:
@@ -382,6 +409,16 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     from cnncalc.teach.check import grade, load_answers_file
 
     answers = load_answers_file(answers_file)
+    from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
+
+    if looks_like_oneline(answers.network):  # its input is H×W×C, whatever 'order' the answers use
+        question_order(
+            oneline_input_text(answers.network),
+            "hwc",
+            _("the network's input"),
+            order_option=False,
+            spec=answers.network,
+        )
     beside = Path(answers_file).parent / answers.network
     network = load_network(
         str(beside) if "|" not in answers.network and beside.is_file() else answers.network

@@ -13,24 +13,32 @@ from cnncalc.errors import UsageError
 from cnncalc.spec import Network
 
 
-def _load(spec: str, input_size: str | None) -> Network:
-    """Load SPEC and apply ``--input``."""
-    from cnncalc.parse import load_network
-    from cnncalc.parse.build import check_input_shape
-    from cnncalc.shapes import parse_shape_text
+def _load(spec: str, input_size: str | None, order: str) -> Network:
+    """Load SPEC and apply ``--input``, both read in ``order``."""
+    from cnncalc.cli.summary import load_spec
 
-    network = load_network(spec)
-    if input_size:
-        shape = parse_shape_text(input_size)
-        if shape is None:
-            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
-        check_input_shape(shape)
-        network = network.with_input(shape)
-    return network
+    return load_spec(spec, input_size, order)
+
+
+def _given(ctx: click.Context, name: str) -> bool:
+    """Whether option ``name`` was given on the command line (not left at its default)."""
+    source = ctx.get_parameter_source(name)
+    return source is not None and source != click.core.ParameterSource.DEFAULT
 
 
 _INPUT_OPTION = click.option(
-    "--input", "-i", "input_size", metavar="HxWxC", help="Override the input size, e.g. 299x299x3."
+    "--input",
+    "-i",
+    "input_size",
+    metavar="HxWxC",
+    help="Override the input size, e.g. 299x299x3 (H×W×C; C×H×W with --order chw).",
+)
+_ORDER_OPTION = click.option(
+    "--order",
+    type=click.Choice(["hwc", "chw"]),
+    default="hwc",
+    show_default=True,
+    help="How the sizes you type are written (--input, a one-line spec's input): H×W×C or C×H×W.",
 )
 
 
@@ -39,7 +47,8 @@ _INPUT_OPTION = click.option(
 @click.option("--to", "target", type=click.Choice(["torch"]), default="torch", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @_INPUT_OPTION
-def export(spec: str, target: str, output: Path | None, input_size: str | None) -> None:
+@_ORDER_OPTION
+def export(spec: str, target: str, output: Path | None, input_size: str | None, order: str) -> None:
     """Print a runnable Python module defining SPEC as a PyTorch nn.Module.
 
     \b
@@ -49,7 +58,7 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None) 
     """
     from cnncalc.torch_bridge import export_source
 
-    source = export_source(_load(spec, input_size))
+    source = export_source(_load(spec, input_size, order))
     if output is None:
         click.echo(source, nl=False)
         return
@@ -86,6 +95,7 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None) 
     "always done with --device cuda.",
 )
 @_INPUT_OPTION
+@_ORDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(
     spec: str,
@@ -95,6 +105,7 @@ def verify(
     optimizer: str,
     track_memory: bool,
     input_size: str | None,
+    order: str,
     as_json: bool,
 ) -> None:
     """Check cnncalc's numbers for SPEC against PyTorch; exit 1 on any mismatch.
@@ -104,16 +115,28 @@ def verify(
     --device cuda it also measures parameter, inference and training-step memory and sets
     them beside 'cnncalc memory's predictions.
     """
-    from cnncalc.torch_bridge import verify as run_verify
+    if device != "cuda" and not track_memory and _given(click.get_current_context(), "optimizer"):
+        from cnncalc.i18n import _
 
-    result = run_verify(
-        _load(spec, input_size),
-        device=device,
-        batch=batch,
-        dtype=dtype,
-        optimizer=optimizer,
-        memory=track_memory,
-    )
+        raise UsageError(
+            _("--optimizer {optimizer} counts only when verify measures memory").format(optimizer=optimizer),
+            hint=_(
+                "add --device cuda or --memory (the training step is measured then), or leave out --optimizer"
+            ),
+        )
+    from cnncalc.errors import CnncalcError
+    from cnncalc.torch_bridge import verify as run_verify
+    from cnncalc.torch_bridge.verification import torch_mismatch
+
+    network = _load(spec, input_size, order)
+    try:
+        result = run_verify(
+            network, device=device, batch=batch, dtype=dtype, optimizer=optimizer, memory=track_memory
+        )
+    except CnncalcError:
+        raise
+    except Exception as exc:  # PyTorch refused what cnncalc accepted: a mismatch (exit 1), never a crash
+        raise torch_mismatch(exc) from None
     if as_json:
         click.echo(result.model_dump_json(indent=2))
     else:
@@ -140,9 +163,11 @@ def verify(
     "--fit",
     "budget",
     metavar="SIZE",
-    help="Find the largest batch that fits, e.g. 24GiB or 16GB (exit 1 if not even batch 1 fits).",
+    help="Find the largest batch that fits, e.g. 24GiB or 16GB (a unit is required; exit 1 if not "
+    "even batch 1 fits).",
 )
 @_INPUT_OPTION
+@_ORDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def memory(
     spec: str,
@@ -152,6 +177,7 @@ def memory(
     optimizer: str,
     budget: str | None,
     input_size: str | None,
+    order: str,
     as_json: bool,
 ) -> None:
     """Predicted GPU memory of SPEC in PyTorch, broken into named terms, as
@@ -168,7 +194,15 @@ def memory(
 
     from cnncalc.memory import largest_batch, parse_bytes, predict_memory
 
-    network = _load(spec, input_size)
+    if not train and _given(click.get_current_context(), "optimizer"):
+        from cnncalc.i18n import _
+
+        raise UsageError(
+            _("--optimizer {optimizer} counts only in a training step").format(optimizer=optimizer),
+            hint=_("add --train (inference keeps no optimizer state), or leave out --optimizer"),
+        )
+
+    network = _load(spec, input_size, order)
     fit = None
     if budget is not None:
         size = parse_bytes(budget)

@@ -38,6 +38,8 @@ class Activation(LayerDef):
     family = "activation"
     summary = "element-wise activation without parameters (each name is its own type)"
     positional = ("negative_slope",)
+    # One kind holds every name, but only leakyrelu takes a value: the usage says so.
+    usage = "relu (or any name in the list, alone); leakyrelu [NEGATIVE_SLOPE=0.01]"
     in_place = True
 
     def check(self) -> None:

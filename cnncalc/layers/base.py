@@ -110,6 +110,11 @@ class LayerDef:
     # One-line form: bare values fill these fields in order; ``k5`` style prefixes; bare-word flags.
     positional: ClassVar[tuple[str, ...]] = ()
     short_keys: ClassVar[dict[str, str]] = {}
+    # The slides' capital letters, read case-sensitively before ``short_keys``: ``conv K96 F11`` is
+    # K = 96 filters of size F = 11, as the formulas (N + 2P − F)/S + 1 and C′ = K write them.
+    lecture_keys: ClassVar[dict[str, str]] = {}
+    # The one-line usage ``cnncalc layers`` prints, when the one made from the fields would mislead.
+    usage: ClassVar[str | None] = None
     flags: ClassVar[dict[str, dict[str, Any]]] = {}
     # Alias -> canonical ``type`` value, for kinds whose ``type`` is one of several values.
     type_aliases: ClassVar[dict[str, str]] = {}
@@ -183,6 +188,10 @@ class LayerDef:
     def output_shape(self, inp: Shape) -> Shape:
         """The per-sample output shape; raise :class:`~cnncalc.errors.ShapeError` if impossible."""
         return inp
+
+    def check_batch(self, inp: Shape, batch: int, training: bool) -> None:
+        """Refuse a batch size PyTorch refuses for this layer and input (override; raise
+        :class:`~cnncalc.errors.ShapeError`). ``training``: the module runs in train mode."""
 
     def weights(self, inp: Shape) -> int:
         return 0

@@ -25,6 +25,9 @@ _CONV_SHORT = {
     "g": "groups",
 }
 
+# The slides' letters: "K filtros F×F", (N + 2P − F)/S + 1. Capitals only: small k is the kernel.
+_LECTURE_LETTERS = {"K": "filters", "F": "kernel"}
+
 
 def _require_spatial(layer: str, inp: Shape) -> None:
     if inp.is_flat:
@@ -61,6 +64,7 @@ class Conv2d(LayerDef):
     summary = "2-D convolution: filters, kernel, stride, padding (int, [h, w], same, valid), dilation, groups"
     positional = ("filters", "kernel")
     short_keys = _CONV_SHORT
+    lecture_keys = _LECTURE_LETTERS
     flags = {
         "nobias": {"bias": False},
         "floor": {"floor": True},
@@ -198,6 +202,7 @@ class ConvTranspose2d(LayerDef):
     )
     positional = ("filters", "kernel")
     short_keys = {**_CONV_SHORT, "op": "output_padding"}
+    lecture_keys = _LECTURE_LETTERS
     flags = {"nobias": {"bias": False}}
 
     def output_shape(self, inp: Shape) -> Shape:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from cnncalc.errors import ShapeError
 from cnncalc.layers.base import LayerDef, TorchCall, register
 from cnncalc.layers.fields import BOOLEAN, NUMBER, POSITIVE_INT, POSITIVE_NUMBER, PROBABILITY, field
 from cnncalc.shapes import Shape
@@ -24,6 +25,29 @@ class BatchNorm(LayerDef):
     family = "norm"
     summary = "batch normalisation: 2 trainable parameters and 2 running statistics per channel"
     flags = {"noaffine": {"affine": False}}
+
+    def check_batch(self, inp: Shape, batch: int, training: bool) -> None:
+        """PyTorch normalises with the batch's own statistics in training, and always without
+        running statistics; it refuses that when each channel has a single value."""
+        if not (training or not self.track_running_stats):
+            return
+        h, w = inp.spatial
+        if batch * h * w > 1:
+            return
+        if self.track_running_stats:
+            why = "in training, batch norm normalises with the batch's own statistics"
+            fix = "train with a batch of 2 or more"
+        else:
+            why = (
+                "without running statistics (track_running_stats=false), batch norm always normalises "
+                "with the batch's own statistics"
+            )
+            fix = "use a batch of 2 or more, or keep track_running_stats (the default)"
+        raise ShapeError(
+            f"{why}, and batch {batch} gives it one value per channel; PyTorch refuses it "
+            "(Expected more than 1 value per channel)",
+            hint=fix,
+        )
 
     def weights(self, inp: Shape) -> int:
         return inp.channels if self.affine else 0
@@ -65,6 +89,15 @@ class LocalResponseNorm(LayerDef):
     family = "norm"
     summary = "local response normalisation (AlexNet): size 5, alpha 1e-4, beta 0.75, k 2"
     positional = ("size",)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        if inp.is_flat:  # torch: "Expected 3D or higher dimensionality input"
+            raise ShapeError(
+                f"lrn normalises across the channels of a feature map (H×W×C), but its input is a flat "
+                f"vector of {inp.channels}",
+                hint="put lrn right after a convolution, before any flatten or fc layer",
+            )
+        return inp
 
     def torch_call(self, inp: Shape) -> TorchCall:
         return TorchCall(

@@ -42,6 +42,7 @@ class _WindowPool(LayerDef):
 
     positional = ("kernel", "stride")
     short_keys = {"k": "kernel", "s": "stride", "p": "padding", "d": "dilation"}
+    lecture_keys = {"F": "kernel"}  # the slides' window size F
     flags = {"ceil": {"ceil_mode": True}, "floor": {"floor": True}}
     family = "pool"
 

@@ -9,16 +9,18 @@ import stat
 from cnncalc._gc import paused_gc
 from cnncalc.catalog import bundled_names, bundled_path, compiled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
-from cnncalc.parse.build import build_network, network_from_data
+from cnncalc.parse.build import build_network, check_input_shape, network_from_data
 from cnncalc.parse.compiled import load_compiled
 from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
 from cnncalc.spec import Network
 
 
-def parse_oneline_spec(text: str) -> Network:
-    """A network from the one-line form, e.g. ``32x32x3 | conv 10 k5 p2 | relu | fc 10``."""
-    shape, entries, _ = parse_oneline(text)
+def parse_oneline_spec(text: str, order: str = "hwc") -> Network:
+    """A network from the one-line form, e.g. ``32x32x3 | conv 10 k5 p2 | relu | fc 10``; its input
+    size is read H×W×C, or C×H×W with ``order='chw'``."""
+    shape, entries, input_loc = parse_oneline(text, order)
+    check_input_shape(shape, input_loc)
     return build_network(entries, shape, source=ONELINE_SOURCE, name=text.strip())
 
 
@@ -73,16 +75,19 @@ def _read_spec(path: str) -> str:
         raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(path)) from None
 
 
-def load_network(ref: str | os.PathLike[str]) -> Network:
-    """Resolve ``ref``: a one-line spec, an existing file, or a bundled architecture name."""
+def load_network(ref: str | os.PathLike[str], *, order: str = "hwc") -> Network:
+    """Resolve ``ref``: a one-line spec, an existing file, or a bundled architecture name. ``order``
+    is how a one-line spec's input size is written (H×W×C or C×H×W); a file says its own."""
     if isinstance(ref, os.PathLike):
         return load_spec_file(ref)
     if not isinstance(ref, str):
         raise UsageError(
             f"a spec is given as text (a name, a file path or a one-line spec), not {type(ref).__name__}"
         )
+    if order not in ("hwc", "chw"):
+        raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     if looks_like_oneline(ref):
-        return parse_oneline_spec(ref)
+        return parse_oneline_spec(ref, order)
     if _exists(ref):
         return load_spec_file(ref)
     bundled = bundled_path(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None

@@ -19,7 +19,7 @@ from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
 from cnncalc.records import record
-from cnncalc.shapes import MAX_DIMENSION, Shape, parse_shape_text
+from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape, parse_shape_text
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
 
 MAX_LAYERS = 500_000
@@ -795,7 +795,11 @@ def check_input_shape(shape: Shape, where: Location | None = None) -> None:
         if value is not None and value <= 0:
             raise SpecError(f"input {what} must be positive, got {value}", location=where)
         if value is not None and value > MAX_DIMENSION:
-            raise SpecError(f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}", location=where)
+            raise SpecError(
+                f"input {what} {value:,} is over the limit of {MAX_DIMENSION:,}",
+                location=where,
+                hint=LIMIT_HINT,
+            )
 
 
 def build_network(

@@ -38,6 +38,7 @@ _SHORT = re.compile(r"^([a-z_]+?)(\d[\d.x×,]*)$", re.IGNORECASE)
 _INT = re.compile(r"^[+-]?\d+$")
 _FLOAT = re.compile(r"^[+-]?(\d+\.\d*|\.\d+|\d+)([eE][+-]?\d+)?$")
 _PAIR = re.compile(r"^(\d+)[x×,](\d+)$")
+_SIGNED_SHAPE = re.compile(r"^\s*[-+−]?\d+\s*[x×*]\s*[-+−]?\d+\s*[x×*]\s*[-+−]?\d+\s*$", re.IGNORECASE)
 _REPEAT = re.compile(r"\s*[x×*]\s*(\d+)")
 
 
@@ -197,7 +198,7 @@ def _parse_layer_text(text: str, location: Location) -> RawLayer:
                 field_locs[flag_key] = here
             continue
         if key in fields and field_locs.get(key) is not first_loc:
-            raise SpecError(f"'{key}' is given twice", location=here)
+            raise SpecError(f"'{key}' is given twice", location=here, hint=_lecture_hint(kind, token))
         fields[key] = value
         field_locs[key] = here
     return RawLayer(kind, type_word, fields, name, first_loc, field_locs)
@@ -225,9 +226,12 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
     returns its dict of field values."""
     if "=" in token:
         key, _, raw = token.partition("=")
-        key = key.strip().lower()
+        key = key.strip()
         if not raw:
             raise SpecError(f"'{key}=' has no value", location=here)
+        if key in kind.lecture_keys:  # K=96, F=11: the slides' letters, case-sensitive
+            return kind.lecture_keys[key], parse_value(raw)
+        key = key.lower()
         if key == "name":
             return "name", raw
         key = kind.short_keys.get(key, key)
@@ -242,6 +246,8 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
     if low in kind.flags:
         return low, kind.flags[low]
     short = _SHORT.match(token)
+    if short and short.group(1) in kind.lecture_keys:
+        return kind.lecture_keys[short.group(1)], parse_value(short.group(2))
     if short and short.group(1).lower() in kind.short_keys:
         return kind.short_keys[short.group(1).lower()], parse_value(short.group(2))
     value = parse_value(token)
@@ -255,9 +261,30 @@ def _classify(kind: type[LayerDef], token: str, here: Location) -> tuple[str | N
     return None, value
 
 
+def _lecture_hint(kind: type[LayerDef], token: str) -> str | None:
+    """For a value given twice through a letter (``conv 96 K11``): what the letters mean."""
+    if not kind.lecture_keys:
+        return None
+    if "=" in token:
+        letter = token.split("=", 1)[0].strip()
+    else:
+        short = _SHORT.match(token)
+        letter = short.group(1) if short else ""
+    if letter not in kind.lecture_keys and letter.lower() not in kind.short_keys:
+        return None
+    lecture = ", ".join(f"{k} = {v}" for k, v in kind.lecture_keys.items())
+    small = ", ".join(f"{k} = {v}" for k, v in kind.short_keys.items())
+    return f"capital letters are the slides' ({lecture}); small ones: {small}"
+
+
 def _usage(kind: type[LayerDef]) -> str:
-    """A one-line usage string for a layer kind, e.g. ``conv FILTERS KERNEL [s=1] [p=0] ...``."""
-    parts = [kind.names[0]] + [p.upper() for p in kind.positional]
+    """A one-line usage string for a layer kind, e.g. ``conv FILTERS KERNEL [s=1] [p=0] ...``;
+    an optional positional value is in brackets (``maxpool [KERNEL] [STRIDE]``)."""
+    if kind.usage:
+        return "usage: " + kind.usage
+    parts = [kind.names[0]] + [
+        p.upper() if kind.fields[p].required else f"[{p.upper()}]" for p in kind.positional
+    ]
     for name, spec in kind.fields.items():
         if name in kind.positional:
             continue
@@ -430,24 +457,42 @@ class _LayerText(str):
         return obj
 
 
-def parse_oneline(text: str) -> tuple[Shape, LocatedList, Location]:
-    """Split a one-line spec into its input shape and its entries (with columns)."""
-    parser = _LineParser(text)
-    parser.skip_space()
+def oneline_input_text(text: str) -> str:
+    """The input size as written at the start of a one-line spec (``input`` word removed)."""
     head_end = text.find("|")
     head = text[: head_end if head_end >= 0 else len(text)].strip()
     head_words = head.split()
     if head_words and head_words[0].lower() == "input":
         head = " ".join(head_words[1:])
+    return head
+
+
+def parse_oneline(text: str, order: str = "hwc") -> tuple[Shape, LocatedList, Location]:
+    """Split a one-line spec into its input shape (read H×W×C, or C×H×W when ``order='chw'``) and
+    its entries (with columns)."""
+    parser = _LineParser(text)
+    parser.skip_space()
+    head_end = text.find("|")
+    head = oneline_input_text(text)
     try:
-        shape = parse_shape_text(head)
+        shape = parse_shape_text(head, order)
     except SpecError as exc:
         raise exc.with_location(parser.loc(parser.pos)) from None
+    if shape is None and _SIGNED_SHAPE.match(head) and ("-" in head or "−" in head):
+        raise SpecError(
+            f"the input size '{head}' has a negative number; sizes are whole numbers from 1",
+            location=parser.loc(parser.pos),
+            hint="write the input as C×H×W, e.g. 3x227x227"
+            if order == "chw"
+            else "write the input as H×W×C, e.g. 227x227x3",
+        )
     if shape is None:
         raise SpecError(
             f"a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'",
             location=parser.loc(parser.pos),
-            hint="write the input as H×W×C, e.g. 227x227x3",
+            hint="write the input as C×H×W, e.g. 3x227x227"
+            if order == "chw"
+            else "write the input as H×W×C, e.g. 227x227x3",
         )
     input_loc = parser.loc(parser.pos)
     for value, what in ((shape.height, "height"), (shape.width, "width"), (shape.channels, "channels")):
@@ -469,8 +514,4 @@ def parse_oneline(text: str) -> tuple[Shape, LocatedList, Location]:
 
 def looks_like_oneline(text: str) -> bool:
     """True when ``text`` is a one-line spec rather than a file path or bundled name."""
-    head = text.split("|", 1)[0].strip()
-    words = head.split()
-    if words and words[0].lower() == "input":
-        head = " ".join(words[1:])
-    return "|" in text or parse_shape_text(head) is not None
+    return "|" in text or parse_shape_text(oneline_input_text(text)) is not None

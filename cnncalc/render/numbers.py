@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from cnncalc.conventions import MB, MIB
 
-_SI = ((10**12, "T"), (10**9, "G"), (10**6, "M"), (10**3, "K"))
+# Decimal multiples up to quetta (10^30); binary ones up to quebi (2^100). Beyond the largest unit
+# the scaled number keeps growing, exactly, with thousands separators.
+_SI = tuple((10 ** (3 * i), p) for i, p in reversed(list(enumerate("KMGTPEZYRQ", start=1))))
+_BYTES_DECIMAL = tuple((10 ** (3 * i), f"{p}B") for i, p in reversed(list(enumerate("kMGTPEZYRQ", start=1))))
+_BYTES_BINARY = tuple((1024**i, f"{p}iB") for i, p in reversed(list(enumerate("KMGTPEZYRQ", start=1))))
 
 
 def exact(n: int) -> str:
@@ -12,34 +18,49 @@ def exact(n: int) -> str:
     return f"{n:,}"
 
 
+def scaled(n: int | float, scale: int, digits: int = 2) -> str:
+    """``n / scale`` with ``digits`` decimals; exact for integers of any size (rounded half to even,
+    as Python formats an exact float), so a huge count never prints float artefacts such as
+    ``809999999999951360.00``."""
+    if not isinstance(n, int):
+        return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**4 else f"{n / scale:.{digits}f}"
+    sign, n = ("-", -n) if n < 0 else ("", n)
+    unit = 10**digits
+    whole, frac = divmod(round(Fraction(n * unit, scale)), unit)
+    whole_text = f"{whole:,}" if whole >= 10**4 else str(whole)  # only past the largest unit
+    return f"{sign}{whole_text}.{frac:0{digits}d}" if digits else f"{sign}{whole_text}"
+
+
 def si(n: int | float, digits: int = 2, unit: str = "") -> str:
     """``15470264320`` → ``15.47 G`` (``15.47 GFLOPs`` with ``unit``); below 1,000 the number itself."""
     for scale, suffix in _SI:
         if abs(n) >= scale:
-            return f"{n / scale:.{digits}f} {suffix}{unit}"
+            return f"{scaled(n, scale, digits)} {suffix}{unit}"
     plain = f"{n:g}" if isinstance(n, float) else str(n)
     return f"{plain} {unit}" if unit else plain
 
 
 def megabytes(n: int) -> str:
-    """Bytes as decimal megabytes, e.g. ``60.95 MB``; GB from 10^9 bytes up."""
-    if n >= 10**9:
-        return f"{n / 10**9:.2f} GB"
+    """Bytes as decimal units, e.g. ``60.95 MB``; kB below 10^4, GB from 10^9 up, then TB, PB, …"""
+    for scale, suffix in _BYTES_DECIMAL:
+        if scale >= 10**9 and n >= scale:
+            return f"{scaled(n, scale)} {suffix}"
     if n >= MB // 100:
-        return f"{n / MB:.2f} MB"
+        return f"{scaled(n, MB)} MB"
     if n >= 1000:
-        return f"{n / 1000:.2f} kB"
+        return f"{scaled(n, 1000)} kB"
     return f"{n} B"
 
 
 def mebibytes(n: int) -> str:
-    """Bytes as binary units, e.g. ``58.13 MiB``; GiB from 2^30 bytes up."""
-    if n >= 1024**3:
-        return f"{n / 1024**3:.2f} GiB"
+    """Bytes as binary units, e.g. ``58.13 MiB``; GiB from 2^30 bytes up, then TiB, PiB, …"""
+    for scale, suffix in _BYTES_BINARY:
+        if scale >= 1024**3 and n >= scale:
+            return f"{scaled(n, scale)} {suffix}"
     if n >= MIB // 100:
-        return f"{n / MIB:.2f} MiB"
+        return f"{scaled(n, MIB)} MiB"
     if n >= 1024:
-        return f"{n / 1024:.2f} KiB"
+        return f"{scaled(n, 1024)} KiB"
     return f"{n} B"
 
 

@@ -404,7 +404,7 @@ def grade(answers: AnswersFile, network: Network, report: Report, source: str = 
                 continue
             if name == "params":
                 expected_n = row.params if answers.biases else row.weights
-                wanted = _steps(steps, W.WEIGHTS_PER_FILTER, W.PARAMS, W.PARAMS_NO_BIAS, W.FLATTENED)
+                wanted = _params_working(steps, layer, row, answers.biases)
             elif name == "macs":
                 expected_n, wanted = row.macs, _steps(steps, W.MACS)
             else:
@@ -434,12 +434,31 @@ def grade(answers: AnswersFile, network: Network, report: Report, source: str = 
                 )
             )
     verdicts.extend(_grade_totals(answers, report))
+    if not verdicts:  # "Score: 0/0" with exit 0 would let an empty submission pass an auto-grader
+        raise SpecError(
+            "the answers file answers nothing: 'answers' and 'totals' are empty",
+            location=Location(source),
+            hint="give at least one answer under 'answers' (a layer's output, params, macs or memory) or "
+            "'totals'; 'cnncalc quiz --template' writes a file to fill in",
+        )
     return Grade(report.network.name, answers.student, tuple(verdicts))
+
+
+def _params_working(
+    steps: list[W.Step], layer: LayerDef | None, row: LayerRow, biases: bool
+) -> tuple[W.Step, ...]:
+    """The parameter working, in the convention being graded: with ``biases: false`` a layer's
+    ``(F×F×C + 1)×K`` becomes ``F×F×C×K``, the number the verdict expects."""
+    wanted = _steps(steps, W.WEIGHTS_PER_FILTER, W.PARAMS, W.PARAMS_NO_BIAS, W.FLATTENED)
+    only = None if biases or layer is None else W.weights_only_step(layer, row)
+    if only is None:
+        return wanted
+    return tuple(only if step.what == W.PARAMS else step for step in wanted)
 
 
 def _grade_totals(answers: AnswersFile, report: Report) -> list[Verdict]:
     t = report.totals
-    work = W.explain_totals(report)
+    work = W.explain_totals(report, biases=answers.biases)
     out = []
     expected_params = t.params if answers.biases else t.weights
     checks: list[tuple[Field, int, tuple[W.Step, ...]]] = [

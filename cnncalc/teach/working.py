@@ -42,6 +42,7 @@ CONCAT_DEPTH = N_("output depth = sum of the branch depths")
 ADD_SHAPE = N_("output = body + shortcut, element by element")
 GATE_SHAPE = N_("output = input × scale, each channel's map times its scale")
 TOTAL_PARAMS = N_("total parameters")
+TOTAL_WEIGHTS = N_("total parameters (weights, no biases)")
 TOTAL_MACS = N_("total MACs")
 TOTAL_ACTIVATIONS = N_("sum of activations (values)")
 SAME_PADDING = N_("padding that keeps the size (stride 1)")
@@ -425,17 +426,50 @@ def explain(network: Network, report: Report) -> Working:
     )
 
 
-def explain_totals(report: Report) -> tuple[Step, Step, Step]:
+def explain_totals(report: Report, *, biases: bool = True) -> tuple[Step, Step, Step]:
     """Total parameters, MACs and sum of activations as sums of the per-layer values (the MACs and
-    activations of the layers that run at inference)."""
+    activations of the layers that run at inference); with ``biases=False`` the parameters are the
+    weights alone (an answers file's ``biases: false``)."""
     t = report.totals
     running = [r for r in report.layers if r.inference]
     act = [report.input.elements] + [r.activation_elements for r in running if not r.in_place]
+    params = (
+        _sum_step(TOTAL_PARAMS, [r.params for r in report.layers], t.params)
+        if biases
+        else _sum_step(TOTAL_WEIGHTS, [r.weights for r in report.layers], t.weights)
+    )
     return (
-        _sum_step(TOTAL_PARAMS, [r.params for r in report.layers], t.params),
+        params,
         _sum_step(TOTAL_MACS, [r.macs for r in running], t.macs),
         _sum_step(TOTAL_ACTIVATIONS, act, t.activation_sum_elements),
     )
+
+
+def weights_only_step(layer: LayerDef, row: LayerRow) -> Step | None:
+    """The parameters of a layer that has biases, counted without them (an answers file's
+    ``biases: false``, the slides' "sem contar os biases"); None when it has no biases."""
+    if not row.biases:
+        return None
+    inp = row.input_shapes[0].shape()
+    if isinstance(layer, Conv2d):
+        kh, kw = pair(layer.kernel)
+        groups = layer.group_count(inp)
+        depth_sym = "C" if groups == 1 else "C/G"
+        depth_num = str(inp.channels) if groups == 1 else f"({inp.channels}/{groups})"
+        numbers = _x([kh, kw, depth_num, layer.filters])
+        return Step(PARAMS_NO_BIAS, f"F×F×{depth_sym}×K", numbers, Fraction(row.weights), row.weights)
+    if isinstance(layer, ConvTranspose2d):
+        kh, kw = pair(layer.kernel)
+        k = layer.filters
+        kg = str(k) if layer.groups == 1 else f"({k}/{layer.groups})"
+        numbers = _x([inp.channels, kg, kh, kw])
+        return Step(PARAMS_NO_BIAS, "C×K×F×F", numbers, Fraction(row.weights), row.weights)
+    if isinstance(layer, Linear):
+        numbers = f"{inp.numel}×{layer.units}"
+        return Step(PARAMS_NO_BIAS, "in×out", numbers, Fraction(row.weights), row.weights)
+    if isinstance(layer, BatchNorm):
+        return Step(PARAMS_NO_BIAS, "C (γ)", str(inp.channels), Fraction(row.weights), row.weights)
+    return None
 
 
 # -- the inverse questions --------------------------------------------------------------------------

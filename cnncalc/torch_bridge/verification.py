@@ -19,7 +19,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from cnncalc.analysis import analyse
-from cnncalc.errors import UsageError
+from cnncalc.errors import TorchMismatch, UsageError
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch
 from cnncalc.torch_bridge.modules import build
@@ -156,12 +156,26 @@ def _run_hooked(
             f"PyTorch cannot run layer '{running[0]}' on {device} in {dtype}: {first}",
             hint="try --dtype fp32, --device meta (shapes only) or --device cuda",
         ) from None
+    except Exception as exc:  # torch refused what the analysis accepted: a mismatch, not a crash
+        raise torch_mismatch(exc, running[0]) from None
     finally:
         for handle in handles:
             handle.remove()
         for module in observers:
             module.merge_observer = None
     return _Run(shapes, list(out.shape[1:]), int(counter.get_total_flops()))
+
+
+def torch_mismatch(exc: Exception, layer: str | None = None) -> TorchMismatch:
+    """The error for a PyTorch exception on a network cnncalc accepted."""
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    where = f" in layer '{layer}'" if layer else ""
+    return TorchMismatch(
+        f"PyTorch refused the network{where}: {type(exc).__name__}: {first}",
+        hint="cnncalc's analysis accepted this network and PyTorch did not: a mismatch; "
+        "please report it with the spec",
+    )
 
 
 def _total(what: str, expected: int, actual: int) -> TotalCheck:
