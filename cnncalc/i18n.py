@@ -55,12 +55,38 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def number(value: int | float, places: int | None = None) -> str:
+    """A number for text in the current language: ``138,357,544`` and ``2.33`` in English,
+    ``138.357.544`` and ``2,33`` in Portuguese (Brazil). ``places``: digits after the point
+    (default: none for an int, two for a float). JSON never goes through here."""
+    if places is None:
+        places = 0 if isinstance(value, int) else 2
+    text = f"{value:,.{places}f}"
+    if _language == "pt":
+        text = text.translate(_PT_DIGITS)
+    return text
+
+
+def decimal_point(text: str) -> str:
+    """A number already written with '.' as the decimal point (``2.33``) in the current language."""
+    return text.replace(".", ",") if _language == "pt" else text
+
+
+_PT_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it now (gettext_noop)."""
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for the catalog without translating it now."""
+    return (singular, plural)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The translation of ``singular`` or ``plural``, whichever agrees with ``n``."""
     return _translation.ngettext(singular, plural, n)
 
 

@@ -4,8 +4,11 @@
     python scripts/compile_catalogs.py --check    # exit 1 if a .mo is stale or a message is untranslated
     python scripts/compile_catalogs.py --update   # append the code's new message ids to the .po files
 
-Message ids are the string literals passed to ``_()`` or ``N_()`` in ``cnncalc/``. The .mo writer
-follows the GNU format (magic, counts, two tables of (length, offset), then the strings), keys sorted.
+Message ids are the string literals passed to ``_()`` or ``N_()`` in ``cnncalc/``, the pairs passed
+to ``ngettext()`` (stored as ``singular\\0plural``, as .mo files do), and the command-line text click
+shows: the docstring of every command function and every ``help=`` of a ``click.option`` (the CLI
+translates them when it formats help). The .mo writer follows the GNU format (magic, counts, two
+tables of (length, offset), then the strings), keys sorted.
 """
 
 from __future__ import annotations
@@ -19,23 +22,42 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "cnncalc"
 LOCALE = PACKAGE / "locale"
 HEADER = "Content-Type: text/plain; charset=UTF-8\nContent-Transfer-Encoding: 8bit\nLanguage: {lang}\n"
+PLURAL_SEPARATOR = "\0"
+
+
+def _text(node: ast.AST | None) -> str | None:
+    """The value of a string literal (implicitly concatenated parts included), else None."""
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+
+
+def _is_click_decorator(node: ast.AST, names: tuple[str, ...]) -> bool:
+    func = node.func if isinstance(node, ast.Call) else node
+    return isinstance(func, ast.Attribute) and func.attr in names
 
 
 def extract(package: Path = PACKAGE) -> list[str]:
-    """Message ids in the order they first appear in the code."""
+    """Message ids in the order they first appear in the code (where they come from: see above)."""
     found: dict[str, None] = {}
     for path in sorted(package.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Name)
-                and node.func.id in ("_", "N_")
-                and node.args
-                and isinstance(node.args[0], ast.Constant)
-                and isinstance(node.args[0].value, str)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+                first = _text(node.args[0]) if node.args else None
+                if node.func.id in ("_", "N_") and first is not None:
+                    found.setdefault(first, None)
+                second = _text(node.args[1]) if len(node.args) > 1 else None
+                if node.func.id in ("ngettext", "N_plural") and first is not None and second is not None:
+                    found.setdefault(first + PLURAL_SEPARATOR + second, None)
+            if isinstance(node, ast.Call) and _is_click_decorator(node, ("option", "argument", "Option")):
+                for keyword in node.keywords:
+                    if keyword.arg == "help" and _text(keyword.value):
+                        found.setdefault(_text(keyword.value), None)  # type: ignore[arg-type]
+            if isinstance(node, ast.FunctionDef) and any(
+                _is_click_decorator(d, ("command", "group")) for d in node.decorator_list
             ):
-                found.setdefault(node.args[0].value, None)
+                doc = ast.get_docstring(node)
+                if doc:
+                    found.setdefault(doc, None)
     return list(found)
 
 
@@ -46,28 +68,33 @@ def _unquote(text: str) -> str:
 def parse_po(text: str) -> dict[str, str]:
     """msgid → msgstr of a .po file (plain entries; comments and fuzzy flags are ignored)."""
     catalog: dict[str, str] = {}
-    msgid: str | None = None
-    msgstr: str | None = None
+    parts: dict[str, str] = {}  # "id", "plural", "0", "1", ... (msgstr[N]) or "str"
     current: str | None = None
 
     def flush() -> None:
-        if msgid is not None and msgstr is not None:
-            catalog[msgid] = msgstr
+        if "id" not in parts:
+            return
+        if "plural" in parts:
+            forms = [parts[k] for k in sorted((k for k in parts if k.isdigit()), key=int)]
+            value = PLURAL_SEPARATOR.join(forms) if all(forms) and forms else ""
+            catalog[parts["id"] + PLURAL_SEPARATOR + parts["plural"]] = value
+        elif "str" in parts:
+            catalog[parts["id"]] = parts["str"]
 
     for raw in text.splitlines():
         line = raw.strip()
         if line.startswith("msgid "):
             flush()
-            msgid, msgstr, current = _unquote(line[6:]), None, "id"
+            parts, current = {"id": _unquote(line[6:])}, "id"
+        elif line.startswith("msgid_plural "):
+            parts["plural"], current = _unquote(line[13:]), "plural"
+        elif line.startswith("msgstr["):
+            index, rest = line[7:].split("]", 1)
+            parts[index], current = _unquote(rest.strip()), index
         elif line.startswith("msgstr "):
-            msgstr, current = _unquote(line[7:]), "str"
-        elif line.startswith('"'):
-            if current == "id" and msgid is not None:
-                msgid += _unquote(line)
-            elif current == "str" and msgstr is not None:
-                msgstr += _unquote(line)
-        elif not line or line.startswith("#"):
-            continue
+            parts["str"], current = _unquote(line[7:]), "str"
+        elif line.startswith('"') and current is not None:
+            parts[current] += _unquote(line)
     flush()
     return catalog
 
@@ -103,6 +130,21 @@ def _po_quote(text: str) -> str:
     return f'"{escaped}"'
 
 
+def po_entry(msgid: str) -> str:
+    """An untranslated .po entry for ``msgid`` (a plural pair gets msgid_plural and two forms)."""
+    if PLURAL_SEPARATOR in msgid:
+        singular, plural = msgid.split(PLURAL_SEPARATOR, 1)
+        return (
+            f'\nmsgid {_po_quote(singular)}\nmsgid_plural {_po_quote(plural)}\nmsgstr[0] ""\nmsgstr[1] ""\n'
+        )
+    return f'\nmsgid {_po_quote(msgid)}\nmsgstr ""\n'
+
+
+def untranslated(catalog: dict[str, str], code_ids: list[str]) -> list[str]:
+    """The code's message ids that ``catalog`` lacks or leaves empty."""
+    return [m for m in code_ids if not catalog.get(m)]
+
+
 def po_files() -> list[Path]:
     return sorted(LOCALE.glob("*/LC_MESSAGES/cnncalc.po"))
 
@@ -116,20 +158,18 @@ def main(argv: list[str]) -> int:
         if "--update" in argv:
             missing = [m for m in code_ids if m not in catalog]
             if missing:
-                text = (
-                    text.rstrip("\n")
-                    + "\n"
-                    + "".join(f'\nmsgid {_po_quote(m)}\nmsgstr ""\n' for m in missing)
-                )
+                text = text.rstrip("\n") + "\n" + "".join(po_entry(m) for m in missing)
                 po.write_text(text, encoding="utf-8")
                 catalog = parse_po(text)
                 print(f"{po}: added {len(missing)} message ids")
         mo = po.with_suffix(".mo")
         compiled = compile_mo(catalog)
         if "--check" in argv:
-            untranslated = [m for m in code_ids if not catalog.get(m)]
-            if untranslated:
-                print(f"{po}: {len(untranslated)} untranslated, e.g. {untranslated[0]!r}")
+            missing_ids = untranslated(catalog, code_ids)
+            if missing_ids:
+                print(f"{po}: {len(missing_ids)} untranslated message ids (add them with --update):")
+                for msgid in missing_ids:
+                    print(f"  {msgid.replace(PLURAL_SEPARATOR, ' | plural: ')!r}")
                 status = 1
             if not mo.is_file() or mo.read_bytes() != compiled:
                 print(f"{mo} is out of date: run python scripts/compile_catalogs.py")

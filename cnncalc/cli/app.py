@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from cnncalc.errors import CnncalcError, UsageError
+from cnncalc.i18n import N_
 
 SPEC_HELP = (
     "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
@@ -58,28 +59,48 @@ def _localised_labels(text: str) -> str:
     return "\n".join(lines)
 
 
+def _lang_in_args(args: list[str]) -> str | None:
+    """The value of the last ``--lang X`` / ``--lang=X`` anywhere on the command line, so that
+    even an error click finds before it reads ``--lang`` (an unknown option) is in that language."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg[len("--lang=") :]
+    return found if found in LANGUAGE_CHOICES else None
+
+
 def main() -> None:
     """Entry point of the console script."""
     from cnncalc.i18n import set_language
 
-    set_language(None)  # from LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang overrides
+    # From LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang (before or after the command) overrides.
+    set_language(_lang_in_args(sys.argv[1:]))
     try:
         cli.main(standalone_mode=False)
     except CnncalcError as exc:
         _fail(exc)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        from cnncalc.i18n import _
+
+        click.echo(_("aborted"), err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        _fail(UsageError(exc.format_message(), hint="run with --help for usage"))
+        _fail(UsageError(exc.format_message(), hint=N_("run with --help for usage")))
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(1)
     except Exception as exc:  # an internal error: one line, no traceback unless asked
         if os.environ.get("CNNCALC_DEBUG"):
             raise
+        from cnncalc.i18n import _
+
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback.",
+            _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc)
+            + "\n"
+            + _("This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback."),
             err=True,
         )
         sys.exit(1)
@@ -96,7 +117,95 @@ COMMAND_MODULES = {
 }
 
 
-class LazyGroup(click.Group):
+LANGUAGE_CHOICES = ("en", "pt")
+LANG_HELP = N_("Language of tables, explanations and messages (default: from LANG, else English).")
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        from cnncalc.i18n import set_language
+
+        set_language(value)
+    return value
+
+
+def lang_option() -> click.Option:
+    """``--lang en|pt``: every command has it, before or after the command name."""
+    return click.Option(
+        ["--lang"],
+        type=click.Choice(LANGUAGE_CHOICES),
+        expose_value=False,
+        is_eager=True,
+        callback=_set_language,
+        help=LANG_HELP,
+    )
+
+
+def _route_click_gettext() -> None:
+    """Click's own messages ("Usage:", "Missing argument", "No such option", ...) go through
+    cnncalc's catalog: its modules call the ``_``/``ngettext`` they imported from gettext, which
+    are replaced here by :mod:`cnncalc.i18n`'s (the ids are in :mod:`cnncalc.cli.click_messages`)."""
+    from cnncalc import i18n
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("click.") and hasattr(module, "_"):
+            module._ = i18n._  # type: ignore[attr-defined]
+            if hasattr(module, "ngettext"):
+                module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+class _TranslatedHelp:
+    """Mixin: a command's help, short help and its options' help are message ids, translated
+    when click formats them (the ids are the docstrings and ``help=`` texts; see
+    scripts/compile_catalogs.py). Every command also gets ``--lang``."""
+
+    def _translated(self, ctx: click.Context, method: Any, *args: Any) -> Any:
+        import inspect
+
+        from cnncalc.i18n import _
+
+        saved = [(self, self.help, self.short_help)]  # type: ignore[attr-defined]
+        saved_params = [(p, p.help) for p in self.params if isinstance(p, click.Option)]  # type: ignore[attr-defined]
+        try:
+            for obj, help_text, short in saved:
+                obj.help = _(inspect.cleandoc(help_text)) if help_text else help_text
+                obj.short_help = _(short) if short else short
+            for param, help_text in saved_params:
+                param.help = _(help_text) if help_text else help_text
+            return method(ctx, *args)
+        finally:
+            for obj, help_text, short in saved:
+                obj.help, obj.short_help = help_text, short
+            for param, help_text in saved_params:
+                param.help = help_text
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self._translated(ctx, super().format_help, formatter)  # type: ignore[misc]
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        import inspect
+
+        from cnncalc.i18n import _
+
+        saved = self.help, self.short_help  # type: ignore[attr-defined]
+        try:
+            self.help = _(inspect.cleandoc(saved[0])) if saved[0] else saved[0]  # type: ignore[attr-defined]
+            self.short_help = _(saved[1]) if saved[1] else saved[1]  # type: ignore[attr-defined]
+            return super().get_short_help_str(limit)  # type: ignore[misc]
+        finally:
+            self.help, self.short_help = saved  # type: ignore[attr-defined]
+
+
+class CnncalcCommand(_TranslatedHelp, click.Command):
+    """A cnncalc command: translated help and ``--lang``."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not any(p.name == "lang" for p in self.params):
+            self.params.append(lang_option())
+
+
+class LazyGroup(_TranslatedHelp, click.Group):
     """A group whose commands are defined in :data:`COMMAND_MODULES`, imported on first use: a
     ``summary --json`` run loads neither the teaching nor the torch commands."""
 
@@ -114,8 +223,13 @@ class LazyGroup(click.Group):
         name = args[0] if args else ""
         if args and not name.startswith("-") and self.get_command(ctx, name) is None:
             from cnncalc.errors import did_you_mean
+            from cnncalc.i18n import _, translate_message
 
-            raise click.UsageError(f"no such command '{name}'{did_you_mean(name, self.list_commands(ctx))}")
+            raise click.UsageError(
+                _("no such command '{name}'{rest}").format(
+                    name=name, rest=translate_message(did_you_mean(name, self.list_commands(ctx)))
+                )
+            )
         return super().resolve_command(ctx, args)
 
 
@@ -124,11 +238,7 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(package_name="cnncalc")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "pt"]),
-    help="Language of tables, explanations and messages (default: from LANG, else English).",
-)
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), help=LANG_HELP)
 def cli(lang: str | None) -> None:
     """Exact shapes, parameters, MACs/FLOPs, memory and receptive fields of CNNs.
 
@@ -143,6 +253,10 @@ def cli(lang: str | None) -> None:
         from cnncalc.i18n import set_language
 
         set_language(lang)
+
+
+cli.command_class = CnncalcCommand
+_route_click_gettext()
 
 
 def console(stderr: bool = False) -> Any:

@@ -10,6 +10,7 @@ import click
 
 from cnncalc.cli.app import cli, console
 from cnncalc.errors import UsageError
+from cnncalc.i18n import _
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -61,7 +62,9 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
         shape = parse_shape_text(input_size, order)
         if shape is None:
             notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
-            raise UsageError(f"--input '{input_size}' is not a size like {notation}")
+            raise UsageError(
+                _("--input '{size}' is not a size like {notation}").format(size=input_size, notation=notation)
+            )
         check_input_shape(shape)
         network = network.with_input(shape)
     return network
@@ -116,7 +119,7 @@ def summary(
     report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
     if explain and fmt == "json":
-        raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
+        raise UsageError(_("--explain works with --format table, markdown, latex or csv, not json"))
     if fmt == "json":
         click.echo(render.render_json(report))
     elif fmt == "csv":
@@ -137,7 +140,7 @@ def summary(
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown":
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
-        from cnncalc.i18n import _, translate_message
+        from cnncalc.i18n import translate_message
 
         label = click.style(_("warning:"), fg="yellow")
         for warning in report.warnings:

@@ -10,6 +10,7 @@ import click
 
 from cnncalc.cli.app import SPEC_HELP, cli, console
 from cnncalc.errors import UsageError
+from cnncalc.i18n import _
 from cnncalc.spec import Network
 
 
@@ -23,7 +24,9 @@ def _load(spec: str, input_size: str | None) -> Network:
     if input_size:
         shape = parse_shape_text(input_size)
         if shape is None:
-            raise UsageError(f"--input '{input_size}' is not a size like 224x224x3 (H×W×C)")
+            raise UsageError(
+                _("--input '{size}' is not a size like 224x224x3 (H×W×C)").format(size=input_size)
+            )
         check_input_shape(shape)
         network = network.with_input(shape)
     return network
@@ -56,8 +59,10 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None) 
     try:
         output.write_text(source, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write '{output}': {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
+        raise UsageError(
+            _("cannot write '{path}': {reason}").format(path=output, reason=exc.strerror)
+        ) from None
+    click.echo(_("wrote {path}").format(path=output), err=True)
 
 
 @cli.command(epilog=SPEC_HELP)
@@ -173,7 +178,10 @@ def memory(
     if budget is not None:
         size = parse_bytes(budget)
         if size <= 0:
-            raise UsageError(f"--fit {budget}: the memory size must be more than 0", hint="e.g. --fit 24GiB")
+            raise UsageError(
+                _("--fit {budget}: the memory size must be more than 0").format(budget=budget),
+                hint=_("e.g. --fit 24GiB"),
+            )
         best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
         fit = (size, best)
         batch = best or 1

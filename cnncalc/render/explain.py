@@ -8,7 +8,7 @@ import io
 import re
 from fractions import Fraction
 
-from cnncalc.i18n import _
+from cnncalc.i18n import _, number
 from cnncalc.teach.working import LayerWorking, Step, Working, fraction_text
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "csv")
@@ -19,8 +19,8 @@ def value_text(value: Fraction | int | str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value.numerator:,}" if value.denominator == 1 else fraction_text(value)
+        return number(value)
+    return number(value.numerator) if value.denominator == 1 else fraction_text(value)
 
 
 def _result_differs(step: Step) -> bool:
