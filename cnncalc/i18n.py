@@ -126,6 +126,21 @@ CORE_MESSAGES = (
 )
 
 
+# Layer descriptions (``LayerDef.describe`` and merge rows), translated by :func:`translate_description`.
+DESCRIPTION_MESSAGES = (
+    N_("{head} no bias"),
+    N_("{head} groups {groups}"),
+    N_("{head} (transposed)"),
+    N_("{filters} filters {rest}"),
+    N_("{units} units"),
+    N_("{merge} of {n} branches"),
+    N_("residual add (identity shortcut)"),
+    N_("residual add"),
+    N_("size {size}, {rest}"),
+    N_("to {size}"),
+)
+
+
 def _pattern(template: str) -> re.Pattern[str]:
     parts = re.split(r"(\{\w+\})", template)
     regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
@@ -133,18 +148,23 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, _pattern(t)) for t in CORE_MESSAGES]
+def _patterns(templates: tuple[str, ...] = CORE_MESSAGES) -> list[tuple[str, re.Pattern[str]]]:
+    return [(t, _pattern(t)) for t in templates]
 
 
-def translate_message(text: str) -> str:
-    """Translate an English core message by the first :data:`CORE_MESSAGES` pattern it matches;
-    the captured parts are translated recursively. Unknown messages come back unchanged."""
+def translate_message(text: str, templates: tuple[str, ...] = CORE_MESSAGES) -> str:
+    """Translate an English core message by the first of ``templates`` (:data:`CORE_MESSAGES`)
+    it matches; the captured parts are translated recursively. Unknown messages come back unchanged."""
     if _language == "en" or not text:
         return text
-    for template, pattern in _patterns():
+    for template, pattern in _patterns(templates):
         match = pattern.match(text)
         if match:
-            parts = {k: translate_message(v) for k, v in match.groupdict().items()}
+            parts = {k: translate_message(v, templates) for k, v in match.groupdict().items()}
             return _(template).format(**parts)
     return text
+
+
+def translate_description(text: str) -> str:
+    """A layer description (``64 filters 3×3×C /1 pad 1 no bias``) in the current language."""
+    return translate_message(text, DESCRIPTION_MESSAGES)

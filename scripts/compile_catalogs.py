@@ -7,7 +7,8 @@
 Message ids are the string literals passed to ``_()`` or ``N_()`` in ``cnncalc/``, the pairs passed
 to ``ngettext()`` (stored as ``singular\\0plural``, as .mo files do), and the command-line text click
 shows: the docstring of every command function and every ``help=`` of a ``click.option`` (the CLI
-translates them when it formats help). The .mo writer follows the GNU format (magic, counts, two
+translates them when it formats help), each layer kind's ``summary`` (``cnncalc layers``) and each
+bundled architecture's ``description`` (``cnncalc list``). The .mo writer follows the GNU format (magic, counts, two
 tables of (length, offset), then the strings), keys sorted.
 """
 
@@ -52,13 +53,39 @@ def extract(package: Path = PACKAGE) -> list[str]:
                 for keyword in node.keywords:
                     if keyword.arg == "help" and _text(keyword.value):
                         found.setdefault(_text(keyword.value), None)  # type: ignore[arg-type]
+            if isinstance(node, ast.ClassDef) and path.parent.name == "layers":
+                for statement in node.body:  # a layer kind's summary, shown by 'cnncalc layers'
+                    targets = (
+                        [statement.target]
+                        if isinstance(statement, ast.AnnAssign)
+                        else statement.targets
+                        if isinstance(statement, ast.Assign)
+                        else []
+                    )
+                    value = _text(getattr(statement, "value", None))
+                    if value and any(isinstance(t, ast.Name) and t.id == "summary" for t in targets):
+                        found.setdefault(value, None)
             if isinstance(node, ast.FunctionDef) and any(
                 _is_click_decorator(d, ("command", "group")) for d in node.decorator_list
             ):
                 doc = ast.get_docstring(node)
                 if doc:
                     found.setdefault(doc, None)
+    for description in architecture_descriptions():
+        found.setdefault(description, None)
     return list(found)
+
+
+def architecture_descriptions(folder: Path = ROOT / "architectures") -> list[str]:
+    """The ``description`` of every bundled architecture (shown by 'cnncalc list')."""
+    import yaml
+
+    found = []
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict) and isinstance(data.get("description"), str):
+            found.append(data["description"])
+    return found
 
 
 def _unquote(text: str) -> str:

@@ -17,7 +17,7 @@ import click
 from cnncalc.errors import CnncalcError, UsageError
 from cnncalc.i18n import N_
 
-SPEC_HELP = (
+SPEC_HELP = N_(
     "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
     "one-line spec such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10'."
 )
@@ -154,44 +154,44 @@ def _route_click_gettext() -> None:
                 module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
 
 
+def _translated_help(text: str | None) -> str | None:
+    """A help text (a docstring or ``help=``) in the current language; the ids are collected by
+    scripts/compile_catalogs.py from the docstrings and ``help=`` literals."""
+    if not text:
+        return text
+    import inspect
+
+    from cnncalc.i18n import _
+
+    cleaned = inspect.cleandoc(text)
+    return _(cleaned)
+
+
 class _TranslatedHelp:
-    """Mixin: a command's help, short help and its options' help are message ids, translated
-    when click formats them (the ids are the docstrings and ``help=`` texts; see
-    scripts/compile_catalogs.py). Every command also gets ``--lang``."""
-
-    def _translated(self, ctx: click.Context, method: Any, *args: Any) -> Any:
-        import inspect
-
-        from cnncalc.i18n import _
-
-        saved = [(self, self.help, self.short_help)]  # type: ignore[attr-defined]
-        saved_params = [(p, p.help) for p in self.params if isinstance(p, click.Option)]  # type: ignore[attr-defined]
-        try:
-            for obj, help_text, short in saved:
-                obj.help = _(inspect.cleandoc(help_text)) if help_text else help_text
-                obj.short_help = _(short) if short else short
-            for param, help_text in saved_params:
-                param.help = _(help_text) if help_text else help_text
-            return method(ctx, *args)
-        finally:
-            for obj, help_text, short in saved:
-                obj.help, obj.short_help = help_text, short
-            for param, help_text in saved_params:
-                param.help = help_text
+    """Mixin: a command's help, short help, epilog and its options' help are message ids,
+    translated when click formats them. Every command also gets ``--lang``."""
 
     def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        self._translated(ctx, super().format_help, formatter)  # type: ignore[misc]
+        params = [p for p in self.params if isinstance(p, click.Option)]  # type: ignore[attr-defined]
+        saved = (self.help, self.short_help, self.epilog, [p.help for p in params])  # type: ignore[attr-defined]
+        try:
+            self.help = _translated_help(self.help)  # type: ignore[attr-defined]
+            self.short_help = _translated_help(self.short_help)  # type: ignore[attr-defined]
+            self.epilog = _translated_help(self.epilog)  # type: ignore[attr-defined]
+            for param in params:
+                param.help = _translated_help(param.help)
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            self.help, self.short_help, self.epilog = saved[:3]  # type: ignore[attr-defined]
+            for param, text in zip(params, saved[3], strict=True):
+                param.help = text
 
     def get_short_help_str(self, limit: int = 45) -> str:
-        import inspect
-
-        from cnncalc.i18n import _
-
         saved = self.help, self.short_help  # type: ignore[attr-defined]
         try:
-            self.help = _(inspect.cleandoc(saved[0])) if saved[0] else saved[0]  # type: ignore[attr-defined]
-            self.short_help = _(saved[1]) if saved[1] else saved[1]  # type: ignore[attr-defined]
-            return super().get_short_help_str(limit)  # type: ignore[misc]
+            self.help = _translated_help(saved[0])  # type: ignore[attr-defined]
+            self.short_help = _translated_help(saved[1])  # type: ignore[attr-defined]
+            return super().get_short_help_str(limit)  # type: ignore[misc,no-any-return]
         finally:
             self.help, self.short_help = saved  # type: ignore[attr-defined]
 

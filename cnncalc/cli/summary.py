@@ -178,7 +178,7 @@ def list_command(as_json: bool) -> None:
     from rich.table import Table
 
     table = Table(
-        title="Bundled architectures",
+        title=_("Bundled architectures"),
         title_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
@@ -186,13 +186,13 @@ def list_command(as_json: bool) -> None:
         pad_edge=False,
         collapse_padding=True,
     )
-    table.add_column("Name", style="cyan", no_wrap=True)
-    table.add_column("Input", justify="right", no_wrap=True)
-    table.add_column("Params", justify="right", no_wrap=True)
+    table.add_column(_("Name"), style="cyan", no_wrap=True)
+    table.add_column(_("Input"), justify="right", no_wrap=True)
+    table.add_column(_("Params"), justify="right", no_wrap=True)
     table.add_column("MACs", justify="right", no_wrap=True)
-    table.add_column("Variant")
+    table.add_column(_("Variant"))
     for row in rows:
-        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), row["description"])
+        table.add_row(row["name"], row["input"], exact(row["params"]), si(row["macs"]), _(row["description"]))
     console().print(table)
 
 
@@ -223,16 +223,16 @@ def layers() -> None:
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
 
-    table = Table(title="Layer types", header_style="bold", show_lines=True)
-    table.add_column("Type", style="cyan", no_wrap=True)
-    table.add_column("Also accepted as", overflow="fold", ratio=1)
-    table.add_column("What it is", overflow="fold", ratio=2)
-    table.add_column("One-line usage", overflow="fold", ratio=2)
+    table = Table(title=_("Layer types"), header_style="bold", show_lines=True)
+    table.add_column(_("Type"), style="cyan", no_wrap=True)
+    table.add_column(_("Also accepted as"), overflow="fold", ratio=1)
+    table.add_column(_("What it is"), overflow="fold", ratio=2)
+    table.add_column(_("One-line usage"), overflow="fold", ratio=2)
     for kind in registered_kinds():
         table.add_row(
             kind.names[0],
             ", ".join(kind.names[1:]),
-            escape(kind.summary),
+            escape(_(kind.summary)),
             escape(_usage(kind).removeprefix("usage: ")),
         )
     console().print(table)

@@ -11,6 +11,7 @@ from rich import box
 from rich.table import Table
 
 from cnncalc.compare import ComparedNetwork, Comparison
+from cnncalc.i18n import _
 from cnncalc.records import field_names
 from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import exact, megabytes, si
@@ -24,21 +25,32 @@ def metrics(comparison: Comparison) -> list[Metric]:
     s = comparison.settings
     order = "H×W×C" if s.order == "hwc" else "C×H×W"
     rows: list[Metric] = [
-        (f"Input ({order})", lambda n: n.input),
-        ("Parameters", lambda n: exact(n.params)),
-        (f"Parameter memory ({s.dtype})", lambda n: megabytes(n.param_bytes)),
-        ("MACs per sample", lambda n: si(n.macs)),
-        ("FLOPs per sample", lambda n: si(n.flops)),
-        ("Activation values per sample", lambda n: si(n.activation_elements)),
-        ("Activation memory per sample", lambda n: megabytes(n.activation_bytes_per_sample)),
+        (_("Input ({order})").format(order=order), lambda n: n.input),
+        (_("Parameters"), lambda n: exact(n.params)),
+        (_("Parameter memory ({dtype})").format(dtype=s.dtype), lambda n: megabytes(n.param_bytes)),
+        (_("MACs per sample"), lambda n: si(n.macs)),
+        (_("FLOPs per sample"), lambda n: si(n.flops)),
+        (_("Activation values per sample"), lambda n: si(n.activation_elements)),
+        (_("Activation memory per sample"), lambda n: megabytes(n.activation_bytes_per_sample)),
     ]
     if s.batch > 1:
-        rows.append((f"Activation memory, batch {s.batch}", lambda n: megabytes(n.activation_bytes_batch)))
+        rows.append(
+            (
+                _("Activation memory, batch {batch}").format(batch=s.batch),
+                lambda n: megabytes(n.activation_bytes_batch),
+            )
+        )
     rows += [
-        (f"Params + activations, batch {s.batch}", lambda n: megabytes(n.forward_bytes)),
-        (f"Inference peak, batch {s.batch}", lambda n: megabytes(n.peak_inference_bytes)),
-        ("Depth (weight layers)", lambda n: str(n.depth)),
-        ("Weight layers / layers", lambda n: f"{n.weight_layers} / {n.layers}"),
+        (
+            _("Params + activations, batch {batch}").format(batch=s.batch),
+            lambda n: megabytes(n.forward_bytes),
+        ),
+        (
+            _("Inference peak, batch {batch}").format(batch=s.batch),
+            lambda n: megabytes(n.peak_inference_bytes),
+        ),
+        (_("Depth (weight layers)"), lambda n: str(n.depth)),
+        (_("Weight layers / layers"), lambda n: f"{n.weight_layers} / {n.layers}"),
     ]
     return rows
 
@@ -47,7 +59,9 @@ def comparison_table(comparison: Comparison) -> Table:
     """Metrics down, networks across."""
     s = comparison.settings
     table = Table(
-        title=f"Comparison · batch {s.batch} · {s.dtype} · MACs = conv + fc multiply-accumulates",
+        title=_("Comparison · batch {batch} · {dtype} · MACs = conv + fc multiply-accumulates").format(
+            batch=s.batch, dtype=s.dtype
+        ),
         title_justify="left",
         box=box.SIMPLE_HEAD,
         show_edge=False,
@@ -84,7 +98,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     names = [n.name for n in comparison.networks]
     s = comparison.settings
     lines = [
-        f"### Comparison (batch {s.batch}, {s.dtype})",
+        "### " + _("Comparison (batch {batch}, {dtype})").format(batch=s.batch, dtype=s.dtype),
         "",
         "| | " + " | ".join(names) + " |",
         "|---|" + "---:|" * len(names),

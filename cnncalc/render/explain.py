@@ -8,7 +8,7 @@ import io
 import re
 from fractions import Fraction
 
-from cnncalc.i18n import _, number
+from cnncalc.i18n import _, number, translate_description
 from cnncalc.teach.working import LayerWorking, Step, Working, fraction_text
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "csv")
@@ -55,7 +55,7 @@ def layer_heading(layer: LayerWorking) -> str:
         index=layer.index,
         name=layer.name,
         type=layer.type,
-        description=layer.description,
+        description=translate_description(layer.description),
         input=layer.input,
         output=layer.output,
     )

@@ -12,7 +12,7 @@ from rich.console import Console, ConsoleOptions, RenderResult
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.i18n import _
+from cnncalc.i18n import _, ngettext
 from cnncalc.render.numbers import both_units, exact, megabytes, si
 from cnncalc.render.text import rf_text
 from cnncalc.report import LayerRow, Report
@@ -144,7 +144,9 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
         ),
         (
             _("Sum of activations"),
-            _("{count} values").format(count=exact(t.activation_sum_elements)),
+            ngettext("{count} value", "{count} values", t.activation_sum_elements).format(
+                count=exact(t.activation_sum_elements)
+            ),
             _("input + new layer outputs, per sample"),
         ),
         (
@@ -161,9 +163,9 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
         (
             _("Output"),
             report.output.text(s.order),
-            _("{weight_layers} weight layers, {layers} layers").format(
-                weight_layers=t.weight_layers, layers=t.layers
-            ),
+            ngettext("{n} weight layer", "{n} weight layers", t.weight_layers).format(n=t.weight_layers)
+            + ", "
+            + ngettext("{n} layer", "{n} layers", t.layers).format(n=t.layers),
         ),
     ]
     return entries

@@ -172,7 +172,8 @@ def exercise_text(exercise: Exercise) -> str:
     else:
         lines.append(
             _(
-                "For each layer: what is the size of the output volume? How many parameters (weights and biases)?"
+                "For each layer: what is the size of the output volume? "
+                "How many parameters (weights and biases)?"
             )
         )
     return "\n".join(lines) + "\n"
