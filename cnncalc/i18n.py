@@ -132,6 +132,7 @@ DESCRIPTION_MESSAGES = (
     N_("{head} groups {groups}"),
     N_("{head} (transposed)"),
     N_("{filters} filters {rest}"),
+    N_("1 filter {rest}"),
     N_("{units} units"),
     N_("{merge} of {n} branches"),
     N_("residual add (identity shortcut)"),

@@ -8,8 +8,8 @@ Message ids are the string literals passed to ``_()`` or ``N_()`` in ``cnncalc/`
 to ``ngettext()`` (stored as ``singular\\0plural``, as .mo files do), and the command-line text click
 shows: the docstring of every command function and every ``help=`` of a ``click.option`` (the CLI
 translates them when it formats help), each layer kind's ``summary`` (``cnncalc layers``) and each
-bundled architecture's ``description`` (``cnncalc list``). The .mo writer follows the GNU format (magic, counts, two
-tables of (length, offset), then the strings), keys sorted.
+bundled architecture's ``description`` (``cnncalc list``). The .mo writer follows the GNU format
+(magic, counts, two tables of (length, offset), then the strings), keys sorted.
 """
 
 from __future__ import annotations

@@ -131,7 +131,7 @@ def render_markdown(report: Report) -> str:
         "|---:|---|---|---|---:|---:|---:|---:|",
     ]
     for row in report.layers:
-        size, _ = rf_text(row)
+        size = rf_text(row)[0]
         lines.append(
             f"| {row.index} | {row.name} | {row.type} | {row.output_shape.text(order)} | "
             f"{exact(row.params)} | {si(row.macs)} | {both_units(row.activation_bytes)} | {size} |"
