@@ -91,8 +91,10 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 # -- messages produced by the core in English, translated at the edge ------------------------------
-# Each entry is a message id with {name} placeholders; an English message that matches the pattern
-# is shown with the translated template. Only the CLI calls this, so the core stays language-free.
+# Each entry is a message id with {name} placeholders; an English message is shown with the
+# translation of the most specific template it matches (:func:`best_template`), its parts translated
+# the same way. Only the CLI calls this, so the core stays language-free. scripts/compile_catalogs.py
+# checks that every message the core can raise is matched with no English left in the parts.
 CORE_MESSAGES = (
     N_("unknown layer type '{name}'{rest}"),
     N_("run 'cnncalc layers' to list the layer types"),
@@ -121,7 +123,198 @@ CORE_MESSAGES = (
     N_("width"),
     N_("height and width"),
     N_("error"),
-    # Last, so that it only splits what no whole-message pattern matched (e.g. fit suggestions).
+    N_("batch must be a whole number from 1 to {limit}, got {value}"),
+    N_("dtype must be a name such as 'fp32', got {value}"),
+    N_("order must be 'hwc' or 'chw', got {value}"),
+    N_("the receptive field is too large to report (over 10^308 input pixels)"),
+    N_("check the strides: this many stride-2 layers cannot be meant"),
+    N_(
+        "layer {index} '{layer}' (concat): branch outputs {shapes}{order} differ in height or width, "
+        "so they cannot be concatenated along channels"
+    ),
+    N_("give every branch the same stride and 'same'-style padding"),
+    N_(
+        "layer {index} '{layer}' (add): the body gives {body} but the shortcut gives "
+        "{shortcut}{order}; they must match to be added"
+    ),
+    N_("layer {index} '{layer}' (add): shapes {shapes} differ"),
+    N_("use a projection shortcut (e.g. conv with 1×1 kernel and the same stride)"),
+    N_("compare needs at least one network"),
+    N_("every report in a comparison must use the same settings"),
+    N_("analyse every network with the same batch, dtype and order"),
+    N_("write 'leakyrelu {slope}' for a slope, or '{kind}' alone"),
+    N_("{layer} needs a feature map (H×W×C) but its input is a flat vector of {n}"),
+    N_("put convolutions and pooling before any flatten or fc layer"),
+    N_("input channels {channels} are not divisible by groups {groups}"),
+    N_("choose groups that divide the input depth"),
+    N_("filters {filters} are not divisible by groups {groups}"),
+    N_("choose a number of filters that is a multiple of groups"),
+    N_("padding 'same' needs stride 1 (PyTorch rejects it for strided convolutions)"),
+    N_("give an explicit padding, e.g. p = (F − 1)/2 for odd F"),
+    N_("input channels {channels} and filters {filters} must both be divisible by groups {groups}"),
+    N_("output_padding {op} must be smaller than the stride {s} or the dilation {d}"),
+    N_("PyTorch requires output_padding < max(stride, dilation)"),
+    N_("{axis}: {formula} = {size} is not positive"),
+    N_("reduce the padding"),
+    N_("padding {padding} is more than half the kernel {kernel}"),
+    N_("PyTorch requires pooling padding ≤ kernel/2"),
+    N_("{axis} {n} is smaller than {what} {size} (={kernel} dilated by {dilation}) with {padding}"),
+    N_("{axis} {n} is smaller than {what} {size} with {padding}"),
+    N_("{kind} has no field '{field}'{rest}"),
+    N_("{kind}: {field} {value} is over the limit of {limit}"),
+    N_("{kind}: invalid {field} {value}: {problem}"),
+    N_("only leakyrelu has one, not {kind}"),
+    N_("it should be one number or a list of {count} [{names}]"),
+    N_("it should be at most {limit}"),
+    N_("it should be a finite number"),
+    N_("it should be greater than or equal to {bound}"),
+    N_("it should be less than or equal to {bound}"),
+    N_("it should be greater than {bound}"),
+    N_("it should be a whole number, not a fraction"),
+    N_("a whole number greater than 0"),
+    N_("a whole number ≥ {n}"),
+    N_("a number"),
+    N_("true or false"),
+    N_("optimizer must be one of {choices}, got '{value}'"),
+    N_("'{value}' is not a memory size"),
+    N_("write it like 24GiB, 16GB or 512MiB"),
+    N_(
+        "run 'cnncalc list' for the bundled names; a one-line spec starts with the input size, e.g. "
+        "'32x32x3 | conv 10 k5 p2'"
+    ),
+    N_("a spec is given as text (a name, a file path or a one-line spec), not {kind}"),
+    N_("not a regular file"),
+    N_("give a YAML or JSON file"),
+    N_("the file is {size} bytes, over the limit of {limit} characters"),
+    N_("the file is not UTF-8 text"),
+    N_("cannot read the file: {reason}"),
+    N_("the spec expands to {total} layers, over the limit of {limit} layers"),
+    N_(
+        "layers[{index}] alone expands to {size}: check repeat counts and blocks that call blocks "
+        "several times"
+    ),
+    N_("the spec has no layers"),
+    N_("a spec file holds a mapping with 'input' and 'layers', not {kind}"),
+    N_("'blocks' must be a mapping of name: block"),
+    N_("'{key}' must be a list of layers, not {kind}"),
+    N_("structures are nested more than {n} levels deep"),
+    N_("a layer must be a string such as 'conv 64 k3' or a mapping, not {kind}"),
+    N_("entry has no 'type' (it has: {keys})"),
+    N_("'name' must be a string"),
+    N_("'repeat' must be a whole number ≥ 0, not {value}"),
+    N_("repeat count {count} is over the limit of {limit}"),
+    N_("a real network repeats a block tens of times, not millions"),
+    N_("'repeat' needs 'layers': the list to repeat"),
+    N_("'{key}' must be a list of branches, each a list of layers"),
+    N_("'concat' needs two or more branches"),
+    N_("'side' needs a list of one or more layers"),
+    N_("unknown block '{name}'{rest}"),
+    N_("blocks defined: {names}"),
+    N_("define it under 'blocks:'"),
+    N_("block '{name}' calls itself ({chain})"),
+    N_("'args' must be a mapping of argument: value"),
+    N_("'type' must be a layer type name, not {kind}"),
+    N_("the network has more than {limit} layers"),
+    N_("'{kind}' entry has no field '{field}'{rest}"),
+    N_("allowed: {names}"),
+    N_("input '{text}' is not a size like 224x224x3 (H×W×C)"),
+    N_("input must be a size like 224x224x3 or {{height, width, channels}}"),
+    N_("input {what} must be positive, got {value}"),
+    N_("input {what} {value} is over the limit of {limit}"),
+    N_("the spec needs '{key}'"),
+    N_("block '{name}' needs 'layers'"),
+    N_("block '{name}': 'args' must be a mapping"),
+    N_("'{key}' must be a string"),
+    N_("a named shortcut needs 'layers'"),
+    N_("block '{name}' has no argument '{arg}'{rest}"),
+    N_("its arguments: {names}"),
+    N_("input needs {fields}"),
+    N_("input height, width and channels must be whole numbers"),
+    N_("repeat of {count} × {size} layers is over the limit of {limit} layers in one network"),
+    N_("block '{name}' needs argument '{arg}'"),
+    N_("unexpected character '{char}' in '${{{expr}}}'"),
+    N_("unexpected '{token}' in '${{{expr}}}'"),
+    N_("number too large in '${{{expr}}}' (limit 10^18)"),
+    N_("incomplete expression '${{{expr}}}'"),
+    N_("'{name}' is not an integer in '${{{expr}}}'"),
+    N_("unknown argument '{name}' in '${{{expr}}}' (arguments: {names})"),
+    N_("missing ')' in '${{{expr}}}'"),
+    N_("division by zero in '${{{expr}}}'"),
+    N_("{a}/{b} is not a whole number in '${{{expr}}}' (use // to floor)"),
+    N_("the document is nested more than {n} levels deep"),
+    N_("YAML tag '{tag}' is not allowed in a spec"),
+    N_("specs hold plain mappings, lists, strings and numbers"),
+    N_("a number with {n} digits ({start}…) is too large"),
+    N_("a number with {n} digits is too large"),
+    N_("sizes, counts and channels are at most 10^12"),
+    N_("spec is larger than {limit} characters"),
+    N_("malformed value '{value}': {detail}"),
+    N_("the spec is empty"),
+    N_("malformed YAML: character U+{code} is not allowed ({name})"),
+    N_("malformed YAML: {detail}"),
+    N_("remove control characters from the spec"),
+    N_("the spec holds characters that are not valid Unicode (lone surrogates)"),
+    N_("the document is nested too deeply"),
+    N_("malformed JSON: {detail}"),
+    N_("mapping keys must be plain words"),
+    N_("duplicate key '{key}'"),
+    N_("YAML anchors and aliases (&name, *name) are not supported"),
+    N_("define a block under 'blocks:' and call it with '- block: NAME'"),
+    N_("empty layer (two '|' in a row?)"),
+    N_("'{token}' is not a value or option of {kind}{rest}"),
+    N_("{usage}; options: {options}"),
+    N_("a mapping needs 'type' (a layer) or one of: {keys}"),
+    N_("write it as {{type: {kind}, ...}} or as the string '{text} ...'"),
+    N_("usage: {usage}"),
+    N_("a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'"),
+    N_("write the input as H×W×C, e.g. 227x227x3, or a vector's length, e.g. 13"),
+    N_("write the input as H×W×C, e.g. 227x227x3"),
+    N_("the spec has an input but no layers"),
+    N_("add layers after '|', e.g. '32x32x3 | conv 10 k5'"),
+    N_("'{key}' is given twice"),
+    N_("'{key}=' has no value"),
+    N_("missing layer at the end of the spec"),
+    N_("expected a layer before '{char}'"),
+    N_("empty layer"),
+    N_("expected '{char}' to close the '{opener}' opened at column {column}, found {found}"),
+    N_("the end"),
+    N_("input {what} must be positive"),
+    N_("channels"),
+    N_("unexpected value '{value}' for {kind}"),
+    N_("brackets are nested more than {n} levels deep"),
+    N_("a spec file with named blocks is easier to read for deep structures"),
+    N_("concatenation needs two or more branches separated by ';'"),
+    N_("a residual has a body and at most one shortcut: {{ body ; shortcut }}"),
+    N_("unexpected '{char}'"),
+    N_("the report does not belong to this network"),
+    N_("kernel and dilation must be at least 1"),
+    N_("sizes, kernel and dilation must be at least 1"),
+    N_("this needs PyTorch, which is not installed ({detail})"),
+    N_("device must be one of {choices}, got '{value}'"),
+    N_("dtype must be one of {choices} for verify, got '{value}'"),
+    N_("--device cuda: no CUDA GPU is available to PyTorch"),
+    N_("use --device cpu"),
+    N_("PyTorch cannot run layer '{layer}' on {device} in {dtype}: {detail}"),
+    N_("try --dtype fp32, --device meta (shapes only) or --device cuda"),
+    N_("output elements"),
+    N_("parameters + buffers"),
+    N_("inference peak (no grad)"),
+    N_("training step peak ({optimizer})"),
+    N_("later steps peak ({optimizer})"),
+    N_("FLOPs (batch {batch})"),
+    N_("params"),
+    N_("buffers"),
+    # Templates that match many messages: after every specific one.
+    N_("{item}, or a list [{names}]"),
+    N_("{rule}, or null"),
+    N_("{first}, or {second}"),
+    N_("a number {bounds}"),
+    N_("padding {n}"),
+    N_("total padding {n}"),
+    N_("it should be {expected}"),
+    N_("layer {index} '{layer}' ({kind}): input {shape}: {detail}"),
+    N_("layer {index} '{layer}' ({kind}): {detail}"),
+    # The least specific: it only splits what no whole-message pattern matched (fit suggestions).
     N_("{first} or {second}"),
 )
 
@@ -143,26 +336,55 @@ DESCRIPTION_MESSAGES = (
 
 
 def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{\w+\})", template)
-    regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
+    """The regular expression of a template: each ``{name}`` a lazy group, ``{{``/``}}`` a brace."""
+    parts = re.split(r"(\{\{|\}\}|\{\w+\})", template)
+    regex = "".join(
+        re.escape(p[0]) if p in ("{{", "}}") else f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p)
+        for p in parts
+    )
     return re.compile(f"^{regex}$", re.DOTALL)
 
 
 @cache
-def _patterns(templates: tuple[str, ...] = CORE_MESSAGES) -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, _pattern(t)) for t in templates]
+def _patterns(templates: tuple[str, ...] = CORE_MESSAGES) -> list[tuple[str, re.Pattern[str], int]]:
+    """Each template, its expression and how much literal text it has (its specificity)."""
+    return [(t, _pattern(t), len(re.sub(r"\{\w+\}", "", t))) for t in templates]
+
+
+def best_template(text: str, templates: tuple[str, ...] = CORE_MESSAGES) -> tuple[str, re.Match[str]] | None:
+    """The template of ``templates`` that matches ``text`` with the most literal text (so that
+    ``{kind} needs {fields}`` never wins over a longer message that also says "needs")."""
+    best: tuple[str, re.Match[str], int] | None = None
+    for template, pattern, weight in _patterns(templates):
+        if best is not None and weight <= best[2]:
+            continue
+        match = pattern.match(text)
+        if match:
+            best = (template, match, weight)
+    return None if best is None else best[:2]
 
 
 def translate_message(text: str, templates: tuple[str, ...] = CORE_MESSAGES) -> str:
-    """Translate an English core message by the first of ``templates`` (:data:`CORE_MESSAGES`)
-    it matches; the captured parts are translated recursively. Unknown messages come back unchanged."""
+    """Translate an English core message by the most specific of ``templates``
+    (:data:`CORE_MESSAGES`) it matches; the captured parts are translated the same way. Unknown
+    messages come back unchanged."""
     if _language == "en" or not text:
         return text
-    for template, pattern in _patterns(templates):
-        match = pattern.match(text)
-        if match:
-            parts = {k: translate_message(v, templates) for k, v in match.groupdict().items()}
-            return _(template).format(**parts)
+    found = best_template(text, templates)
+    if found is None:
+        return text
+    template, match = found
+    parts = {k: _localised_number(translate_message(v, templates)) for k, v in match.groupdict().items()}
+    return _(template).format(**parts)
+
+
+_ENGLISH_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+\.\d+$")
+
+
+def _localised_number(text: str) -> str:
+    """A number the core wrote in English (``2.33``, ``1,000,000``) as the current language writes it."""
+    if _language == "pt" and _ENGLISH_NUMBER.match(text):
+        return text.translate(_PT_DIGITS)
     return text
 
 

@@ -1,7 +1,8 @@
 """Keep the gettext catalogs in step with the code.
 
     python scripts/compile_catalogs.py            # compile every cnncalc/locale/*/LC_MESSAGES/*.po to .mo
-    python scripts/compile_catalogs.py --check    # exit 1 if a .mo is stale or a message is untranslated
+    python scripts/compile_catalogs.py --check    # exit 1 if a .mo is stale, a message is untranslated
+                                                  # or a user-facing text bypasses the catalog
     python scripts/compile_catalogs.py --update   # append the code's new message ids to the .po files
 
 Message ids are the string literals passed to ``_()`` or ``N_()`` in ``cnncalc/``, the pairs passed
@@ -15,6 +16,7 @@ bundled architecture's ``description`` (``cnncalc list``). The .mo writer follow
 from __future__ import annotations
 
 import ast
+import re
 import struct
 import sys
 from pathlib import Path
@@ -85,6 +87,120 @@ def architecture_descriptions(folder: Path = ROOT / "architectures") -> list[str
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict) and isinstance(data.get("description"), str):
             found.append(data["description"])
+    return found
+
+
+# -- user-facing text that bypasses the catalog ------------------------------------------------
+# Where text reaches users: the message of an error (any ``...Error(...)``, ``Problem(...)``,
+# ``self.error(...)``), a ``hint=``/``message=``/``title=``/``caption=`` keyword, ``click.echo``,
+# a rich ``Text``, a table column. There a string with words must come from the catalog: ``_()``
+# (``.format`` on it), ``ngettext()``, or, for an error's message and hint (translated when the CLI
+# shows it), text that one of ``cnncalc.i18n.CORE_MESSAGES`` matches.
+_SINK_CALLS = ("Problem", "echo", "Text", "Table", "add_column", "error")
+_SINK_KEYWORDS = ("hint", "message", "title", "caption")
+_MARKERS = ("_", "N_", "ngettext", "N_plural")
+_WORDS = re.compile(r"[A-Za-z]{2,}")
+# The errors users see (other exceptions are programming errors, shown as "internal error").
+_USER_ERRORS = (
+    "CnncalcError",
+    "SpecError",
+    "ShapeError",
+    "UsageError",
+    "MissingDependencyError",
+    "InvalidField",
+    "Problem",
+    "ClickException",
+    "BadParameter",
+    "error",
+)
+# Words that read the same in both languages (names of tools, units, options).
+_SAME_IN_EVERY_LANGUAGE = {"cnncalc", "torch", "MACs", "FLOPs", "quiz", "seed"}
+_SENTINEL = "\x00"
+
+
+def _callee(node: ast.Call) -> str:
+    func = node.func
+    return func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+
+
+def _literal_text(node: ast.AST) -> str | None:
+    """The text of a string literal or f-string, each ``{...}`` as a sentinel; None otherwise."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            v.value if isinstance(v, ast.Constant) and isinstance(v.value, str) else _SENTINEL
+            for v in node.values
+        )
+    return None
+
+
+def _combined_text(node: ast.AST) -> str:
+    """The text ``node`` makes: literal parts as written, a conditional as its first branch, a
+    call to ``_()`` (or any other expression) as a sentinel."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _combined_text(node.left) + _combined_text(node.right)
+    if isinstance(node, ast.IfExp):
+        return _combined_text(node.body)
+    text = _literal_text(node)
+    return _SENTINEL if text is None else text
+
+
+def _bare_texts(node: ast.AST) -> list[str]:
+    """The texts ``node`` can make that have words not taken from the catalog."""
+    if isinstance(node, ast.Call):
+        name = _callee(node)
+        if name == "format" and isinstance(node.func, ast.Attribute):
+            return _bare_texts(node.func.value)
+        return []  # _(), ngettext() or a function's result
+    if isinstance(node, ast.IfExp):
+        return _bare_texts(node.body) + _bare_texts(node.orelse)
+    text = _combined_text(node)
+    words = set(_WORDS.findall(text.replace(_SENTINEL, " ")))
+    return [text] if words - _SAME_IN_EVERY_LANGUAGE else []
+
+
+def _translated_at_edge(text: str) -> bool:
+    """Whether the CLI shows ``text`` (literal parts, a sentinel for each value) fully translated:
+    the template :func:`cnncalc.i18n.best_template` picks for it leaves no words in its parts, or
+    only parts that are themselves translated."""
+    sys.path.insert(0, str(ROOT))
+    from cnncalc.i18n import best_template
+
+    found = best_template(text)
+    if found is None:
+        return False
+    for part in found[1].groupdict().values():
+        words = set(_WORDS.findall(part.replace(_SENTINEL, " "))) - _SAME_IN_EVERY_LANGUAGE
+        if words and not _translated_at_edge(part):
+            return False
+    return True
+
+
+def unmarked_messages(package: Path = PACKAGE) -> list[str]:
+    """``path:line: text`` for each user-facing text that does not come from the catalog."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            candidates: list[tuple[ast.AST, bool]] = []  # (text, translated at the edge when it matches)
+            if isinstance(node, ast.Call):
+                name = _callee(node)
+                is_error = name in _USER_ERRORS
+                if (is_error or name in _SINK_CALLS) and node.args:
+                    candidates.append((node.args[0], is_error))
+                if is_error or name in _SINK_CALLS:
+                    candidates += [(k.value, True) for k in node.keywords if k.arg in _SINK_KEYWORDS]
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target = node.targets[0]
+                if isinstance(target, ast.Name) and target.id in ("message", "hint", "msg"):
+                    candidates.append((node.value, True))
+            for value, translated_at_edge in candidates:
+                for text in _bare_texts(value):
+                    if translated_at_edge and _translated_at_edge(text):
+                        continue
+                    shown = text.replace(_SENTINEL, "{…}")
+                    found.append(f"{path.relative_to(package.parent)}:{value.lineno}: {shown!r}")
     return found
 
 
@@ -204,6 +320,13 @@ def main(argv: list[str]) -> int:
         else:
             mo.write_bytes(compiled)
             print(f"wrote {mo} ({len([v for v in catalog.values() if v])} messages)")
+    if "--check" in argv:
+        bare = unmarked_messages()
+        if bare:
+            print(f"{len(bare)} user-facing texts bypass the catalog (use _() or a CORE_MESSAGES template):")
+            for line in bare:
+                print(f"  {line}")
+            status = 1
     return status
 
 

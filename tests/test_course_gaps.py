@@ -86,7 +86,11 @@ def test_one_line_spec_from_a_vector() -> None:
     result = run("summary", WINE, "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
-    assert (report["input"]["channels"], report["input"]["height"], report["input"]["hwc"]) == (13, None, "13")
+    assert (report["input"]["channels"], report["input"]["height"], report["input"]["hwc"]) == (
+        13,
+        None,
+        "13",
+    )
     assert [row["params"] for row in report["layers"]] == [112, 36, 15]
     assert report["totals"]["params"] == 163
     assert cnncalc.analyse(cnncalc.load("1x1x13 | fc 8 | fc 4 | fc 3")).totals.params == 163

@@ -56,6 +56,8 @@ def _localised_labels(text: str) -> str:
         for label in ("error", "hint"):
             if line.startswith(f"{label}: "):
                 lines[i] = f"{_(label)}: {line[len(label) + 2 :]}"
+        if line.startswith("  --> "):  # the location: 'spec column 21', 'file.yaml:3:5'
+            lines[i] = line.replace(" column ", " " + _("column") + " ")
     return "\n".join(lines)
 
 
