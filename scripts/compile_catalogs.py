@@ -162,12 +162,12 @@ def _bare_texts(node: ast.AST) -> list[str]:
 
 def _translated_at_edge(text: str) -> bool:
     """Whether the CLI shows ``text`` (literal parts, a sentinel for each value) fully translated:
-    the template :func:`cnncalc.i18n.best_template` picks for it leaves no words in its parts, or
+    the template :func:`cnncalc.i18n.matching_template` picks for it leaves no words in its parts, or
     only parts that are themselves translated."""
     sys.path.insert(0, str(ROOT))
-    from cnncalc.i18n import best_template
+    from cnncalc.i18n import matching_template
 
-    found = best_template(text)
+    found = matching_template(text)
     if found is None:
         return False
     for part in found[1].groupdict().values():
