@@ -191,7 +191,10 @@ def render_latex(working: Working) -> str:
 def render_csv(working: Working) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["index", "layer", "type", "quantity", "formula", "numbers", "value", "result", "notes"])
+    from cnncalc.render.text import csv_header
+
+    columns = ("index", "layer", "type", "quantity", "formula", "numbers", "value", "result", "notes")
+    writer.writerow([csv_header(c) for c in columns])
     rows = [(layer.index, layer.name, layer.type, layer.steps) for layer in working.layers]
     rows.append(("", "totals", "", working.totals))
     for index, name, kind, steps in rows:

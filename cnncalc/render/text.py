@@ -46,6 +46,14 @@ CSV_HEADERS = {
     "activation_bytes": N_("csv:activation_bytes"),
     "rf_size": N_("csv:rf_size"),
     "rf_jump": N_("csv:rf_jump"),
+    # the columns of 'explain --format csv'
+    "layer": N_("csv:layer"),
+    "quantity": N_("csv:quantity"),
+    "formula": N_("csv:formula"),
+    "numbers": N_("csv:numbers"),
+    "value": N_("csv:value"),
+    "result": N_("csv:result"),
+    "notes": N_("csv:notes"),
 }
 
 
