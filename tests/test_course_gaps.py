@@ -156,7 +156,10 @@ def test_quiz_exercises_that_do_not_fit() -> None:
         assert all("não cabe" in w.message for w in report.warnings)
     result = run("quiz", "--seed", "4", "--inexact", "--key")
     assert result.returncode == 0, result.stderr
-    assert "does not fit (não cabe)" in result.stdout
+    assert "Careful: in one layer the division does not come out whole (não cabe)" in result.stdout
+    assert "does not fit (não cabe)" in result.stdout  # the key shows the working of the floor
+    portuguese = run("quiz", "--seed", "4", "--inexact", "--lang", "pt").stdout
+    assert "Atenção: em uma camada a divisão não é exata (não cabe)" in portuguese
 
 
 def test_quiz_weights_only_questions_grade_with_check(tmp_path: Path) -> None:

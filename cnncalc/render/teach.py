@@ -165,6 +165,13 @@ def exercise_text(exercise: Exercise) -> str:
         else:
             text = _("fully connected layer with {n} neurons").format(n=layer.units)
         lines.append(_("Layer {i}: {text}").format(i=i, text=text))
+    if exercise.inexact:
+        lines.append(
+            _(
+                "Careful: in one layer the division does not come out whole (não cabe); "
+                "give the size PyTorch computes (it rounds down)."
+            )
+        )
     if exercise.weights_only:
         lines.append(
             _("For each layer: what is the size of the output volume? How many weights (without the biases)?")

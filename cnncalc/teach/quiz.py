@@ -45,6 +45,7 @@ class Exercise:
     channels: int
     layers: tuple[QuizLayer, ...]
     weights_only: bool = False  # parameters without biases (the slides' "sem contar os biases")
+    inexact: bool = False  # one layer's division is not whole (não cabe)
 
     @property
     def spec(self) -> str:
@@ -110,7 +111,7 @@ def make_exercise(
         else:
             if current <= 8:
                 chosen.append(QuizLayer("fc", units=rng.choice(_UNITS)))
-            return Exercise(seed, size, size, channels, tuple(chosen), weights_only)
+            return Exercise(seed, size, size, channels, tuple(chosen), weights_only, inexact)
     raise AssertionError("no exercise found")  # pragma: no cover - the tables above always allow one
 
 
