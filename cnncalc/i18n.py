@@ -55,45 +55,287 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def number(value: int | float, places: int | None = None) -> str:
+    """A number for text in the current language: ``138,357,544`` and ``2.33`` in English,
+    ``138.357.544`` and ``2,33`` in Portuguese (Brazil). ``places``: digits after the point
+    (default: none for an int, two for a float). JSON never goes through here."""
+    if places is None:
+        places = 0 if isinstance(value, int) else 2
+    # an int stays exact: the 'f' format would go through a float (80,999,999,999,513,998,932,312,064)
+    text = f"{value:,}" if isinstance(value, int) and places == 0 else f"{value:,.{places}f}"
+    if _language == "pt":
+        text = text.translate(_PT_DIGITS)
+    return text
+
+
+def decimal_point(text: str) -> str:
+    """A number already written with '.' as the decimal point (``2.33``) in the current language."""
+    return text.replace(".", ",") if _language == "pt" else text
+
+
+_PT_DIGITS = str.maketrans({",": ".", ".": ","})
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for translation without translating it now (gettext_noop)."""
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for the catalog without translating it now."""
+    return (singular, plural)
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
+    """The translation of ``singular`` or ``plural``, whichever agrees with ``n``."""
     return _translation.ngettext(singular, plural, n)
 
 
 # -- messages produced by the core in English, translated at the edge ------------------------------
-# Each entry is a message id with {name} placeholders; an English message that matches the pattern
-# is shown with the translated template. Only the CLI calls this, so the core stays language-free.
+# Each entry is a message id with {name} placeholders; an English message is shown with the
+# translation of the first template it matches (:func:`matching_template`), its parts translated
+# the same way. Only the CLI calls this, so the core stays language-free. scripts/compile_catalogs.py
+# checks that every message the core can raise is matched with no English left in the parts.
 CORE_MESSAGES = (
-    N_("unknown layer type '{name}'{rest}"),
-    N_("run 'cnncalc layers' to list the layer types"),
+    # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
+    # a specific message before a shorter one that would also match it.
+    # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
+    N_(
+        "layer {index} '{layer}' (mul): the gate gives {scale} but its input is {shape}{order}; a gate "
+        "must give the same channels, on 1×1 or the same height and width"
+    ),
+    N_("end the gate with a 1×1 conv to the input's channels after a global pool (squeeze-and-excitation)"),
+    N_("'if' needs true or false, not {value}"),
+    N_("compare arguments inside a block: if: ${{stride == 1 and inp == out}}"),
+    N_("'if' needs 'then': the layers used when the condition is true"),
+    N_("'start' must be a whole number, not {value}"),
+    N_("'index' must be a name such as i, not {value}"),
+    N_("the copies' layers can then use $i or ${{i + 1}}: start, start + 1, …"),
+    N_("every branch of this 'concat' is empty"),
+    N_("an empty branch is the input itself; give at least one branch layers"),
+    N_("'inline' must be true or false, not {value}"),
+    N_("'train_only' must be true or false, not {value}"),
+    N_("'gate' needs a list of one or more layers"),
+    N_("e.g. gate: [gap, conv 8 k1, relu, conv 32 k1, sigmoid]"),
+    N_("'{value}' is not true or false in '${{{text}}}' (compare it: == != < <= > >=)"),
+    N_("cannot compare '{left}' with '{right}' in '${{{text}}}'"),
+    N_("'{value}' is not a number in '${{{text}}}'"),
+    N_("'if' without 'else' in '${{{text}}}' (write: a if condition else b)"),
+    N_("write the input as C×H×W, e.g. 3x227x227, or a vector's length, e.g. 13"),
+    N_(
+        "{detail}, and batch {batch} gives it one value per channel; PyTorch refuses it (Expected "
+        "more than 1 value per channel)"
+    ),
+    N_(
+        "layer {index} '{layer}' (concat): branch outputs {shapes}{order} differ in height or width, so "
+        "they cannot be concatenated along channels"
+    ),
+    N_(
+        "layer {index} '{layer}' (add): the body gives {body} but the shortcut gives {shortcut}{order}; "
+        "they must match to be added"
+    ),
+    N_("layer {index} '{layer}' (add): shapes {shapes} differ"),
     N_("layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}"),
-    N_("{axis} {n} is smaller than {what} {size} with padding {padding}"),
-    N_("{axis} {n} is smaller than {what} {size} with total padding {padding}"),
+    N_("layer {index} '{layer}' ({kind}): input {shape}: {detail}"),
+    N_("layer {index} '{layer}' ({kind}): {detail}"),
+    # Whole messages of the core, the most literal text first.
+    N_(
+        "run 'cnncalc list' for the bundled names; a one-line spec starts with the input size, e.g. "
+        "'32x32x3 | conv 10 k5 p2'"
+    ),
+    N_(
+        "layers[{index}] alone expands to {size}: check repeat counts and blocks that call blocks "
+        "several times"
+    ),
+    N_(
+        "{axis}: {formula} = {value} does not fit (não cabe); PyTorch floors it to {floor}, ignoring "
+        "the last {rest} row(s)/column(s){tail}"
+    ),
+    N_("padding 'same' needs stride 1 (PyTorch rejects it for strided convolutions)"),
+    N_("use a projection shortcut (e.g. conv with 1×1 kernel and the same stride)"),
+    N_("write the input as H×W×C, e.g. 227x227x3, or a vector's length, e.g. 13"),
+    N_("a spec is given as text (a name, a file path or a one-line spec), not {kind}"),
+    N_("the spec holds characters that are not valid Unicode (lone surrogates)"),
+    N_("a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'"),
+    N_("the receptive field is too large to report (over 10^308 input pixels)"),
+    N_("a residual has a body and at most one shortcut: {{ body ; shortcut }}"),
+    N_("a spec file with named blocks is easier to read for deep structures"),
+    N_("input must be a size like 224x224x3 or {{height, width, channels}}"),
+    N_("output_padding {op} must be smaller than the stride {s} or the dilation {d}"),
+    N_("a layer must be a string such as 'conv 64 k3' or a mapping, not {kind}"),
+    N_("repeat of {count} × {size} layers is over the limit of {limit} layers in one network"),
+    N_("{layer} needs a feature map (H×W×C) but its input is a flat vector of {n}"),
+    N_("define a block under 'blocks:' and call it with '- block: NAME'"),
+    N_("input channels {channels} and filters {filters} must both be divisible by groups {groups}"),
+    N_("try --dtype fp32, --device meta (shapes only) or --device cuda"),
+    N_("check the strides: this many stride-2 layers cannot be meant"),
+    N_("put convolutions and pooling before any flatten or fc layer"),
+    N_("a spec file holds a mapping with 'input' and 'layers', not {kind}"),
+    N_("'{ref}' is not a bundled architecture, a file or a one-line spec{rest}"),
+    N_("give every branch the same stride and 'same'-style padding"),
+    N_("analyse every network with the same batch, dtype and order"),
+    N_("a real network repeats a block tens of times, not millions"),
+    N_("YAML anchors and aliases (&name, *name) are not supported"),
+    N_("concatenation needs two or more branches separated by ';'"),
+    N_("every report in a comparison must use the same settings"),
+    N_("choose a number of filters that is a multiple of groups"),
+    N_("PyTorch requires output_padding < max(stride, dilation)"),
+    N_("give an explicit padding, e.g. p = (F − 1)/2 for odd F"),
+    N_("the spec expands to {total} layers, over the limit of {limit} layers"),
+    N_("input height, width and channels must be whole numbers"),
+    N_("specs hold plain mappings, lists, strings and numbers"),
+    N_("expected '{char}' to close the '{opener}' opened at column {column}, found {found}"),
+    N_("'{key}' must be a list of branches, each a list of layers"),
+    N_("{a}/{b} is not a whole number in '${{{expr}}}' (use // to floor)"),
+    N_("write it as {{type: {kind}, ...}} or as the string '{text} ...'"),
+    N_("--device cuda: no CUDA GPU is available to PyTorch"),
+    N_("the file is {size} bytes, over the limit of {limit} characters"),
+    N_("add layers after '|', e.g. '32x32x3 | conv 10 k5'"),
+    N_("malformed YAML: character U+{code} is not allowed ({name})"),
+    N_("see 'cnncalc check --help' for the file format"),
+    N_("batch must be a whole number from 1 to {limit}, got {value}"),
+    N_("input '{text}' is not a size like 224x224x3 (H×W×C)"),
+    N_("the document is nested more than {n} levels deep"),
+    N_("sizes, kernel and dilation must be at least 1"),
+    N_("this needs PyTorch, which is not installed ({detail})"),
     N_("use padding ≥ {need}, a smaller {what}, or a larger input"),
-    N_("{kind} needs {fields}"),
+    N_("input channels {channels} are not divisible by groups {groups}"),
+    N_("structures are nested more than {n} levels deep"),
+    N_("unknown argument '{name}' in '${{{expr}}}' (arguments: {names})"),
+    N_("sizes, counts and channels are at most 10^12"),
+    N_("a mapping needs 'type' (a layer) or one of: {keys}"),
+    N_("run 'cnncalc layers' to list the layer types"),
+    N_("write 'leakyrelu {slope}' for a slope, or '{kind}' alone"),
+    N_("PyTorch requires pooling padding ≤ kernel/2"),
+    N_("it should be a whole number, not a fraction"),
+    N_("'repeat' needs 'layers': the list to repeat"),
+    N_("'args' must be a mapping of argument: value"),
+    N_("brackets are nested more than {n} levels deep"),
+    N_("the report does not belong to this network"),
+    N_("dtype must be a name such as 'fp32', got {value}"),
+    N_("choose groups that divide the input depth"),
+    N_("{axis} {n} is smaller than {what} {size} (={kernel} dilated by {dilation}) with {padding}"),
+    N_("'blocks' must be a mapping of name: block"),
+    N_("'repeat' must be a whole number ≥ 0, not {value}"),
+    N_("'side' needs a list of one or more layers"),
+    N_("number too large in '${{{expr}}}' (limit 10^18)"),
+    N_("it should be one number or a list of {count} [{names}]"),
+    N_("write the input as H×W×C, e.g. 227x227x3"),
+    N_("dtype must be one of {choices} for verify, got '{value}'"),
+    N_("remove control characters from the spec"),
+    N_("{axis} {n} is smaller than {what} {size} with total padding {padding}"),
+    N_("padding {padding} is more than half the kernel {kernel}"),
+    N_("it should be greater than or equal to {bound}"),
+    N_("'type' must be a layer type name, not {kind}"),
+    N_("a number with {n} digits ({start}…) is too large"),
+    N_("kernel and dilation must be at least 1"),
+    N_("filters {filters} are not divisible by groups {groups}"),
+    N_("PyTorch cannot run layer '{layer}' on {device} in {dtype}: {detail}"),
+    N_("YAML tag '{tag}' is not allowed in a spec"),
+    N_("missing layer at the end of the spec"),
+    N_("it should be less than or equal to {bound}"),
+    N_("write it like 24GiB, 16GB or 512MiB"),
+    N_("repeat count {count} is over the limit of {limit}"),
+    N_("'concat' needs two or more branches"),
+    N_("the spec has an input but no layers"),
+    N_("order must be 'hwc' or 'chw', got {value}"),
+    N_("compare needs at least one network"),
+    N_("block '{name}': 'args' must be a mapping"),
+    N_("unexpected character '{char}' in '${{{expr}}}'"),
+    N_("a number with {n} digits is too large"),
+    N_("optimizer must be one of {choices}, got '{value}'"),
+    N_("'{key}' must be a list of layers, not {kind}"),
+    N_("the network has more than {limit} layers"),
+    N_("the document is nested too deeply"),
+    N_("{axis} {n} is smaller than {what} {size} with padding {padding}"),
+    N_("mapping keys must be plain words"),
+    N_("a named shortcut needs 'layers'"),
+    N_("'{name}' is not an integer in '${{{expr}}}'"),
+    N_("spec is larger than {limit} characters"),
+    N_("empty layer (two '|' in a row?)"),
+    N_("'{token}' is not a value or option of {kind}{rest}"),
+    N_("entry has no 'type' (it has: {keys})"),
+    N_("device must be one of {choices}, got '{value}'"),
+    N_("a whole number greater than 0"),
+    N_("input {what} must be positive, got {value}"),
+    N_("input {what} {value} is over the limit of {limit}"),
+    N_("incomplete expression '${{{expr}}}'"),
+    N_("only leakyrelu has one, not {kind}"),
+    N_("it should be a finite number"),
+    N_("block '{name}' has no argument '{arg}'{rest}"),
+    N_("division by zero in '${{{expr}}}'"),
+    N_("the network has no layer '{key}'{rest}"),
+    N_("it should be greater than {bound}"),
+    N_("the file is not UTF-8 text"),
+    N_("block '{name}' needs argument '{arg}'"),
+    N_("expected a layer before '{char}'"),
+    N_("{axis} {n} is smaller than {what} {size} with {padding}"),
+    N_("{kind}: {field} {value} is over the limit of {limit}"),
+    N_("define it under 'blocks:'"),
+    N_("run with --help for usage"),
+    N_("give a YAML or JSON file"),
+    N_("block '{name}' calls itself ({chain})"),
+    N_("'{kind}' entry has no field '{field}'{rest}"),
+    N_("unexpected '{token}' in '${{{expr}}}'"),
+    N_("unexpected value '{value}' for {kind}"),
+    N_("inference peak (no grad)"),
+    N_("'{value}' is not a memory size"),
+    N_("'name' must be a string"),
+    N_("block '{name}' needs 'layers'"),
+    N_("input {what} must be positive"),
+    N_("cannot read the file: {reason}"),
+    N_("the spec has no layers"),
+    N_("missing ')' in '${{{expr}}}'"),
+    N_("{axis}: {formula} = {size} is not positive"),
+    N_("it should be at most {limit}"),
+    N_("training step peak ({optimizer})"),
+    N_("unknown layer type '{name}'{rest}"),
+    N_("malformed value '{value}': {detail}"),
+    N_("parameters + buffers"),
+    N_("; fits exactly with {suggestions}"),
+    N_("'{key}' must be a string"),
+    N_("later steps peak ({optimizer})"),
+    N_(" (did you mean '{name}'?)"),
+    N_("reduce the padding"),
+    N_("not a regular file"),
+    N_("a whole number ≥ {n}"),
+    N_("the spec needs '{key}'"),
+    N_("the spec is empty"),
+    N_("'{key}' is given twice"),
+    N_("{kind} has no field '{field}'{rest}"),
+    N_("unknown block '{name}'{rest}"),
+    N_("blocks defined: {names}"),
+    N_("malformed YAML: {detail}"),
+    N_("malformed JSON: {detail}"),
+    N_("duplicate key '{key}'"),
+    N_("'{key}=' has no value"),
+    N_("use --device cpu"),
     N_("missing field '{field}'"),
     N_("unknown field '{field}'"),
-    N_("'{ref}' is not a bundled architecture, a file or a one-line spec{rest}"),
     N_("no such file: '{ref}'"),
+    N_("height and width"),
+    N_("its arguments: {names}"),
+    N_("output elements"),
+    N_("FLOPs (batch {batch})"),
     N_("check the path"),
-    N_(" (did you mean '{name}'?)"),
-    N_(
-        "{axis}: {formula} = {value} does not fit (não cabe); PyTorch floors it to {floor}, "
-        "ignoring the last {rest} row(s)/column(s){tail}"
-    ),
-    N_("; fits exactly with {suggestions}"),
-    N_("run with --help for usage"),
-    N_("see 'cnncalc check --help' for the file format"),
-    N_("the network has no layer '{key}'{rest}"),
+    N_("{kind}: invalid {field} {value}: {problem}"),
+    N_("true or false"),
+    N_("unexpected '{char}'"),
+    N_("input needs {fields}"),
+    N_("empty layer"),
+    N_("{usage}; options: {options}"),
+    N_("allowed: {names}"),
+    N_("a number"),
+    N_("channels"),
+    N_("usage: {usage}"),
+    N_("the end"),
+    N_("buffers"),
+    N_("{kind} needs {fields}"),
+    N_("params"),
     N_("kernel"),
     N_("window"),
     N_("height"),
     N_("width"),
-    N_("height and width"),
     N_("error"),
     # Silent misreads refused (issue 14)
     N_("input {what} {value} is over the limit of {limit}"),
@@ -130,30 +372,85 @@ CORE_MESSAGES = (
         "give at least one answer under 'answers' (a layer's output, params, macs or memory) or "
         "'totals'; 'cnncalc quiz --template' writes a file to fill in"
     ),
-    # Last, so that it only splits what no whole-message pattern matched (e.g. fit suggestions).
+    # Templates that match many messages: after every specific one; the last only splits
+    # what nothing else matched (fit suggestions).
+    N_("{item}, or a list [{names}]"),
+    N_("{rule}, or null"),
+    N_("it should be {expected}"),
+    N_("a number {bounds}"),
+    N_("padding {n}"),
+    N_("total padding {n}"),
+    N_("{first}, or {second}"),
     N_("{first} or {second}"),
 )
 
 
+# Layer descriptions (``LayerDef.describe`` and merge rows), translated by :func:`translate_description`.
+DESCRIPTION_MESSAGES = (
+    N_("{head} no bias"),
+    N_("{head} groups {groups}"),
+    N_("{head} (transposed)"),
+    N_("{filters} filters {rest}"),
+    N_("1 filter {rest}"),
+    N_("{units} units"),
+    N_("{merge} of {n} branches"),
+    N_("residual add (identity shortcut)"),
+    N_("residual add"),
+    N_("gate: input × scale (receptive field of the input path)"),
+    N_("size {size}, {rest}"),
+    N_("to {size}"),
+)
+
+
 def _pattern(template: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{\w+\})", template)
-    regex = "".join(f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p) for p in parts)
+    """The regular expression of a template: each ``{name}`` a lazy group, ``{{``/``}}`` a brace."""
+    parts = re.split(r"(\{\{|\}\}|\{\w+\})", template)
+    regex = "".join(
+        re.escape(p[0]) if p in ("{{", "}}") else f"(?P<{p[1:-1]}>.*?)" if p.startswith("{") else re.escape(p)
+        for p in parts
+    )
     return re.compile(f"^{regex}$", re.DOTALL)
 
 
 @cache
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
-    return [(t, _pattern(t)) for t in CORE_MESSAGES]
+def _patterns(templates: tuple[str, ...] = CORE_MESSAGES) -> list[tuple[str, re.Pattern[str]]]:
+    return [(t, _pattern(t)) for t in templates]
 
 
-def translate_message(text: str) -> str:
-    """Translate an English core message by the first :data:`CORE_MESSAGES` pattern it matches;
-    the captured parts are translated recursively. Unknown messages come back unchanged."""
-    if _language == "en" or not text:
-        return text
-    for template, pattern in _patterns():
+def matching_template(
+    text: str, templates: tuple[str, ...] = CORE_MESSAGES
+) -> tuple[str, re.Match[str]] | None:
+    """The first of ``templates`` that matches ``text``, with the match."""
+    for template, pattern in _patterns(templates):
         match = pattern.match(text)
         if match:
-            parts = {k: translate_message(v) for k, v in match.groupdict().items()}
-            return _(template).format(**parts)
+            return template, match
+    return None
+
+
+def translate_message(text: str, templates: tuple[str, ...] = CORE_MESSAGES) -> str:
+    """Translate an English core message by the first of ``templates`` (:data:`CORE_MESSAGES`) it
+    matches; the captured parts are translated the same way. Unknown messages come back unchanged."""
+    if _language == "en" or not text:
+        return text
+    found = matching_template(text, templates)
+    if found is None:
+        return text
+    template, match = found
+    parts = {k: _localised_number(translate_message(v, templates)) for k, v in match.groupdict().items()}
+    return _(template).format(**parts)
+
+
+_ENGLISH_NUMBER = re.compile(r"^\d{1,3}(,\d{3})+(\.\d+)?$|^\d+\.\d+$")
+
+
+def _localised_number(text: str) -> str:
+    """A number the core wrote in English (``2.33``, ``1,000,000``) as the current language writes it."""
+    if _language == "pt" and _ENGLISH_NUMBER.match(text):
+        return text.translate(_PT_DIGITS)
     return text
+
+
+def translate_description(text: str) -> str:
+    """A layer description (``64 filters 3×3×C /1 pad 1 no bias``) in the current language."""
+    return translate_message(text, DESCRIPTION_MESSAGES)

@@ -32,6 +32,7 @@ from pydantic import BaseModel, ConfigDict, computed_field
 from cnncalc.analysis import analyse
 from cnncalc.conventions import BYTES_PER_ELEMENT, normalise_dtype
 from cnncalc.errors import ShapeError, UsageError
+from cnncalc.i18n import N_
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
@@ -73,25 +74,39 @@ OPTIMIZERS: dict[str, Optimizer] = {
 }
 
 TERM_DOCS: dict[str, str] = {
-    "parameters": "weights and biases, one tensor each, in the model's dtype",
-    "buffers": "BatchNorm running mean and variance (model dtype) and its int64 batch counter",
-    "gradients": "one .grad per parameter tensor, same size (training)",
-    "optimizer_state": "momentum buffer (SGD+momentum) or exp_avg and exp_avg_sq (Adam/AdamW)",
-    "forward_peak": "largest total of live tensors during the forward pass: the caller's input, the "
-    "current input and output, inputs kept for branches/shortcuts, and (training) what autograd saved",
-    "saved_activations": "tensors autograd keeps for backward at the end of the forward pass",
-    "backward_peak": "largest total during backward: tensors saved by layers not yet reached, the input, "
-    "the gradients into and out of the current layer, parameter gradients so far",
-    "optimizer_step_temporaries": "Adam/AdamW's foreach step allocates sqrt(exp_avg_sq) for every parameter",
-    "optimizer_step_peak": "during the step: input, gradients, optimizer state and temporaries",
-    "steady_state_peak": "every step after the first (gradients set to None by zero_grad): the optimizer "
-    "state and all cuBLAS workspaces stay allocated through forward and backward",
-    "cublas_workspace": "cuBLAS workspaces kept from the first fc on: 32 MiB for the forward pass's thread, "
-    "1 MiB cuBLASLt (fc with bias), and in training 32 MiB for autograd's backward thread (H100, sm_90)",
-    "cudnn_workspace": "largest per-call convolution workspace (estimate: input + output + weights); each "
-    "is counted in the peak at its layer. cuDNN's algorithm choice makes this term uncertain",
-    "allocator_rounding": "included in the terms above: the caching allocator rounds every tensor up to "
-    "512-byte blocks, and a parameter that would leave at most 1 MiB of its segment takes all of it",
+    "parameters": N_("weights and biases, one tensor each, in the model's dtype"),
+    "buffers": N_("BatchNorm running mean and variance (model dtype) and its int64 batch counter"),
+    "gradients": N_("one .grad per parameter tensor, same size (training)"),
+    "optimizer_state": N_("momentum buffer (SGD+momentum) or exp_avg and exp_avg_sq (Adam/AdamW)"),
+    "forward_peak": N_(
+        "largest total of live tensors during the forward pass: the caller's input, the "
+        "current input and output, inputs kept for branches/shortcuts, and (training) what autograd saved"
+    ),
+    "saved_activations": N_("tensors autograd keeps for backward at the end of the forward pass"),
+    "backward_peak": N_(
+        "largest total during backward: tensors saved by layers not yet reached, the input, "
+        "the gradients into and out of the current layer, parameter gradients so far"
+    ),
+    "optimizer_step_temporaries": N_(
+        "Adam/AdamW's foreach step allocates sqrt(exp_avg_sq) for every parameter"
+    ),
+    "optimizer_step_peak": N_("during the step: input, gradients, optimizer state and temporaries"),
+    "steady_state_peak": N_(
+        "every step after the first (gradients set to None by zero_grad): the optimizer "
+        "state and all cuBLAS workspaces stay allocated through forward and backward"
+    ),
+    "cublas_workspace": N_(
+        "cuBLAS workspaces kept from the first fc on: 32 MiB for the forward pass's thread, "
+        "1 MiB cuBLASLt (fc with bias), and in training 32 MiB for autograd's backward thread (H100, sm_90)"
+    ),
+    "cudnn_workspace": N_(
+        "largest per-call convolution workspace (estimate: input + output + weights); each "
+        "is counted in the peak at its layer. cuDNN's algorithm choice makes this term uncertain"
+    ),
+    "allocator_rounding": N_(
+        "included in the terms above: the caching allocator rounds every tensor up to "
+        "512-byte blocks, and a parameter that would leave at most 1 MiB of its segment takes all of it"
+    ),
 }
 
 

@@ -73,7 +73,7 @@ def test_verify_view_marks_matches_and_mismatches() -> None:
         "params: cnncalc 750 vs torch 760",
     ]
     bad = render(verify_table(bad_result))
-    assert "✗ 2 mismatch(es)" in bad
+    assert "✗ 2 mismatches" in bad
     assert "+10" in bad  # the params delta
 
 

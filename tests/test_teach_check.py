@@ -189,7 +189,7 @@ def test_check_cli_in_portuguese(lang_args: list[str], env: dict[str, str]) -> N
     assert "dica: pooling não introduz parâmetros" in out
     assert "dica: o filtro tem a profundidade toda da entrada: F×F×C com C = 10, não F×F" in out
     assert "dica: você escreveu C×H×W, mas este arquivo de respostas usa H×W×C" in out
-    assert "dica: a divisão não é exata (não cabe); o PyTorch arredonda para baixo: 7.5 → 7" in out
+    assert "dica: a divisão não é exata (não cabe); o PyTorch arredonda para baixo: 7,5 → 7" in out
     assert "parâmetros: (F×F×C + 1)×K = (5×5×3 + 1)×10 = 760" in out
     assert out.rstrip().endswith("Acertos: 2/12")
 

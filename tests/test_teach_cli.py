@@ -99,4 +99,4 @@ def test_summary_totals_and_warnings_in_portuguese() -> None:
     assert "pesos 9 + biases 1" in result.output
     # the warning: the fit suggestion joins its parts with "ou", and the label is Portuguese
     assert "aviso: camada 1 'conv1'" in result.output
-    assert "cabe exatamente com padding 1 (→ 3) ou stride 1 (→ 5), 2 (→ 3)" in result.output
+    assert "cabe exatamente com zero-padding 1 (→ 3) ou stride 1 (→ 5), 2 (→ 3)" in result.output

@@ -118,7 +118,7 @@ def test_explain_in_portuguese_uses_the_lectures_terms() -> None:
 
 def test_non_integer_size_in_portuguese() -> None:
     out = CliRunner().invoke(cli, ["explain", "7x7x1 | conv 1 k3 s3", "--lang", "pt"]).output
-    assert "= 2.33 → 2\n    ⚠ não cabe: 2.33 → o PyTorch arredonda para baixo, 2" in out
+    assert "= 2,33 → 2\n    ⚠ não cabe: 2,33 → o PyTorch arredonda para baixo, 2" in out
 
 
 def _run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

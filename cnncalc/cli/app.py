@@ -15,8 +15,9 @@ from typing import Any
 import click
 
 from cnncalc.errors import CnncalcError, UsageError
+from cnncalc.i18n import N_
 
-SPEC_HELP = (
+SPEC_HELP = N_(
     "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
     "one-line spec such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10'."
 )
@@ -55,7 +56,23 @@ def _localised_labels(text: str) -> str:
         for label in ("error", "hint"):
             if line.startswith(f"{label}: "):
                 lines[i] = f"{_(label)}: {line[len(label) + 2 :]}"
+        if line.startswith("  --> "):  # the location: 'spec column 21', 'file.yaml:3:5'
+            lines[i] = line.replace(" column ", " " + _("column") + " ")
     return "\n".join(lines)
+
+
+def _lang_in_args(args: list[str]) -> str | None:
+    """The value of the last ``--lang X`` / ``--lang=X`` anywhere on the command line, so that
+    even an error click finds before it reads ``--lang`` (an unknown option) is in that language."""
+    found = None
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            found = args[i + 1]
+        elif arg.startswith("--lang="):
+            found = arg[len("--lang=") :]
+    return found if found in LANGUAGE_CHOICES else None
 
 
 def main() -> None:
@@ -65,29 +82,38 @@ def main() -> None:
 
     # A cp1252 or ASCII console gets x for ×, never an encoding error (JSON gets \u00d7).
     degrade_unencodable_output(json_stdout=_wants_json() or sys.argv[1:2] == ["schema"])
-    set_language(None)  # from LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang overrides
+    # From LANGUAGE / LC_ALL / LC_MESSAGES / LANG; --lang (before or after the command) overrides.
+    set_language(_lang_in_args(sys.argv[1:]))
     try:
         cli.main(standalone_mode=False)
     except CnncalcError as exc:
         _fail(exc)
     except click.exceptions.Abort:
-        click.echo("aborted", err=True)
+        from cnncalc.i18n import _
+
+        click.echo(_("aborted"), err=True)
         sys.exit(1)
     except click.ClickException as exc:
         from cnncalc.i18n import _
 
         hint = _("run with --help for usage")
         if isinstance(exc, click.NoSuchOption):
-            hint += _("; a value that starts with '-' can also follow '--' after the options")
+            hint = _(
+                "run with --help for usage; a value that starts with '-' can also follow '--' after "
+                "the options"
+            )
         _fail(UsageError(exc.format_message(), hint=hint))
     except (BrokenPipeError, KeyboardInterrupt):
         sys.exit(1)
     except Exception as exc:  # an internal error: one line, no traceback unless asked
         if os.environ.get("CNNCALC_DEBUG"):
             raise
+        from cnncalc.i18n import _
+
         click.echo(
-            f"internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback.",
+            _("internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc)
+            + "\n"
+            + _("This is a bug in cnncalc; set CNNCALC_DEBUG=1 for the traceback."),
             err=True,
         )
         sys.exit(1)
@@ -150,11 +176,99 @@ class Command(click.Command):
         return super().parse_args(ctx, args)
 
 
-class LazyGroup(click.Group):
+LANGUAGE_CHOICES = ("en", "pt")
+LANG_HELP = N_("Language of tables, explanations and messages (default: from LANG, else English).")
+
+
+def _set_language(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value:
+        from cnncalc.i18n import set_language
+
+        set_language(value)
+    return value
+
+
+def lang_option() -> click.Option:
+    """``--lang en|pt``: every command has it, before or after the command name."""
+    return click.Option(
+        ["--lang"],
+        type=click.Choice(LANGUAGE_CHOICES),
+        expose_value=False,
+        is_eager=True,
+        callback=_set_language,
+        help=LANG_HELP,
+    )
+
+
+def _route_click_gettext() -> None:
+    """Click's own messages ("Usage:", "Missing argument", "No such option", ...) go through
+    cnncalc's catalog: its modules call the ``_``/``ngettext`` they imported from gettext, which
+    are replaced here by :mod:`cnncalc.i18n`'s (the ids are in :mod:`cnncalc.cli.click_messages`)."""
+    from cnncalc import i18n
+
+    for name, module in list(sys.modules.items()):
+        if name.startswith("click.") and hasattr(module, "_"):
+            module._ = i18n._  # type: ignore[attr-defined]
+            if hasattr(module, "ngettext"):
+                module.ngettext = i18n.ngettext  # type: ignore[attr-defined]
+
+
+def _translated_help(text: str | None) -> str | None:
+    """A help text (a docstring or ``help=``) in the current language; the ids are collected by
+    scripts/compile_catalogs.py from the docstrings and ``help=`` literals."""
+    if not text:
+        return text
+    import inspect
+
+    from cnncalc.i18n import _
+
+    cleaned = inspect.cleandoc(text)
+    return _(cleaned)
+
+
+class _TranslatedHelp:
+    """Mixin: a command's help, short help, epilog and its options' help are message ids,
+    translated when click formats them. Every command also gets ``--lang``."""
+
+    def format_help(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        params = [p for p in self.params if isinstance(p, click.Option)]  # type: ignore[attr-defined]
+        saved = (self.help, self.short_help, self.epilog, [p.help for p in params])  # type: ignore[attr-defined]
+        try:
+            self.help = _translated_help(self.help)  # type: ignore[attr-defined]
+            self.short_help = _translated_help(self.short_help)  # type: ignore[attr-defined]
+            self.epilog = _translated_help(self.epilog)  # type: ignore[attr-defined]
+            for param in params:
+                param.help = _translated_help(param.help)
+            super().format_help(ctx, formatter)  # type: ignore[misc]
+        finally:
+            self.help, self.short_help, self.epilog = saved[:3]  # type: ignore[attr-defined]
+            for param, text in zip(params, saved[3], strict=True):
+                param.help = text
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        saved = self.help, self.short_help  # type: ignore[attr-defined]
+        try:
+            self.help = _translated_help(saved[0])  # type: ignore[attr-defined]
+            self.short_help = _translated_help(saved[1])  # type: ignore[attr-defined]
+            return super().get_short_help_str(limit)  # type: ignore[misc,no-any-return]
+        finally:
+            self.help, self.short_help = saved  # type: ignore[attr-defined]
+
+
+class CnncalcCommand(_TranslatedHelp, Command):
+    """A cnncalc command: translated help, ``--lang``, and values that start with a minus sign."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not any(p.name == "lang" for p in self.params):
+            self.params.append(lang_option())
+
+
+class LazyGroup(_TranslatedHelp, click.Group):
     """A group whose commands are defined in :data:`COMMAND_MODULES`, imported on first use: a
     ``summary --json`` run loads neither the teaching nor the torch commands."""
 
-    command_class = Command
+    command_class = CnncalcCommand
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*self.commands, *COMMAND_MODULES})
@@ -170,8 +284,13 @@ class LazyGroup(click.Group):
         name = args[0] if args else ""
         if args and not name.startswith("-") and self.get_command(ctx, name) is None:
             from cnncalc.errors import did_you_mean
+            from cnncalc.i18n import _, translate_message
 
-            raise click.UsageError(f"no such command '{name}'{did_you_mean(name, self.list_commands(ctx))}")
+            raise click.UsageError(
+                _("no such command '{name}'{rest}").format(
+                    name=name, rest=translate_message(did_you_mean(name, self.list_commands(ctx)))
+                )
+            )
         return super().resolve_command(ctx, args)
 
 
@@ -180,11 +299,7 @@ class LazyGroup(click.Group):
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @click.version_option(package_name="cnncalc")
-@click.option(
-    "--lang",
-    type=click.Choice(["en", "pt"]),
-    help="Language of tables, explanations and messages (default: from LANG, else English).",
-)
+@click.option("--lang", type=click.Choice(LANGUAGE_CHOICES), help=LANG_HELP)
 def cli(lang: str | None) -> None:
     """Exact shapes, parameters, MACs/FLOPs, memory and receptive fields of CNNs.
 
@@ -199,6 +314,10 @@ def cli(lang: str | None) -> None:
         from cnncalc.i18n import set_language
 
         set_language(lang)
+
+
+cli.command_class = CnncalcCommand
+_route_click_gettext()
 
 
 def console(stderr: bool = False) -> Any:

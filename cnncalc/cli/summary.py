@@ -10,6 +10,7 @@ import click
 
 from cnncalc.cli.app import cli
 from cnncalc.errors import UsageError
+from cnncalc.i18n import _
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -111,7 +112,9 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
         shape = parse_shape_text(input_size, order)
         if shape is None:
             notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
-            raise UsageError(f"--input '{input_size}' is not a size like {notation}")
+            raise UsageError(
+                _("--input '{size}' is not a size like {notation}").format(size=input_size, notation=notation)
+            )
         check_input_shape(shape)
         question_order(input_size, order, "--input")
         network = network.with_input(shape)
@@ -190,10 +193,12 @@ def summary(
 
     fmt = "json" if as_json else fmt
     if explain and fmt in ("json", "svg", "html", "png"):
-        raise UsageError(f"--explain works with --format table, markdown, latex or csv, not {fmt}")
+        raise UsageError(
+            _("--explain works with --format table, markdown, latex or csv, not {fmt}").format(fmt=fmt)
+        )
     if columns is not None and fmt in ("json", "csv", "svg", "html", "png"):
         raise UsageError(
-            "--columns works with --format table, markdown or latex (csv and json hold every column)"
+            _("--columns works with --format table, markdown or latex (csv and json hold every column)")
         )
     from cnncalc.render.columns import parse_columns
 
@@ -237,7 +242,7 @@ def summary(
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
     if report.warnings and fmt != "markdown" and not quiet:
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
-        from cnncalc.i18n import _, translate_message
+        from cnncalc.i18n import translate_message
 
         label = click.style(_("warning:"), fg="yellow")
         for warning in report.warnings:
@@ -251,8 +256,8 @@ def echo_binary(data: bytes) -> None:
     stream = click.get_binary_stream("stdout")
     if stream.isatty():
         raise UsageError(
-            "--format png writes an image, not text: send it to a file",
-            hint="cnncalc summary SPEC --format png > net.png",
+            _("--format png writes an image, not text: send it to a file"),
+            hint=_("cnncalc summary SPEC --format png > net.png"),
         )
     stream.write(data)
     stream.flush()
@@ -273,9 +278,9 @@ def list_command(as_json: bool) -> None:
 
     def lines(width: int | None) -> list[Any]:
         return grid(
-            "Bundled architectures",
-            ["Name", "Input", "Params", "MACs", "Variant"],
-            [[r["name"], r["input"], exact(r["params"]), si(r["macs"]), r["description"]] for r in rows],
+            _("Bundled architectures"),
+            [_("Name"), _("Input"), _("Params"), "MACs", _("Variant")],
+            [[r["name"], r["input"], exact(r["params"]), si(r["macs"]), _(r["description"])] for r in rows],
             right=[False, True, True, True, False],
             styles=["cyan", "", "", "", ""],
             width=width,
@@ -306,7 +311,6 @@ def schema(which: str) -> None:
 @cli.command()
 def layers() -> None:
     """The layer types a spec can use, with their aliases and fields."""
-    from cnncalc.i18n import translate_message
     from cnncalc.layers import registered_kinds
     from cnncalc.parse.oneline import _usage
     from cnncalc.render.lines import Line, echo, terminal_width, wrap_words
@@ -315,19 +319,19 @@ def layers() -> None:
     # it, so that it reads at 80 columns as well as at 200.
     width = max(40, terminal_width())
     indent = "    "
-    lines: list[Line] = [[("Layer types", "bold")], []]
+    lines: list[Line] = [[(_("Layer types"), "bold")], []]
     for kind in registered_kinds():
         head: Line = [(kind.names[0], "bold cyan")]
         if kind.names[1:]:
-            aliases = wrap_words("also: " + ", ".join(kind.names[1:]), width - len(kind.names[0]) - 2)
+            aliases = wrap_words(_("also:") + " " + ", ".join(kind.names[1:]), width - len(kind.names[0]) - 2)
             head.append(("  " + aliases[0], "dim"))
             lines.append(head)
             lines += [[(" " * (len(kind.names[0]) + 2) + more, "dim")] for more in aliases[1:]]
         else:
             lines.append(head)
-        lines += [[(indent + part, "")] for part in wrap_words(kind.summary, width - len(indent))]
-        usage = wrap_words(translate_message(_usage(kind)).partition(": ")[2], width - len(indent))
+        lines += [[(indent + part, "")] for part in wrap_words(_(kind.summary), width - len(indent))]
+        usage = wrap_words(_usage(kind).removeprefix("usage: "), width - len(indent))
         if kind.flags:
-            usage += wrap_words("flags: " + ", ".join(kind.flags), width - len(indent))
+            usage += wrap_words(_("flags:") + " " + ", ".join(kind.flags), width - len(indent))
         lines += [[(indent + part, "green")] for part in usage]
     echo(lines)

@@ -18,28 +18,9 @@ from cnncalc import records
 from cnncalc.cli.app import cli
 from cnncalc.cli.summary import build_report, question_order, report_options
 from cnncalc.errors import UsageError
+from cnncalc.i18n import _
 
 FORMAT_CHOICE = click.Choice(["text", "markdown", "latex", "csv"])
-
-
-def _set_lang(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    if value:
-        from cnncalc.i18n import set_language
-
-        set_language(value)
-    return value
-
-
-def lang_option(func: Callable[..., Any]) -> Callable[..., Any]:
-    """``--lang pt|en`` on a command (the same as ``cnncalc --lang``)."""
-    return click.option(
-        "--lang",
-        type=click.Choice(["en", "pt"]),
-        expose_value=False,
-        is_eager=True,
-        callback=_set_lang,
-        help="Language of the text (default: from LANG/LC_ALL/LANGUAGE, else English).",
-    )(func)
 
 
 def format_option(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -75,7 +56,7 @@ def echo_summary_explanation(
     """The working after a summary (``summary --explain``), in the matching format."""
     fmt = {"table": "text", "markdown": "markdown", "latex": "latex", "csv": "csv"}.get(summary_format)
     if fmt is None:
-        raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
+        raise UsageError(_("--explain works with --format table, markdown, latex or csv, not json"))
     click.echo()
     echo_explanation(explanation(spec, batch, dtype, input_size, order), fmt)
 
@@ -87,7 +68,6 @@ def echo_summary_explanation(
 @click.option(
     "--layer", "-l", "layers", multiple=True, help="Only these layers (name or number; repeatable)."
 )
-@lang_option
 def explain_command(
     spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str, layers: tuple[str, ...]
 ) -> None:
@@ -129,9 +109,10 @@ def _input_shape(text: str) -> str:
 
     candidate = text if text.lower().count("x") + text.count("×") >= 2 else f"{text}x1"
     if parse_shape_text(candidate) is None:
-        raise UsageError(f"'{text}' is not an input size like 32x32x3 (H×W×C) or 7x7", hint="write HxWxC")
-    from cnncalc.i18n import _
-
+        raise UsageError(
+            _("'{text}' is not an input size like 32x32x3 (H×W×C) or 7x7").format(text=text),
+            hint=_("write HxWxC"),
+        )
     question_order(candidate, "hwc", _("the input"), order_option=False)
     return candidate
 
@@ -147,7 +128,6 @@ def _input_shape(text: str) -> str:
 @click.option("--dilation", "-d", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--nobias", is_flag=True, help="Filters without bias.")
 @format_option
-@lang_option
 def conv_command(
     input_size: str,
     filters: int,
@@ -174,7 +154,6 @@ def conv_command(
 @click.option("--avg", is_flag=True, help="Average pooling (default: max).")
 @click.option("--ceil", is_flag=True, help="ceil_mode: round the output size up.")
 @format_option
-@lang_option
 def pool_command(
     input_size: str, kernel: int, stride: int | None, padding: int, avg: bool, ceil: bool, fmt: str
 ) -> None:
@@ -191,7 +170,6 @@ def pool_command(
 @click.argument("units", type=click.IntRange(1), metavar="OUT")
 @click.option("--nobias", is_flag=True, help="Neurons without bias.")
 @format_option
-@lang_option
 def fc_command(inputs: str, units: int, nobias: bool, fmt: str) -> None:
     """A fully connected layer with the working: 'cnncalc fc 9216 4096' or 'cnncalc fc 6x6x256 4096'."""
     from cnncalc.analysis import analyse
@@ -222,14 +200,13 @@ def fc_command(inputs: str, units: int, nobias: bool, fmt: str) -> None:
 
 def _int(text: str, what: str) -> int:
     if not text.isdigit():
-        raise UsageError(f"{what} must be a whole number ≥ 0, got '{text}'")
+        raise UsageError(_("{what} must be a whole number ≥ 0, got '{text}'").format(what=what, text=text))
     return int(text)
 
 
 @cli.command("same")
 @click.option("--kernel", "-k", type=click.IntRange(1), required=True, help="Filter size F.")
 @click.option("--dilation", "-d", type=click.IntRange(1), default=1, show_default=True)
-@lang_option
 def same_command(kernel: int, dilation: int) -> None:
     """The zero-padding that keeps the size with stride 1: P = (F − 1)/2."""
     from cnncalc.render.explain import notes_text, step_text
@@ -249,7 +226,6 @@ def same_command(kernel: int, dilation: int) -> None:
 @click.option("--padding", "-p", type=click.IntRange(0), help="Fix the padding.")
 @click.option("--dilation", "-d", type=click.IntRange(1), default=1, show_default=True)
 @click.option("--inexact", is_flag=True, help="Also list settings that reach TARGET only by flooring.")
-@lang_option
 def solve_command(
     size: int, target: int, kernel: int, stride: int | None, padding: int | None, dilation: int, inexact: bool
 ) -> None:
@@ -261,7 +237,6 @@ def solve_command(
       cnncalc solve 32 16 -k 3 --inexact (S = 2, P = 1: 16.5 floored)
       cnncalc solve 227 55 -k 11 -p 0   (S = 4)
     """
-    from cnncalc.i18n import _
     from cnncalc.render.explain import step_text
     from cnncalc.teach.working import solve_size
 
@@ -288,7 +263,9 @@ def _read_matrix(text: str, what: str) -> Any:
         try:
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise UsageError(f"{what}: cannot read '{path}': {exc.strerror}") from None
+            raise UsageError(
+                _("{what}: cannot read '{path}': {reason}").format(what=what, path=path, reason=exc.strerror)
+            ) from None
     return parse_volume(text, what)
 
 
@@ -296,9 +273,116 @@ def _cell(text: str) -> tuple[int, ...]:
     parts = text.replace(" ", "").split(",")
     if not 2 <= len(parts) <= 3 or not all(p.isdigit() for p in parts):
         raise UsageError(
-            f"--show '{text}' is not ROW,COLUMN[,FILTER]", hint="e.g. --show 0,1 (cells count from 0)"
+            _("--show '{text}' is not ROW,COLUMN[,FILTER]").format(text=text),
+            hint=_("e.g. --show 0,1 (cells count from 0)"),
         )
     return tuple(int(p) for p in parts)
+
+
+_STAGE_OPERATIONS = ("conv", "maxpool", "avgpool", "relu")
+
+
+@click.command("stage", add_help_option=False)
+@click.argument("operation", type=click.Choice(_STAGE_OPERATIONS))
+@click.option("--filter", "-w", "filters", multiple=True)
+@click.option("--stride", "-s", type=click.IntRange(1))
+@click.option("--padding", "-p", type=click.IntRange(0), default=0)
+@click.option("--bias", "-b", "biases", multiple=True)
+@click.option("--relu", is_flag=True)
+@click.option("--kernel", "-k", type=click.IntRange(1), default=2)
+@click.option("--ceil", is_flag=True)
+def _stage_command(**options: Any) -> dict[str, Any]:
+    """The options of one '--then' stage: the same as those of 'cnncalc apply'."""
+    return options
+
+
+def _stage_options(text: str, number: int) -> dict[str, Any]:
+    """``"maxpool -k 2"`` → the options of that stage, parsed like the command line."""
+    import shlex
+
+    try:
+        args = shlex.split(text)
+    except ValueError as exc:
+        raise UsageError(
+            _("--then '{stage}': {problem}").format(stage=text, problem=exc),
+            hint=_("quote a matrix inside a stage with the other kind of quotes"),
+        ) from None
+    try:
+        with _stage_command.make_context(f"--then #{number}", args) as ctx:
+            return dict(ctx.params)
+    except click.ClickException as exc:
+        raise UsageError(
+            _("--then '{stage}': {problem}").format(stage=text, problem=exc.format_message()),
+            hint=_(
+                "a stage is an operation (conv, maxpool, avgpool, relu) and its options, e.g. 'maxpool -k 2'"
+            ),
+        ) from None
+
+
+def _run_stage(
+    volume: Any, operation: str, options: dict[str, Any], fmt: str, cells: list[tuple[int, ...]]
+) -> tuple[Any, str, dict[str, Any]]:
+    """One stage of ``apply``: its output volume, its text and its JSON."""
+    from cnncalc.render import teach as render
+    from cnncalc.teach import apply
+
+    if operation == "relu":
+        output = apply.relu(volume)
+        return (
+            output,
+            render.relu_result_text(volume, output, fmt),
+            {"operation": "relu", "output": apply.as_numbers(output), "warnings": []},
+        )
+    if operation == "conv":
+        if not options["filters"]:
+            raise UsageError(_("apply conv needs at least one --filter"), hint=_('e.g. -w "1 0; 0 1"'))
+        kernels = [_read_matrix(f, _("filter {n}").format(n=i + 1)) for i, f in enumerate(options["filters"])]
+        bias_values = [apply.parse_number(b, "--bias") for b in options["biases"]] or [Fraction(0)]
+        result = apply.convolve(
+            volume,
+            kernels,
+            stride=options["stride"] or 1,
+            padding=options["padding"],
+            bias=bias_values,
+            relu=options["relu"],
+        )
+        text = render.conv_result_text(result, fmt)
+        for cell in cells:
+            row, column, k = (*cell, 1)[:3] if len(cell) == 3 else (*cell, 1)
+            text += render.conv_cell_text(apply.conv_cell(result, row, column, k - 1))
+        data = {
+            "operation": "conv",
+            "output": apply.as_numbers(result.output),
+            "warnings": list(result.warnings),
+        }
+        return result.output, text, data
+    kind = "max" if operation == "maxpool" else "avg"
+    pooled = apply.pool(
+        volume,
+        kind,  # type: ignore[arg-type]
+        kernel=options["kernel"],
+        stride=options["stride"],
+        padding=options["padding"],
+        ceil_mode=options["ceil"],
+    )
+    text = render.pool_result_text(pooled, fmt)
+    for cell in cells:
+        row, column, channel = (*cell, 1)[:3] if len(cell) == 3 else (*cell, 1)
+        try:
+            chosen = pooled.cells[channel - 1][row][column]
+        except IndexError:
+            raise UsageError(
+                _("no output cell ({row}, {column}) in channel {channel}").format(
+                    row=row, column=column, channel=channel
+                )
+            ) from None
+        text += render.pool_cell_text(pooled, chosen)
+    data = {
+        "operation": operation,
+        "output": apply.as_numbers(pooled.output),
+        "warnings": list(pooled.warnings),
+    }
+    return pooled.output, text, data
 
 
 @cli.command("apply")
@@ -313,11 +397,24 @@ def _cell(text: str) -> tuple[int, ...]:
 @click.option("--relu", is_flag=True, help="Apply ReLU φ(x) = max(0, x) to the convolution.")
 @click.option("--kernel", "-k", type=click.IntRange(1), default=2, show_default=True, help="Pooling window.")
 @click.option("--ceil", is_flag=True, help="Pooling with ceil_mode.")
-@click.option("--show", "cells", multiple=True, metavar="ROW,COL[,K]", help="Show the dot product of a cell.")
+@click.option(
+    "--show",
+    "cells",
+    multiple=True,
+    metavar="ROW,COL[,K]",
+    help="Show the dot product of a cell (first stage).",
+)
+@click.option(
+    "--then",
+    "stages",
+    multiple=True,
+    metavar="STAGE",
+    help="Apply one more stage to the output (repeatable, in order): 'relu', 'maxpool -k 2', "
+    "\"conv -w '1 0; 0 1' -p 1\" (the same options as this command).",
+)
 @click.option(
     "--format", "-f", "fmt", type=click.Choice(["text", "markdown", "latex", "json"]), default="text"
 )
-@lang_option
 def apply_command(
     operation: str,
     matrix: str,
@@ -329,9 +426,11 @@ def apply_command(
     kernel: int,
     ceil: bool,
     cells: tuple[str, ...],
+    stages: tuple[str, ...],
     fmt: str,
 ) -> None:
-    """Convolve or pool a matrix by hand and print the output values, exactly.
+    """Convolve or pool a matrix by hand and print the output values, exactly; with --then, run a
+    chain (conv → ReLU → pool → conv) and show the matrix after every stage.
 
     INPUT and filters are numbers with rows separated by ';' (or new lines) and channels by '|'
     (or a blank line), inline or from a file ('@file.txt').
@@ -342,42 +441,42 @@ def apply_command(
       cnncalc apply conv "3 0 0 3 0; 0 0 10 0 3; 0 10 3 10 0; 10 3 3 3 10; 3 3 3 3 3" \\
           -w "-1 -1 1; -1 1 -1; 1 -1 -1" -p 1 --show 0,0
       cnncalc apply conv @input.txt -w @filter.txt -s 2 -p 1 -b 0.5
+      cnncalc apply conv "1 2 0 1; 0 1 3 1; 2 0 1 0; 1 1 0 2" -w "1 0; 0 -1" -p 1 \\
+          --then relu --then "maxpool -k 2" --then "conv -w '1 1; 1 1'"
     """
-    from cnncalc.render import teach as render
-    from cnncalc.teach import apply
 
-    volume = _read_matrix(matrix, "input")
+    volume = _read_matrix(matrix, _("input"))
     shown = [_cell(c) for c in cells]
-    if operation == "conv":
-        if not filters:
-            raise UsageError("apply conv needs at least one --filter", hint='e.g. -w "1 0; 0 1"')
-        kernels = [_read_matrix(f, f"filter {i + 1}") for i, f in enumerate(filters)]
-        bias_values = [apply.parse_number(b, "--bias") for b in biases] or [Fraction(0)]
-        result = apply.convolve(
-            volume, kernels, stride=stride or 1, padding=padding, bias=bias_values, relu=relu
+    first = {
+        "filters": filters,
+        "stride": stride,
+        "padding": padding,
+        "biases": biases,
+        "relu": relu,
+        "kernel": kernel,
+        "ceil": ceil,
+    }
+    chain = [(operation, first)] + [
+        (options.pop("operation"), options)
+        for options in (_stage_options(text, i + 2) for i, text in enumerate(stages))
+    ]
+    texts, datas = [], []
+    for number, (op, options) in enumerate(chain, start=1):
+        volume, text, data = _run_stage(
+            volume, op, options, "text" if fmt == "json" else fmt, shown if number == 1 else []
         )
-        if fmt == "json":
-            data = {"output": apply.as_numbers(result.output), "warnings": list(result.warnings)}
-            click.echo(json.dumps(data))
-            return
-        click.echo(render.conv_result_text(result, fmt), nl=False)
-        for cell in shown:
-            row, column, k = (*cell, 1)[:3] if len(cell) == 3 else (*cell, 1)
-            click.echo(render.conv_cell_text(apply.conv_cell(result, row, column, k - 1)), nl=False)
-        return
-    kind = "max" if operation == "maxpool" else "avg"
-    pooled = apply.pool(volume, kind, kernel=kernel, stride=stride, padding=padding, ceil_mode=ceil)  # type: ignore[arg-type]
+        if len(chain) > 1:
+            heading = _("Stage {n}: {operation}").format(n=number, operation=op)
+            text = (f"## {heading}\n\n" if fmt == "markdown" else f"── {heading}\n") + text
+        texts.append(text)
+        datas.append(data)
     if fmt == "json":
-        click.echo(json.dumps({"output": apply.as_numbers(pooled.output), "warnings": list(pooled.warnings)}))
+        if len(chain) == 1:
+            click.echo(json.dumps({"output": datas[0]["output"], "warnings": datas[0]["warnings"]}))
+        else:
+            click.echo(json.dumps({"output": datas[-1]["output"], "stages": datas}))
         return
-    click.echo(render.pool_result_text(pooled, fmt), nl=False)
-    for cell in shown:
-        row, column, channel = (*cell, 1)[:3] if len(cell) == 3 else (*cell, 1)
-        try:
-            chosen = pooled.cells[channel - 1][row][column]
-        except IndexError:
-            raise UsageError(f"no output cell ({row}, {column}) in channel {channel}") from None
-        click.echo(render.pool_cell_text(pooled, chosen), nl=False)
+    click.echo("\n".join(texts), nl=False)
 
 
 @cli.command("check")
@@ -386,7 +485,6 @@ def apply_command(
     "--dtype", "-d", default="fp32", show_default=True, help="Element type for memory in bytes hints."
 )
 @click.option("--json", "as_json", is_flag=True, help="JSON for auto-graders (stdout holds only JSON).")
-@lang_option
 def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     """Grade a student's answers: ✓/✗ per answer, the right value, the working and a hint for the
     usual mistakes. Exit 0 when every answer is right, 1 otherwise, 2 when the file answers
@@ -403,7 +501,6 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
       totals: {params: 26370}
     """
     from cnncalc.analysis import analyse
-    from cnncalc.i18n import _
     from cnncalc.parse import load_network
     from cnncalc.render.teach import grade_text
     from cnncalc.teach.check import grade, load_answers_file
@@ -441,8 +538,15 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
 @click.option(
     "--template", is_flag=True, help="Print an answers file to fill in and grade with 'cnncalc check'."
 )
-@lang_option
-def quiz_command(seed: int | None, layers: int, key: bool, template: bool) -> None:
+@click.option(
+    "--inexact",
+    is_flag=True,
+    help="One layer's division does not come out whole (não cabe): the answer is PyTorch's floor.",
+)
+@click.option("--weights-only", is_flag=True, help="Ask for the weights without the biases.")
+def quiz_command(
+    seed: int | None, layers: int, key: bool, template: bool, inexact: bool, weights_only: bool
+) -> None:
     """An exercise like the slides' "Vamos praticar?": output volume and parameters per layer.
 
     \b
@@ -450,6 +554,8 @@ def quiz_command(seed: int | None, layers: int, key: bool, template: bool) -> No
       cnncalc quiz --seed 7                     (the exercise)
       cnncalc quiz --seed 7 --key               (with the answers)
       cnncalc quiz --seed 7 --template > a.yaml (fill in, then: cnncalc check a.yaml)
+      cnncalc quiz --seed 7 --inexact --key     (one layer does not fit: não cabe)
+      cnncalc quiz --seed 7 --weights-only      (weights without the biases)
     """
     from cnncalc.render.teach import answer_key_text, exercise_text
     from cnncalc.teach.check import answers_template
@@ -457,10 +563,11 @@ def quiz_command(seed: int | None, layers: int, key: bool, template: bool) -> No
 
     if seed is None:
         seed = random.SystemRandom().randrange(10**6)
-    exercise = make_exercise(seed, layers)
+    exercise = make_exercise(seed, layers, inexact=inexact, weights_only=weights_only)
     if template:
-        click.echo(f"# cnncalc quiz --seed {seed} -n {layers}")
-        click.echo(answers_template(exercise.spec, exercise.report()), nl=False)
+        flags = (" --inexact" if inexact else "") + (" --weights-only" if weights_only else "")
+        click.echo(f"# cnncalc quiz --seed {seed} -n {layers}{flags}")
+        click.echo(answers_template(exercise.spec, exercise.report(), biases=not weights_only), nl=False)
         return
     click.echo(exercise_text(exercise), nl=False)
     if key:

@@ -10,6 +10,7 @@ import click
 
 from cnncalc.cli.app import SPEC_HELP, cli, console
 from cnncalc.errors import UsageError
+from cnncalc.i18n import _
 from cnncalc.spec import Network
 
 
@@ -65,8 +66,10 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None, 
     try:
         output.write_text(source, encoding="utf-8")
     except OSError as exc:
-        raise UsageError(f"cannot write '{output}': {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
+        raise UsageError(
+            _("cannot write '{path}': {reason}").format(path=output, reason=exc.strerror)
+        ) from None
+    click.echo(_("wrote {path}").format(path=output), err=True)
 
 
 @cli.command(epilog=SPEC_HELP)
@@ -195,8 +198,6 @@ def memory(
     from cnncalc.memory import largest_batch, parse_bytes, predict_memory
 
     if not train and _given(click.get_current_context(), "optimizer"):
-        from cnncalc.i18n import _
-
         raise UsageError(
             _("--optimizer {optimizer} counts only in a training step").format(optimizer=optimizer),
             hint=_("add --train (inference keeps no optimizer state), or leave out --optimizer"),
@@ -207,7 +208,10 @@ def memory(
     if budget is not None:
         size = parse_bytes(budget)
         if size <= 0:
-            raise UsageError(f"--fit {budget}: the memory size must be more than 0", hint="e.g. --fit 24GiB")
+            raise UsageError(
+                _("--fit {budget}: the memory size must be more than 0").format(budget=budget),
+                hint=_("e.g. --fit 24GiB"),
+            )
         best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
         fit = (size, best)
         batch = best or 1

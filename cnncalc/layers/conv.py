@@ -167,7 +167,8 @@ class Conv2d(LayerDef):
 
     def describe(self) -> str:
         kh, kw = pair(self.kernel)
-        text = f"{self.filters} filters {kh}×{kw}×C /{pair_text(self.stride)}"
+        noun = "filter" if self.filters == 1 else "filters"
+        text = f"{self.filters} {noun} {kh}×{kw}×C /{pair_text(self.stride)}"
         pad = self.padding if isinstance(self.padding, str) else pair_text(self.padding)
         text += f" pad {pad}"
         if pair(self.dilation) != (1, 1):

@@ -2,7 +2,7 @@
 
 Grammar (whitespace is free; see README "One-line form")::
 
-    spec   := [input '|'] seq          input := H x W x C  |  'input' H x W x C
+    spec   := [input '|'] seq          input := H x W x C  |  N (a vector)  |  'input' ...
     seq    := item ('|' item)*
     item   := LAYER                    e.g.  conv 10 k5 s1 p2   conv3-64   maxpool 2   fc 10
             | '(' seq ')' [('x'|'*') N]          a group, repeated N times
@@ -476,6 +476,8 @@ def parse_oneline(text: str, order: str = "hwc") -> tuple[Shape, LocatedList, Lo
     head = oneline_input_text(text)
     try:
         shape = parse_shape_text(head, order)
+        if shape is None and head.isdigit() and head.isascii():  # a vector: '13 | fc 8 | fc 4'
+            shape = Shape(whole_number(head))
     except SpecError as exc:
         raise exc.with_location(parser.loc(parser.pos)) from None
     if shape is None and _SIGNED_SHAPE.match(head) and ("-" in head or "−" in head):
@@ -490,13 +492,13 @@ def parse_oneline(text: str, order: str = "hwc") -> tuple[Shape, LocatedList, Lo
         raise SpecError(
             f"a one-line spec starts with its input size, e.g. '32x32x3 | …'; got '{head}'",
             location=parser.loc(parser.pos),
-            hint="write the input as C×H×W, e.g. 3x227x227"
+            hint="write the input as C×H×W, e.g. 3x227x227, or a vector's length, e.g. 13"
             if order == "chw"
-            else "write the input as H×W×C, e.g. 227x227x3",
+            else "write the input as H×W×C, e.g. 227x227x3, or a vector's length, e.g. 13",
         )
     input_loc = parser.loc(parser.pos)
     for value, what in ((shape.height, "height"), (shape.width, "width"), (shape.channels, "channels")):
-        if not value:
+        if value is not None and not value:
             raise SpecError(f"input {what} must be positive", location=input_loc)
     if head_end < 0:
         raise SpecError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from cnncalc.errors import UsageError
-from cnncalc.i18n import _
+from cnncalc.i18n import _, translate_message
 from cnncalc.render.numbers import exact, megabytes, si
 from cnncalc.render.text import rf_text
 from cnncalc.report import GroupRow, LayerRow, Report
@@ -48,8 +48,9 @@ def parse_columns(text: str | None) -> tuple[str, ...] | None:
             from cnncalc.errors import did_you_mean
 
             raise UsageError(
-                f"--columns: unknown column '{word}'{did_you_mean(word, list(ALL_COLUMNS))}",
-                hint="columns: " + ", ".join(ALL_COLUMNS) + " (or 'all')",
+                _("--columns: unknown column '{word}'").format(word=word)
+                + translate_message(did_you_mean(word, list(ALL_COLUMNS))),
+                hint=_("columns: {names} (or 'all')").format(names=", ".join(ALL_COLUMNS)),
             )
         if key not in keys:
             keys.append(key)

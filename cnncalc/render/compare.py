@@ -8,6 +8,7 @@ import io
 from collections.abc import Callable
 
 from cnncalc.compare import ComparedNetwork, Comparison
+from cnncalc.i18n import _
 from cnncalc.records import field_names
 from cnncalc.render.jsontext import json_text
 from cnncalc.render.lines import Line, LinesView, grid
@@ -22,21 +23,32 @@ def metrics(comparison: Comparison) -> list[Metric]:
     s = comparison.settings
     order = "H×W×C" if s.order == "hwc" else "C×H×W"
     rows: list[Metric] = [
-        (f"Input ({order})", lambda n: n.input),
-        ("Parameters", lambda n: exact(n.params)),
-        (f"Parameter memory ({s.dtype})", lambda n: megabytes(n.param_bytes)),
-        ("MACs per sample", lambda n: si(n.macs)),
-        ("FLOPs per sample", lambda n: si(n.flops)),
-        ("Activation values per sample", lambda n: si(n.activation_elements)),
-        ("Activation memory per sample", lambda n: megabytes(n.activation_bytes_per_sample)),
+        (_("Input ({order})").format(order=order), lambda n: n.input),
+        (_("Parameters"), lambda n: exact(n.params)),
+        (_("Parameter memory ({dtype})").format(dtype=s.dtype), lambda n: megabytes(n.param_bytes)),
+        (_("MACs per sample"), lambda n: si(n.macs)),
+        (_("FLOPs per sample"), lambda n: si(n.flops)),
+        (_("Activation values per sample"), lambda n: si(n.activation_elements)),
+        (_("Activation memory per sample"), lambda n: megabytes(n.activation_bytes_per_sample)),
     ]
     if s.batch > 1:
-        rows.append((f"Activation memory, batch {s.batch}", lambda n: megabytes(n.activation_bytes_batch)))
+        rows.append(
+            (
+                _("Activation memory, batch {batch}").format(batch=s.batch),
+                lambda n: megabytes(n.activation_bytes_batch),
+            )
+        )
     rows += [
-        (f"Params + activations, batch {s.batch}", lambda n: megabytes(n.forward_bytes)),
-        (f"Inference peak, batch {s.batch}", lambda n: megabytes(n.peak_inference_bytes)),
-        ("Depth (weight layers)", lambda n: str(n.depth)),
-        ("Weight layers / layers", lambda n: f"{n.weight_layers} / {n.layers}"),
+        (
+            _("Params + activations, batch {batch}").format(batch=s.batch),
+            lambda n: megabytes(n.forward_bytes),
+        ),
+        (
+            _("Inference peak, batch {batch}").format(batch=s.batch),
+            lambda n: megabytes(n.peak_inference_bytes),
+        ),
+        (_("Depth (weight layers)"), lambda n: str(n.depth)),
+        (_("Weight layers / layers"), lambda n: f"{n.weight_layers} / {n.layers}"),
     ]
     return rows
 
@@ -49,7 +61,9 @@ def comparison_lines(comparison: Comparison, width: int | None = None) -> list[L
     ]
     rows = [[label, *(value(n) for n in comparison.networks)] for label, value in metrics(comparison)]
     return grid(
-        f"Comparison · batch {s.batch} · {s.dtype} · MACs = conv + fc multiply-accumulates",
+        _("Comparison · batch {batch} · {dtype} · MACs = conv + fc multiply-accumulates").format(
+            batch=s.batch, dtype=s.dtype
+        ),
         ["", *names],
         rows,
         right=[False] + [True] * len(names),
@@ -82,7 +96,7 @@ def render_comparison_markdown(comparison: Comparison) -> str:
     names = [n.name for n in comparison.networks]
     s = comparison.settings
     lines = [
-        f"### Comparison (batch {s.batch}, {s.dtype})",
+        "### " + _("Comparison (batch {batch}, {dtype})").format(batch=s.batch, dtype=s.dtype),
         "",
         "| | " + " | ".join(names) + " |",
         "|---|" + "---:|" * len(names),

@@ -8,7 +8,7 @@ import io
 import re
 from fractions import Fraction
 
-from cnncalc.i18n import _
+from cnncalc.i18n import _, number, translate_description
 from cnncalc.teach.working import LayerWorking, Step, Working, fraction_text
 
 EXPLAIN_FORMATS = ("text", "markdown", "latex", "csv")
@@ -19,8 +19,8 @@ def value_text(value: Fraction | int | str) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, int):
-        return f"{value:,}"
-    return f"{value.numerator:,}" if value.denominator == 1 else fraction_text(value)
+        return number(value)
+    return number(value.numerator) if value.denominator == 1 else fraction_text(value)
 
 
 def _result_differs(step: Step) -> bool:
@@ -55,7 +55,7 @@ def layer_heading(layer: LayerWorking) -> str:
         index=layer.index,
         name=layer.name,
         type=layer.type,
-        description=layer.description,
+        description=translate_description(layer.description),
         input=layer.input,
         output=layer.output,
     )
@@ -191,7 +191,10 @@ def render_latex(working: Working) -> str:
 def render_csv(working: Working) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["index", "layer", "type", "quantity", "formula", "numbers", "value", "result", "notes"])
+    from cnncalc.render.text import csv_header
+
+    columns = ("index", "layer", "type", "quantity", "formula", "numbers", "value", "result", "notes")
+    writer.writerow([csv_header(c) for c in columns])
     rows = [(layer.index, layer.name, layer.type, layer.steps) for layer in working.layers]
     rows.append(("", "totals", "", working.totals))
     for index, name, kind, steps in rows:

@@ -3,6 +3,7 @@ the estimate, each with its explanation wrapped under it, so that it reads at 80
 
 from __future__ import annotations
 
+from cnncalc.i18n import _, number
 from cnncalc.memory import OPTIMIZERS, MemoryEstimate
 from cnncalc.render.lines import Line, LinesView, wrap_words
 from cnncalc.render.numbers import both_units
@@ -18,13 +19,18 @@ def memory_lines(
     is on the next lines (wrapped to ``width``), then the calibration note."""
     width = width or 100
     optimizer = OPTIMIZERS[estimate.optimizer].label if estimate.optimizer else ""
-    mode = f"training step ({optimizer})" if estimate.train else "inference (no grad)"
+    mode = (
+        _("training step ({optimizer})").format(optimizer=optimizer)
+        if estimate.train
+        else _("inference (no grad)")
+    )
     lines: list[Line] = [
-        [(f"{estimate.network}: GPU memory, {mode}", "bold")],
+        [(_("{network}: GPU memory, {mode}").format(network=estimate.network, mode=mode), "bold")],
         [
             (
-                f"batch {estimate.batch} · {estimate.dtype} · "
-                "bytes as torch.cuda.max_memory_allocated counts them",
+                _("batch {batch} · {dtype} · bytes as torch.cuda.max_memory_allocated counts them").format(
+                    batch=estimate.batch, dtype=estimate.dtype
+                ),
                 "dim",
             )
         ],
@@ -46,44 +52,51 @@ def memory_lines(
     if fit is not None:
         budget, batch = fit
         entry(
-            "Largest batch",
-            f"{batch:,} fits in {both_units(budget)}"
+            _("Largest batch"),
+            _("{batch} fits in {budget}").format(batch=number(batch), budget=both_units(budget))
             if batch
-            else f"not even batch 1 fits in {both_units(budget)}",
+            else _("not even batch 1 fits in {budget}").format(budget=both_units(budget)),
         )
-    entry("Predicted total", both_units(estimate.total_bytes), "model state + the larger peak")
-    entry("Model state", both_units(estimate.state_bytes), "parameters + buffers, allocated before the run")
+    entry(_("Predicted total"), both_units(estimate.total_bytes), _("model state + the larger peak"))
+    entry(
+        _("Model state"),
+        both_units(estimate.state_bytes),
+        _("parameters + buffers, allocated before the run"),
+    )
     if estimate.steady_peak_above_state is None:
         entry(
-            "Peak of the run", both_units(estimate.peak_above_state), "the forward pass, workspaces included"
+            _("Peak of the run"),
+            both_units(estimate.peak_above_state),
+            _("the forward pass, workspaces included"),
         )
     else:
         entry(
-            "Peak, first step",
+            _("Peak, first step"),
             both_units(estimate.peak_above_state),
-            "max(forward, backward, optimizer step), workspaces included",
+            _("max(forward, backward, optimizer step), workspaces included"),
         )
         entry(
-            "Peak, later steps",
+            _("Peak, later steps"),
             both_units(estimate.steady_peak_above_state),
-            "optimizer state and workspaces kept from the first step",
+            _("optimizer state and workspaces kept from the first step"),
         )
     names = [term.key.replace("_", " ") for term in estimate.terms]
     values = [both_units(term.bytes) for term in estimate.terms]
-    name_w = max(len("Term"), *map(len, names))
-    value_w = max(len("Bytes"), *map(len, values))
-    lines += [[], [("Term".ljust(name_w) + "  " + "Bytes".rjust(value_w), "bold")]]
+    term_head, bytes_head = _("Term"), _("Bytes")
+    name_w = max(len(term_head), *map(len, names))
+    value_w = max(len(bytes_head), *map(len, values))
+    lines += [[], [(term_head.ljust(name_w) + "  " + bytes_head.rjust(value_w), "bold")]]
     lines.append([("─" * (name_w + 2 + value_w), "")])
     for name, value, term in zip(names, values, estimate.terms, strict=True):
         lines.append([(name.ljust(name_w), "cyan"), ("  " + value.rjust(value_w), "")])
         lines.extend(
-            [[(" " * INDENT, ""), (part, "dim")] for part in wrap_words(term.explanation, width - INDENT)]
+            [[(" " * INDENT, ""), (part, "dim")] for part in wrap_words(_(term.explanation), width - INDENT)]
         )
-    note = (
-        f"Calibrated on {estimate.calibration}. cuDNN picks each convolution's algorithm, and with it "
-        "the workspace: measured per layer from none to 23× the estimate (median 1.07×), so a peak set "
+    note = _(
+        "Calibrated on {calibration}. cuDNN picks each convolution's algorithm, and with it the "
+        "workspace: measured per layer from none to 23× the estimate (median 1.07×), so a peak set "
         "by a convolution can be off by more than 10% (docs/memory-model.md)."
-    )
+    ).format(calibration=estimate.calibration)
     lines += [[]] + [[(part, "dim")] for part in wrap_words(note, width)]
     return lines
 

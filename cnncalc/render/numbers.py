@@ -1,10 +1,14 @@
-"""Number formatting shared by every renderer: exact integers, SI multiples, bytes in MB and MiB."""
+"""Number formatting shared by every renderer: exact integers, SI multiples, bytes in MB and MiB.
+In the current language: ``138,357,544`` and ``2.33`` in English, ``138.357.544`` and ``2,33`` in
+Portuguese (:func:`cnncalc.i18n.number`). JSON and CSV do not come through here."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
 from cnncalc.conventions import MB, MIB
+from cnncalc.i18n import current_language
+from cnncalc.i18n import number as _localised
 
 # Decimal multiples up to quetta (10^30); binary ones up to quebi (2^100). Beyond the largest unit
 # the scaled number keeps growing, exactly, with thousands separators.
@@ -15,13 +19,21 @@ _BYTES_BINARY = tuple((1024**i, f"{p}iB") for i, p in reversed(list(enumerate("K
 
 def exact(n: int) -> str:
     """``138357544`` → ``138,357,544``."""
-    return f"{n:,}"
+    return _localised(n)
+
+
+_PT_DIGITS = str.maketrans({",": ".", ".": ","})
 
 
 def scaled(n: int | float, scale: int, digits: int = 2) -> str:
-    """``n / scale`` with ``digits`` decimals; exact for integers of any size (rounded half to even,
-    as Python formats an exact float), so a huge count never prints float artefacts such as
-    ``809999999999951360.00``."""
+    """``n / scale`` with ``digits`` decimals, in the current language (``2.33`` / ``2,33``); exact
+    for integers of any size (rounded half to even, as Python formats an exact float), so a huge
+    count never prints float artefacts such as ``809999999999951360.00``."""
+    text = _scaled(n, scale, digits)
+    return text.translate(_PT_DIGITS) if current_language() == "pt" else text
+
+
+def _scaled(n: int | float, scale: int, digits: int) -> str:
     if not isinstance(n, int):
         return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**4 else f"{n / scale:.{digits}f}"
     sign, n = ("-", -n) if n < 0 else ("", n)
@@ -73,4 +85,4 @@ def number(x: int | float) -> str:
     """An int as is; a float with up to 3 decimals, trailing zeros removed."""
     if isinstance(x, int) or float(x).is_integer():
         return str(int(x))
-    return f"{x:.3f}".rstrip("0").rstrip(".")
+    return _localised(x, 3).rstrip("0").rstrip(".,")

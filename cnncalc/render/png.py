@@ -8,8 +8,9 @@ Homebrew), which pip does not install: where cairo is missing the error says so.
 from __future__ import annotations
 
 from cnncalc.errors import MissingDependencyError
+from cnncalc.i18n import N_, _
 
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "pip install 'cnncalc[png]' (and the cairo library: apt-get install libcairo2), or use --format svg"
 )
 
@@ -20,11 +21,13 @@ def svg_to_png(svg: str, scale: float = 1.0) -> bytes:
         import cairosvg
     except ImportError as exc:
         raise MissingDependencyError(
-            f"--format png needs CairoSVG, which is not installed ({exc})", hint=INSTALL_HINT
+            _("--format png needs CairoSVG, which is not installed ({error})").format(error=exc),
+            hint=_(INSTALL_HINT),
         ) from None
     except OSError as exc:  # cairocffi found no libcairo
         raise MissingDependencyError(
-            f"--format png needs the cairo library, which was not found ({exc})", hint=INSTALL_HINT
+            _("--format png needs the cairo library, which was not found ({error})").format(error=exc),
+            hint=_(INSTALL_HINT),
         ) from None
     png: bytes = cairosvg.svg2png(bytestring=svg.encode("utf-8"), scale=scale, unsafe=False)
     return png

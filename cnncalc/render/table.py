@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cnncalc.groups import shown_inputs
-from cnncalc.i18n import _
+from cnncalc.i18n import _, ngettext
 from cnncalc.render.columns import (
     DROP_ORDER,
     RIGHT_ALIGNED,
@@ -227,7 +227,9 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
         ),
         (
             _("Sum of activations"),
-            _("{count} values").format(count=exact(t.activation_sum_elements)),
+            ngettext("{count} value", "{count} values", t.activation_sum_elements).format(
+                count=exact(t.activation_sum_elements)
+            ),
             _("input + new layer outputs, per sample"),
         ),
         (
@@ -244,9 +246,9 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
         (
             _("Output"),
             report.output.text(s.order),
-            _("{weight_layers} weight layers, {layers} layers").format(
-                weight_layers=t.weight_layers, layers=t.layers
-            ),
+            ngettext("{n} weight layer", "{n} weight layers", t.weight_layers).format(n=t.weight_layers)
+            + ", "
+            + ngettext("{n} layer", "{n} layers", t.layers).format(n=t.layers),
         ),
     ]
     return entries

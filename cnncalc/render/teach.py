@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from cnncalc.i18n import _
+from cnncalc.i18n import _, ngettext, number, translate_message
 from cnncalc.render.explain import notes_text, step_text
 from cnncalc.teach.apply import ConvCell, ConvResult, PoolCell, PoolResult, Volume, number_text, volume_shape
 from cnncalc.teach.check import Grade
@@ -58,7 +58,7 @@ def conv_result_text(result: ConvResult, fmt: str = "text") -> str:
     ]
     if result.relu:
         lines.append(_("activation: ReLU φ(x) = max(0, x)"))
-    lines.extend(f"⚠ {w}" for w in result.warnings)
+    lines.extend(f"⚠ {translate_message(w)}" for w in result.warnings)
     lines.append(_("Output volume {shape}:").format(shape=out.text()))
     text = "\n".join(lines) + "\n" + matrix_text(result.output, fmt=fmt)
     return text + "\n"
@@ -95,9 +95,18 @@ def pool_result_text(result: PoolResult, fmt: str = "text") -> str:
             kind=kind, k=result.kernel, s=result.stride, shape=shape.text()
         )
     ]
-    lines.extend(f"⚠ {w}" for w in result.warnings)
+    lines.extend(f"⚠ {translate_message(w)}" for w in result.warnings)
     lines.append(_("Output volume {shape}:").format(shape=volume_shape(result.output).text()))
     return "\n".join(lines) + "\n" + matrix_text(result.output, fmt=fmt) + "\n"
+
+
+def relu_result_text(volume: Volume, output: Volume, fmt: str = "text") -> str:
+    """ReLU on a whole volume: φ(x) = max(0, x) element by element."""
+    lines = [
+        _("activation: ReLU φ(x) = max(0, x) on {shape}").format(shape=volume_shape(volume).text()),
+        _("Output volume {shape}:").format(shape=volume_shape(output).text()),
+    ]
+    return "\n".join(lines) + "\n" + matrix_text(output, fmt=fmt) + "\n"
 
 
 def pool_cell_text(result: PoolResult, cell: PoolCell) -> str:
@@ -156,21 +165,54 @@ def exercise_text(exercise: Exercise) -> str:
         else:
             text = _("fully connected layer with {n} neurons").format(n=layer.units)
         lines.append(_("Layer {i}: {text}").format(i=i, text=text))
-    lines.append(
-        _("For each layer: what is the size of the output volume? How many parameters (weights and biases)?")
-    )
+    if exercise.inexact:
+        lines.append(
+            _(
+                "Careful: in one layer the division does not come out whole (não cabe); "
+                "give the size PyTorch computes (it rounds down)."
+            )
+        )
+    if exercise.weights_only:
+        lines.append(
+            _("For each layer: what is the size of the output volume? How many weights (without the biases)?")
+        )
+    else:
+        lines.append(
+            _(
+                "For each layer: what is the size of the output volume? "
+                "How many parameters (weights and biases)?"
+            )
+        )
     return "\n".join(lines) + "\n"
 
 
 def answer_key_text(exercise: Exercise) -> str:
     report = exercise.report()
     lines = [_("Answer key")]
+    weights = exercise.weights_only
     for row in report.layers:
-        lines.append(
-            "  "
-            + _("Layer {i}: output {shape}, {params} parameters").format(
-                i=row.index, shape=row.output_shape.hwc, params=f"{row.params:,}"
+        count = row.weights if weights else row.params
+        template = (
+            ngettext(
+                "Layer {i}: output {shape}, {params} weight",
+                "Layer {i}: output {shape}, {params} weights",
+                count,
+            )
+            if weights
+            else ngettext(
+                "Layer {i}: output {shape}, {params} parameter",
+                "Layer {i}: output {shape}, {params} parameters",
+                count,
             )
         )
-    lines.append("  " + _("Total: {params} parameters").format(params=f"{report.totals.params:,}"))
+        lines.append("  " + template.format(i=row.index, shape=row.output_shape.hwc, params=number(count)))
+        for warning in row.warnings:
+            lines.append("    ⚠ " + translate_message(warning))
+    total = report.totals.weights if weights else report.totals.params
+    template = (
+        ngettext("Total: {params} weight", "Total: {params} weights", total)
+        if weights
+        else ngettext("Total: {params} parameter", "Total: {params} parameters", total)
+    )
+    lines.append("  " + template.format(params=number(total)))
     return "\n".join(lines) + "\n"

@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
+from cnncalc.i18n import N_, _, translate_message
 from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import both_units, exact, number, si
 from cnncalc.report import LayerRow, Report
@@ -29,6 +30,46 @@ CSV_COLUMNS = (
     "rf_jump",
     "inputs",
 )
+# The CSV header in the current language (English: the column ids above, unchanged).
+CSV_HEADERS = {
+    "index": N_("csv:index"),
+    "name": N_("csv:name"),
+    "type": N_("csv:type"),
+    "depth": N_("csv:depth"),
+    "input": N_("csv:input"),
+    "output": N_("csv:output"),
+    "weights": N_("csv:weights"),
+    "biases": N_("csv:biases"),
+    "params": N_("csv:params"),
+    "buffers": N_("csv:buffers"),
+    "macs": N_("csv:macs"),
+    "flops": N_("csv:flops"),
+    "activation_elements": N_("csv:activation_elements"),
+    "activation_bytes": N_("csv:activation_bytes"),
+    "rf_size": N_("csv:rf_size"),
+    "rf_jump": N_("csv:rf_jump"),
+    "inputs": N_("csv:inputs"),
+    # the columns of 'summary --depth N --format csv'
+    "kind": N_("csv:kind"),
+    "level": N_("csv:level"),
+    "first": N_("csv:first"),
+    "last": N_("csv:last"),
+    "layers": N_("csv:layers"),
+    # the columns of 'explain --format csv'
+    "layer": N_("csv:layer"),
+    "quantity": N_("csv:quantity"),
+    "formula": N_("csv:formula"),
+    "numbers": N_("csv:numbers"),
+    "value": N_("csv:value"),
+    "result": N_("csv:result"),
+    "notes": N_("csv:notes"),
+}
+
+
+def csv_header(column: str) -> str:
+    """The header of ``column``: the id itself in English, its translation otherwise."""
+    translated = _(CSV_HEADERS[column])
+    return column if translated == CSV_HEADERS[column] else translated
 
 
 def render_json(report: Report) -> str:
@@ -63,7 +104,9 @@ def render_csv(report: Report) -> str:
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"{c}_{order}" if c in ("input", "output") else c for c in CSV_COLUMNS])
+    writer.writerow(
+        [f"{csv_header(c)}_{order}" if c in ("input", "output") else csv_header(c) for c in CSV_COLUMNS]
+    )
     for row in report.layers:
         size, jump = rf_text(row)
         writer.writerow(
@@ -118,7 +161,9 @@ def _render_group_csv(report: Report) -> str:
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([f"{c}_{order}" if c == "output" else c for c in GROUP_CSV_COLUMNS])
+    writer.writerow(
+        [f"{csv_header(c)}_{order}" if c == "output" else csv_header(c) for c in GROUP_CSV_COLUMNS]
+    )
     for g in report.groups or []:
         size, jump = rf_text(g)  # type: ignore[arg-type]
         writer.writerow(
@@ -165,14 +210,23 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
     cells["memory"] = lambda row: "–" if plain_memory(row) == "–" else both_units(row.activation_bytes)
     cells["rf"] = lambda row: rf_text(row)[0]  # type: ignore[arg-type]
     titles = {key: " ".join(h for h in header(key, report) if h) for key in keys}
-    titles["output"] = f"Output ({order_text})"
-    titles["memory"] = "Memory"
-    depth_note = f" Layers grouped by scope, depth {report.depth}." if report.depth is not None else ""
+    titles["output"] = _("Output ({order})").format(order=order_text)
+    titles["memory"] = _("Memory")
+    depth_note = (
+        " " + _("Layers grouped by scope, depth {depth}.").format(depth=report.depth)
+        if report.depth is not None
+        else ""
+    )
     lines = [
         f"### {report.network.name}",
         "",
-        f"Input {report.input.text(order)} ({order_text}), batch {report.settings.batch}, "
-        f"{report.settings.dtype}.{depth_note}",
+        _("Input {shape} ({order}), batch {batch}, {dtype}.").format(
+            shape=report.input.text(order),
+            order=order_text,
+            batch=report.settings.batch,
+            dtype=report.settings.dtype,
+        )
+        + depth_note,
         "",
         "| " + " | ".join(titles[k] for k in keys) + " |",
         "|" + "|".join("---:" if k in RIGHT_ALIGNED and k != "output" else "---" for k in keys) + "|",
@@ -186,14 +240,26 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
         lines.append("| " + " | ".join(texts) + " |")
     lines += [
         "",
-        f"- **Parameters:** {exact(t.params)} (weights {exact(t.weights)} + biases "
-        f"{exact(t.biases)}) = {both_units(t.param_bytes)}",
-        f"- **MACs:** {exact(t.macs)} ({si(t.macs)}) per sample; FLOPs = 2 × MACs = {si(t.flops)}",
-        f"- **Sum of activations:** {exact(t.activation_sum_elements)} values per sample = "
-        f"{both_units(t.activation_sum_bytes)} for the batch",
-        f"- **Inference peak (activations):** {both_units(t.peak_inference_bytes)}",
+        _("- **Parameters:** {params} (weights {weights} + biases {biases}) = {memory}").format(
+            params=exact(t.params),
+            weights=exact(t.weights),
+            biases=exact(t.biases),
+            memory=both_units(t.param_bytes),
+        ),
+        _("- **MACs:** {macs} ({short}) per sample; FLOPs = 2 × MACs = {flops}").format(
+            macs=exact(t.macs), short=si(t.macs), flops=si(t.flops)
+        ),
+        _("- **Sum of activations:** {values} values per sample = {memory} for the batch").format(
+            values=exact(t.activation_sum_elements), memory=both_units(t.activation_sum_bytes)
+        ),
+        _("- **Inference peak (activations):** {memory}").format(memory=both_units(t.peak_inference_bytes)),
     ]
     if report.warnings:
-        lines += ["", "**Warnings**", ""]
-        lines += [f"- layer {w.index} '{w.layer}' ({w.code}): {w.message}" for w in report.warnings]
+        lines += ["", _("**Warnings**"), ""]
+        lines += [
+            "- "
+            + _("layer {index} '{layer}'").format(index=w.index, layer=w.layer)
+            + f" ({w.code}): {translate_message(w.message)}"
+            for w in report.warnings
+        ]
     return "\n".join(lines) + "\n"

@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
+from cnncalc.i18n import _, decimal_point, ngettext, translate_message
 from cnncalc.render.numbers import exact, mebibytes
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def _layer_cell(name: str, module: str | None) -> Text:
     """The spec name, and the module path when PyTorch's differs (or there is no module)."""
     text = Text(name)
     if module is None:
-        text.append(" (inline add)", style="dim")
+        text.append(" " + _("(inline add)"), style="dim")
     elif module != name:
         text.append(f"\n  torch: {module}", style="dim")  # on its own line: the name stays whole
     return text
@@ -41,9 +42,13 @@ def verify_table(result: VerifyResult) -> Group:
     # No vertical rules and two-line headers, so that a ResNet's or GoogLeNet's names fit whole at
     # 80 columns (the numbers are never wider than their header's lines).
     layers = Table(
-        title=f"cnncalc vs PyTorch {result.torch_version}: {result.network}",
+        title=_("cnncalc vs PyTorch {version}: {network}").format(
+            version=result.torch_version, network=result.network
+        ),
         title_justify="left",
-        caption=f"device {result.device} · batch {result.batch} · {result.dtype} · shapes C×H×W per sample",
+        caption=_("device {device} · batch {batch} · {dtype} · shapes C×H×W per sample").format(
+            device=result.device, batch=result.batch, dtype=result.dtype
+        ),
         caption_justify="left",
         header_style="bold",
         box=box.SIMPLE_HEAD,
@@ -53,11 +58,11 @@ def verify_table(result: VerifyResult) -> Group:
     )
     longest = max((len(row.name) for row in result.layers), default=5)
     layers.add_column("#", justify="right", style="dim", no_wrap=True)
-    layers.add_column("Layer", min_width=min(longest, 40), overflow="fold")  # only the torch line folds
-    layers.add_column("Shape\ncnncalc", justify="right", no_wrap=True)
+    layers.add_column(_("Layer"), min_width=min(longest, 40), overflow="fold")  # only the torch line folds
+    layers.add_column(_("Shape") + "\ncnncalc", justify="right", no_wrap=True)
     layers.add_column("\ntorch", justify="right", no_wrap=True)
     layers.add_column("", justify="center", no_wrap=True)
-    layers.add_column("Params\ncnncalc", justify="right", no_wrap=True)
+    layers.add_column(_("Params") + "\ncnncalc", justify="right", no_wrap=True)
     layers.add_column("\ntorch", justify="right", no_wrap=True)
     layers.add_column("", justify="center", no_wrap=True)
     for row in result.layers:
@@ -71,41 +76,51 @@ def verify_table(result: VerifyResult) -> Group:
             "–" if row.actual_params is None else exact(row.actual_params),
             _mark(row.params_ok),
         )
-    totals = Table(title="Totals", header_style="bold", pad_edge=False)
-    totals.add_column("What")
+    totals = Table(title=_("Totals"), header_style="bold", pad_edge=False)
+    totals.add_column(_("What"))
     totals.add_column("cnncalc", justify="right")
     totals.add_column("torch", justify="right")
     totals.add_column("Δ", justify="right")
     totals.add_column("", justify="center")
     for total in result.totals:
         totals.add_row(
-            total.what, exact(total.expected), exact(total.actual), f"{total.delta:+,}", _mark(total.ok)
+            translate_message(total.what),
+            exact(total.expected),
+            exact(total.actual),
+            ("+" if total.delta > 0 else "") + exact(total.delta),
+            _mark(total.ok),
         )
     parts: list[Table | Text] = [layers, totals]
     if result.memory:
         title = (
-            "Memory (CUDA, measured with max_memory_allocated)"
+            _("Memory (CUDA, measured with max_memory_allocated)")
             if result.device == "cuda"
-            else "Memory (CPU allocation tracker: the model's structure, without GPU workspaces)"
+            else _("Memory (CPU allocation tracker: the model's structure, without GPU workspaces)")
         )
         memory = Table(title=title, header_style="bold")
-        memory.add_column("What")
-        memory.add_column("Predicted", justify="right")
-        memory.add_column("Measured", justify="right")
-        memory.add_column("Error", justify="right")
+        memory.add_column(_("What"))
+        memory.add_column(_("Predicted"), justify="right")
+        memory.add_column(_("Measured"), justify="right")
+        memory.add_column(_("Error"), justify="right")
         for check in result.memory:
             error = check.relative_error
             memory.add_row(
-                check.what,
+                translate_message(check.what),
                 "–" if check.predicted_bytes is None else mebibytes(check.predicted_bytes),
                 mebibytes(check.measured_bytes),
-                "–" if error is None else f"{error:+.1%}",
+                "–" if error is None else decimal_point(f"{error:+.1%}"),
             )
         parts.append(memory)
     verdict = (
-        Text("✓ every shape, parameter, buffer and FLOP count matches PyTorch", style="green")
+        Text("✓ " + _("every shape, parameter, buffer and FLOP count matches PyTorch"), style="green")
         if result.ok
-        else Text(f"✗ {len(result.mismatches())} mismatch(es)", style="bold red")
+        else Text(
+            "✗ "
+            + ngettext("{n} mismatch", "{n} mismatches", len(result.mismatches())).format(
+                n=len(result.mismatches())
+            ),
+            style="bold red",
+        )
     )
     parts.append(verdict)
     return Group(*parts)

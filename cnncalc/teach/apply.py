@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Literal
 
 from cnncalc.errors import ShapeError, UsageError
+from cnncalc.i18n import _
 from cnncalc.layers.conv import Conv2d
 from cnncalc.layers.pool import AvgPool2d, MaxPool2d
 from cnncalc.shapes import Shape
@@ -41,7 +42,10 @@ def number_text(value: Fraction) -> str:
 def parse_number(text: str, where: str) -> Fraction:
     cleaned = text.strip().replace("−", "-")
     if not _NUMBER.match(cleaned):
-        raise UsageError(f"{where}: '{text}' is not a number", hint="write numbers like 3, -1.5, 0.25 or 1/3")
+        raise UsageError(
+            _("{where}: '{text}' is not a number").format(where=where, text=text),
+            hint=_("write numbers like 3, -1.5, 0.25 or 1/3"),
+        )
     return Fraction(cleaned)
 
 
@@ -55,20 +59,26 @@ def parse_volume(text: str, what: str = "input") -> Volume:
         rows = []
         for i, row_text in enumerate(rows_text):
             cells = [c for c in re.split(r"[\s,]+", row_text.strip().strip("[]")) if c]
-            rows.append(tuple(parse_number(v, f"{what}, channel {c + 1}, row {i + 1}") for v in cells))
+            where = _("{what}, channel {c}, row {row}").format(what=what, c=c + 1, row=i + 1)
+            rows.append(tuple(parse_number(v, where) for v in cells))
         if not rows:
-            raise UsageError(f"{what}: channel {c + 1} is empty", hint="write rows like '1 2 3; 4 5 6'")
+            raise UsageError(
+                _("{what}: channel {c} is empty").format(what=what, c=c + 1),
+                hint=_("write rows like '1 2 3; 4 5 6'"),
+            )
         widths = {len(r) for r in rows}
         if len(widths) != 1:
             raise UsageError(
-                f"{what}: channel {c + 1} has rows of different lengths "
-                f"({', '.join(map(str, sorted(widths)))})",
-                hint="every row needs the same number of values",
+                _("{what}: channel {c} has rows of different lengths ({lengths})").format(
+                    what=what, c=c + 1, lengths=", ".join(map(str, sorted(widths)))
+                ),
+                hint=_("every row needs the same number of values"),
             )
         channels.append(tuple(rows))
     if len({(len(m), len(m[0])) for m in channels}) != 1:
         raise UsageError(
-            f"{what}: the channels differ in size", hint="every channel needs the same rows×columns"
+            _("{what}: the channels differ in size").format(what=what),
+            hint=_("every channel needs the same rows×columns"),
         )
     return tuple(channels)
 
@@ -139,7 +149,10 @@ def _bias_list(bias: Fraction | list[Fraction] | tuple[Fraction, ...], k: int) -
         if len(bias) == 1:
             return (Fraction(bias[0]),) * k
         if len(bias) != k:
-            raise UsageError(f"{len(bias)} biases for {k} filters", hint="give one bias, or one per filter")
+            raise UsageError(
+                _("{n} biases for {k} filters").format(n=len(bias), k=k),
+                hint=_("give one bias, or one per filter"),
+            )
         return tuple(Fraction(b) for b in bias)
     return (Fraction(bias),) * k
 
@@ -155,16 +168,18 @@ def convolve(
 ) -> ConvResult:
     """Cross-correlate ``volume`` with each filter (as nn.Conv2d does), exactly."""
     if not filters:
-        raise UsageError("give at least one filter")
+        raise UsageError(_("give at least one filter"))
     shape = volume_shape(volume)
     kernels = {(len(f), len(f[0]), len(f[0][0])) for f in filters}
     if len(kernels) != 1:
-        raise UsageError("the filters differ in size", hint="every filter needs the same F×F×C")
+        raise UsageError(_("the filters differ in size"), hint=_("every filter needs the same F×F×C"))
     depth, fh, fw = kernels.pop()
     if depth != shape.channels:
         raise ShapeError(
-            f"the filter has depth {depth} but the input has {shape.channels} channels",
-            hint="a filter spans the whole input depth: F×F×C with C = input channels",
+            _("the filter has depth {depth} but the input has {channels} channels").format(
+                depth=depth, channels=shape.channels
+            ),
+            hint=_("a filter spans the whole input depth: F×F×C with C = input channels"),
         )
     layer = Conv2d(type="conv", filters=len(filters), kernel=(fh, fw), stride=stride, padding=padding)
     out_shape = layer.output_shape(shape)
@@ -209,8 +224,12 @@ def conv_cell(result: ConvResult, row: int, column: int, filter_index: int = 0) 
     out = result.output
     if not (0 <= filter_index < len(out) and 0 <= row < len(out[0]) and 0 <= column < len(out[0][0])):
         raise UsageError(
-            f"no output cell ({row}, {column}) of filter {filter_index}",
-            hint=f"the output is {len(out[0])}×{len(out[0][0])}×{len(out)}; cells count from 0",
+            _("no output cell ({row}, {column}) of filter {k}").format(
+                row=row, column=column, k=filter_index + 1
+            ),
+            hint=_("the output is {shape}; cells count from 0").format(
+                shape=f"{len(out[0])}×{len(out[0][0])}×{len(out)}"
+            ),
         )
     top, left = row * result.stride, column * result.stride
     kernel = result.filters[filter_index]

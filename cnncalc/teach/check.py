@@ -27,7 +27,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cnncalc.errors import Location, ShapeError, SpecError
-from cnncalc.i18n import N_
+from cnncalc.i18n import N_, _, translate_message
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d
 from cnncalc.layers.linear import Linear
@@ -56,6 +56,18 @@ HINT_MAC_BIAS = N_("MACs do not count the bias additions")
 HINT_BYTES = N_("that is bytes ({bytes_per} per value); the question asks for the number of values")
 HINT_ACT_INPUT = N_("the sum of activations includes the input ({input} values)")
 HINT_FLATTEN = N_("an fc layer sees the flattened input: {numel} = {shape} values")
+HINT_PLUS_ONE = N_("you left out the + 1 of (N + 2P − F)/S + 1: the output is {result}, not {given}")
+HINT_STRIDE = N_("you forgot the stride S = {stride}: divide (N + 2P − F) by S before adding 1")
+HINT_PREVIOUS_DEPTH = N_(
+    "the filters span the depth of this layer's input, the previous layer's output: "
+    "F×F×C with C = {channels}, not {used}"
+)
+HINT_FC_INPUTS = N_(
+    "{inputs} is the number of inputs of the fc layer; it has {units} neurons, "
+    "each with {inputs} weights and a bias"
+)
+HINT_OUTPUT_LAYER = N_("the total leaves out the output layer {layer} ({params} parameters)")
+HINT_LEFT_OUT_LAYER = N_("the total leaves out layer {layer} ({params} parameters)")
 HINT_GENERIC = N_("compare with the working below")
 
 
@@ -155,9 +167,9 @@ def load_answers(text: str, source: str) -> AnswersFile:
     data = load_json_text(text, source) if source.endswith(".json") else load_yaml_text(text, source)
     if not isinstance(data, dict):
         raise SpecError(
-            "an answers file is a mapping with 'network' and 'answers'",
+            _("an answers file is a mapping with 'network' and 'answers'"),
             location=Location(source),
-            hint="see 'cnncalc check --help' for an example",
+            hint=_("see 'cnncalc check --help' for an example"),
         )
     try:
         return AnswersFile.model_validate(data)
@@ -173,13 +185,13 @@ def load_answers(text: str, source: str) -> AnswersFile:
             node = node.get(part) if isinstance(node, dict) else None
         where = ".".join(str(p) for p in err["loc"])
         if err["type"] == "missing":
-            message = f"missing field '{where}'"
+            message = _("missing field '{field}'").format(field=where)
         elif err["type"] == "extra_forbidden":
-            message = f"unknown field '{where}'"
+            message = _("unknown field '{field}'").format(field=where)
         else:
-            message = f"invalid {where}: {err['msg']}"
+            message = _("invalid {field}: {detail}").format(field=where, detail=err["msg"])
         raise SpecError(
-            message, location=loc, hint="see 'cnncalc check --help' for the file format"
+            message, location=loc, hint=_("see 'cnncalc check --help' for the file format")
         ) from None
 
 
@@ -188,7 +200,9 @@ def load_answers_file(path: str | Path) -> AnswersFile:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(str(path))) from None
+        raise SpecError(
+            _("cannot read the file: {reason}").format(reason=exc.strerror), location=Location(str(path))
+        ) from None
     return load_answers(text, str(path))
 
 
@@ -253,6 +267,8 @@ def _grade_output(
     if out.is_flat and len(dims) == 3 and dims[0] == dims[1] == 1 and dims[2] == out.channels:
         return True, []  # the slides write an fc output as [1 × 1 × 4096]
     hints: list[tuple[str, dict[str, str]]] = []
+    if isinstance(layer, Linear) and dims in ((Fraction(inp.numel),), (1, 1, Fraction(inp.numel))):
+        hints.append((HINT_FC_INPUTS, {"inputs": str(inp.numel), "units": str(layer.units)}))
     other = "chw" if order == "hwc" else "hwc"
     names = {"hwc": "H×W×C", "chw": "C×H×W"}
     if not out.is_flat and dims == tuple(Fraction(d) for d in _shape_dims(out, other)):
@@ -271,6 +287,8 @@ def _grade_output(
             g == -(-e.numerator // e.denominator) for g, e in zip(spatial, exact, strict=False)
         ):
             hints.append((HINT_CEIL, {}))
+        if isinstance(layer, Conv2d | _WindowPool):
+            hints.extend(_sliding_hints(layer, inp, out, spatial))
         if isinstance(layer, Conv2d | _WindowPool) and _has_padding(layer):
             try:
                 unpadded = layer.replace(padding=0).output_shape(inp)
@@ -284,6 +302,31 @@ def _grade_output(
     return False, hints or [(HINT_GENERIC, {})]
 
 
+def _sliding_hints(
+    layer: Conv2d | _WindowPool, inp: Shape, out: Shape, spatial: tuple[Fraction, Fraction]
+) -> list[tuple[str, dict[str, str]]]:
+    """The + 1 left out (AlexNet's 54 for 55) and the stride forgotten (217 for 55)."""
+    hints: list[tuple[str, dict[str, str]]] = []
+    if spatial == tuple(Fraction(s - 1) for s in out.spatial):
+        given = "×".join(str(s) for s in spatial) if spatial[0] != spatial[1] else str(spatial[0])
+        result = "×".join(str(s) for s in out.spatial) if out.height != out.width else str(out.height)
+        hints.append((HINT_PLUS_ONE, {"result": result, "given": given}))
+    stride = pair(layer.stride if layer.stride is not None else layer.kernel)
+    if stride != (1, 1):
+        try:
+            unstrided = layer.replace(stride=1).output_shape(inp)
+        except ShapeError:
+            unstrided = None
+        if unstrided is not None and spatial == tuple(Fraction(s) for s in unstrided.spatial):
+            hints.append(
+                (
+                    HINT_STRIDE,
+                    {"stride": str(stride[0]) if stride[0] == stride[1] else "×".join(map(str, stride))},
+                )
+            )
+    return hints
+
+
 def _has_padding(layer: Conv2d | _WindowPool) -> bool:
     if isinstance(layer.padding, str):
         return layer.padding == "same"
@@ -291,8 +334,9 @@ def _has_padding(layer: Conv2d | _WindowPool) -> bool:
 
 
 def _grade_params(
-    given: Fraction, layer: LayerDef | None, row: LayerRow, biases: bool
+    given: Fraction, layer: LayerDef | None, row: LayerRow, biases: bool, depths: frozenset[int] = frozenset()
 ) -> tuple[bool, list[tuple[str, dict[str, str]]]]:
+    """``depths``: the channel counts seen before this layer (the input's, earlier layers' outputs)."""
     expected = row.params if biases else row.weights
     if given == expected:
         return True, []
@@ -313,6 +357,16 @@ def _grade_params(
             hints.append((HINT_DEPTH, {"channels": str(inp.channels)}))
         if given * k == expected or (biases and given * k == row.params):
             hints.append((HINT_PER_FILTER, {"filters": str(k)}))
+        groups = layer.groups if isinstance(layer.groups, int) else 1
+        for bias in (1, 0):
+            used = given / k - bias
+            if used.denominator == 1 and used % (kh * kw) == 0:
+                depth = int(used) // (kh * kw) * groups
+                if depth not in (1, inp.channels) and depth in depths:
+                    hints.append((HINT_PREVIOUS_DEPTH, {"channels": str(inp.channels), "used": str(depth)}))
+                    break
+    if isinstance(layer, Linear) and given == inp.numel:
+        hints.append((HINT_FC_INPUTS, {"inputs": str(inp.numel), "units": str(layer.units)}))
     if isinstance(layer, Linear) and not inp.is_flat:
         in_guess = inp.channels
         if given in (in_guess * layer.units, in_guess * layer.units + layer.units):
@@ -362,9 +416,13 @@ def grade(answers: AnswersFile, network: Network, report: Report, source: str = 
         if row is None:
             names = [r.name for r in report.layers]
             raise SpecError(
-                f"the network has no layer '{key}'{did_you_mean(str(key), names)}",
+                _("the network has no layer '{key}'{rest}").format(
+                    key=key, rest=translate_message(did_you_mean(str(key), names))
+                ),
                 location=Location(source, path=f"answers.{key}"),
-                hint=f"use a layer name ({', '.join(names[:6])}, …) or a number from 1 to {len(names)}",
+                hint=_("use a layer name ({names}, …) or a number from 1 to {n}").format(
+                    names=", ".join(names[:6]), n=len(names)
+                ),
             )
         item = layers_by_index[row.index]
         layer = None if isinstance(item, MergeNode) else item
@@ -416,7 +474,11 @@ def grade(answers: AnswersFile, network: Network, report: Report, source: str = 
             if number is None:
                 ok, hints = False, [(HINT_GENERIC, {})]
             elif name == "params":
-                ok, hints = _grade_params(number, layer, row, answers.biases)
+                depths = frozenset(
+                    [report.input.shape().channels]
+                    + [r.output_shape.shape().channels for r in report.layers if r.index < row.index]
+                )
+                ok, hints = _grade_params(number, layer, row, answers.biases, depths)
             elif name == "macs":
                 ok, hints = _grade_macs(number, row)
             else:
@@ -474,6 +536,8 @@ def _grade_totals(answers: AnswersFile, report: Report) -> list[Verdict]:
         hints: list[tuple[str, dict[str, str]]] = []
         ok = number == expected
         if not ok and number is not None:
+            if name == "params":  # the slides' Wine MLP: 8×(13 + 1) + 4×(8 + 1) = 148 of 163
+                hints.extend(_left_out_layer(number, expected, report, answers.biases))
             if name == "params" and answers.biases and t.biases and number == t.weights:
                 hints.append((HINT_BIAS, {"weights": str(t.weights), "biases": str(t.biases)}))
             elif name == "params" and not answers.biases and number == t.params:
@@ -501,13 +565,28 @@ def _grade_totals(answers: AnswersFile, report: Report) -> list[Verdict]:
     return out
 
 
+def _left_out_layer(
+    given: Fraction, total: int, report: Report, biases: bool
+) -> list[tuple[str, dict[str, str]]]:
+    """A total short by exactly one layer's parameters: the output layer (the Wine MLP's 148 for
+    163 on the slides) or another one."""
+    counted = [(r, r.params if biases else r.weights) for r in report.layers]
+    counted = [(r, n) for r, n in counted if n]
+    for position, (row, params) in enumerate(reversed(counted)):
+        if given == total - params:
+            hint = HINT_OUTPUT_LAYER if position == 0 else HINT_LEFT_OUT_LAYER
+            return [(hint, {"layer": row.name, "params": str(params)})]
+    return []
+
+
 def answers_template(
-    network_ref: str, report: Report, *, fields: tuple[str, ...] = ("output", "params")
+    network_ref: str, report: Report, *, fields: tuple[str, ...] = ("output", "params"), biases: bool = True
 ) -> str:
-    """An answers file to fill in: every layer with weights or a new shape, values left empty."""
+    """An answers file to fill in: every layer with weights or a new shape, values left empty.
+    ``biases=False``: the parameters asked are weights only."""
     lines = [
         f"network: {_yaml_str(network_ref)}",
-        "biases: true",
+        f"biases: {'true' if biases else 'false'}",
         f"order: {report.settings.order}",
         "answers:",
     ]

@@ -44,6 +44,8 @@ class Exercise:
     width: int
     channels: int
     layers: tuple[QuizLayer, ...]
+    weights_only: bool = False  # parameters without biases (the slides' "sem contar os biases")
+    inexact: bool = False  # one layer's division is not whole (não cabe)
 
     @property
     def spec(self) -> str:
@@ -64,18 +66,32 @@ def _fits(height: int, layer: QuizLayer) -> int | None:
     return span // layer.stride + 1
 
 
-def make_exercise(seed: int, layers: int = 3) -> Exercise:
+def _floored(height: int, layer: QuizLayer) -> int | None:
+    """The output size when the window does not tile the input (não cabe: PyTorch floors), else None."""
+    span = height + 2 * layer.padding - layer.kernel
+    if span < 0 or not span % layer.stride:
+        return None
+    return span // layer.stride + 1
+
+
+def make_exercise(
+    seed: int, layers: int = 3, *, inexact: bool = False, weights_only: bool = False
+) -> Exercise:
     """A reproducible exercise: ``layers`` conv/pool layers whose windows all fit exactly, and an
-    fc layer at the end when the map is small enough to flatten by hand."""
+    fc layer at the end when the map is small enough to flatten by hand. ``inexact``: exactly one
+    layer's division does not come out whole ("não cabe"), so the answer is PyTorch's floor.
+    ``weights_only``: the parameters asked are weights without biases."""
     if not 1 <= layers <= 8:
         from cnncalc.errors import UsageError
+        from cnncalc.i18n import _
 
-        raise UsageError(f"an exercise has 1 to 8 layers, got {layers}")
+        raise UsageError(_("an exercise has 1 to 8 layers, got {n}").format(n=layers))
     rng = random.Random(seed)
     for _ in range(1000):
         size, channels = rng.choice(_INPUTS)
         current = size
         chosen: list[QuizLayer] = []
+        misfit_at = rng.randrange(layers) if inexact else -1
         for i in range(layers):
             pool_now = i > 0 and chosen[-1].kind == "conv" and rng.random() < 0.5
             options: list[QuizLayer]
@@ -86,15 +102,16 @@ def make_exercise(seed: int, layers: int = 3) -> Exercise:
                 filters = rng.choice(_FILTERS)
                 options = [QuizLayer("conv", filters, k, s, p) for k, s, p in _CONV]
             rng.shuffle(options)
-            layer = next((o for o in options if _fits(current, o) and (_fits(current, o) or 0) >= 2), None)
+            size_of = _floored if i == misfit_at else _fits
+            layer = next((o for o in options if (size_of(current, o) or 0) >= 2), None)
             if layer is None:
                 break
             chosen.append(layer)
-            current = _fits(current, layer) or 0
+            current = size_of(current, layer) or 0
         else:
             if current <= 8:
                 chosen.append(QuizLayer("fc", units=rng.choice(_UNITS)))
-            return Exercise(seed, size, size, channels, tuple(chosen))
+            return Exercise(seed, size, size, channels, tuple(chosen), weights_only, inexact)
     raise AssertionError("no exercise found")  # pragma: no cover - the tables above always allow one
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from cnncalc.errors import UsageError
-from cnncalc.i18n import N_
+from cnncalc.i18n import N_, decimal_point
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d, ConvTranspose2d
 from cnncalc.layers.linear import Linear
@@ -98,10 +98,11 @@ class Working:
 
 
 def fraction_text(value: Fraction) -> str:
-    """``32``, ``7.5``, ``2.33`` (at most two decimals when not whole), as the slides print them."""
+    """``32``, ``7.5``, ``2.33`` (at most two decimals when not whole), as the slides print them;
+    ``2,33`` in Portuguese."""
     if value.denominator == 1:
         return str(value.numerator)
-    return f"{float(value):.2f}".rstrip("0")
+    return decimal_point(f"{float(value):.2f}".rstrip("0"))
 
 
 def _prod(factors: list[int]) -> Fraction:
