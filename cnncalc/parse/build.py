@@ -354,7 +354,7 @@ class _Builder:
         args = entry.get("args") or {}
         if not isinstance(args, dict):
             raise SpecError("'args' must be a mapping of argument: value", location=_with_path(loc, path))
-        env: dict[str, Any] = dict(self.arguments)  # a block's own arguments hide the network's
+        env: dict[str, Any] = {}
         for key, value in args.items():
             if key not in block.args:
                 raise SpecError(
@@ -371,6 +371,8 @@ class _Builder:
                         f"block '{block_name}' needs argument '{key}'", location=_with_path(loc, path)
                     )
                 env[key] = default
+        if self.arguments:  # the network's arguments, hidden by the block's own
+            env = {**self.arguments, **env}
         inner = scope.child(name) if name else scope
         key = self.expansion_key(block_name, block, env, path, depth, inner)
         known = self.expansions.get(key) if key is not None else None
