@@ -157,3 +157,16 @@ def test_the_exported_module_has_torchvision_state_dict(name: str) -> None:
     extra = sorted(set(got) - set(expected))
     assert (missing[:5], extra[:5]) == ([], [])
     assert got == expected
+
+
+def test_docs_zoo_is_current() -> None:
+    # docs/zoo.md is what scripts/zoo_table.py writes from this data and the bundled specs.
+    import importlib.util
+
+    script = Path(__file__).parent.parent / "scripts" / "zoo_table.py"
+    spec = importlib.util.spec_from_file_location("zoo_table", script)
+    assert spec is not None and spec.loader is not None
+    zoo_table = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(zoo_table)
+    current = (Path(__file__).parent.parent / "docs" / "zoo.md").read_text(encoding="utf-8")
+    assert current == zoo_table.render(), "docs/zoo.md is stale: run python scripts/zoo_table.py"
