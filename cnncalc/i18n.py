@@ -68,6 +68,7 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 # Each entry is a message id with {name} placeholders; an English message that matches the pattern
 # is shown with the translated template. Only the CLI calls this, so the core stays language-free.
 CORE_MESSAGES = (
+    N_("the spec needs argument '{name}': it has no default"),  # before '{kind} needs {fields}'
     N_("unknown layer type '{name}'{rest}"),
     N_("run 'cnncalc layers' to list the layer types"),
     N_("layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}"),
@@ -89,6 +90,10 @@ CORE_MESSAGES = (
     N_("run with --help for usage"),
     N_("see 'cnncalc check --help' for the file format"),
     N_("the network has no layer '{key}'{rest}"),
+    N_("give it a default under 'args:' (a bundled family member sets its own)"),
+    N_("the spec has no argument '{name}'{rest}"),
+    N_("its arguments: {names}"),
+    N_("'args' must be a mapping of argument: default"),
     N_("kernel"),
     N_("window"),
     N_("height"),
