@@ -371,10 +371,11 @@ class _Builder:
                         f"block '{block_name}' needs argument '{key}'", location=_with_path(loc, path)
                     )
                 env[key] = default
+        inner = scope.child(name) if name else scope
+        # (The network's arguments are the same for every call: the block's own make the key.)
+        key = self.expansion_key(block_name, block, env, path, depth, inner)
         if self.arguments:  # the network's arguments, hidden by the block's own
             env = {**self.arguments, **env}
-        inner = scope.child(name) if name else scope
-        key = self.expansion_key(block_name, block, env, path, depth, inner)
         known = self.expansions.get(key) if key is not None else None
         if known is not None:
             self.count += known.layers
@@ -621,10 +622,11 @@ class _Sizer:
         args = entry.get("args") or {}
         if block is None or name in self.stack or not isinstance(args, dict):
             return 0
-        env = dict(self.arguments)
-        env.update({k: v for k, v in block.args.items() if v is not None})
+        env = {k: v for k, v in block.args.items() if v is not None}
         env.update(args)
-        key = (name, repr(sorted(env.items(), key=lambda kv: str(kv[0]))))
+        key = (name, repr(sorted(env.items(), key=lambda kv: str(kv[0]))))  # the network's args are fixed
+        if self.arguments:
+            env = {**self.arguments, **env}
         if key not in self.memo:
             self.stack.append(name)
             try:
