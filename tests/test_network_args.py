@@ -149,3 +149,17 @@ def test_cli_refuses_a_missing_network_argument(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "the spec needs argument 'blocks'" in result.stderr and "Traceback" not in result.stderr
     assert f"{spec}:2:" in result.stderr
+
+
+@pytest.mark.parametrize("name", sorted(FAMILY_MEMBERS))
+def test_reusing_block_expansions_changes_no_family_member(name: str) -> None:
+    # Expansions are reused by a block's own arguments: the network's are fixed within one build.
+    from cnncalc.parse.build import _Builder
+
+    _, path, arguments, _ = bundled_spec(name)
+    _Builder.reuse_expansions = False
+    try:
+        plain = load_bundled(path, arguments)
+    finally:
+        _Builder.reuse_expansions = True
+    assert load_bundled(path, arguments) == plain
