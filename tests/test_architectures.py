@@ -7,6 +7,7 @@ Sources named per table: torchvision's published model metadata (``num_params`` 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from functools import cache
@@ -42,25 +43,17 @@ def shapes(rep: Report) -> dict[str, str]:
 # Totals of the torchvision variants
 # --------------------------------------------------------------------------------------------
 
-# torchvision's weights metadata: num_params, and "GFLOPS" (which are GMACs) as published, to 2
-# decimals; to 3 decimals where the issue quotes them (alexnet, googlenet, the ResNets). The exact
-# MAC counts are checked against a plain-torch rebuild below.
+# torchvision's weights metadata: num_params, and "GFLOPS" (which are GMACs) as torchvision's source
+# writes them, read from torchvision by scripts/torchvision_reference.py (tests/data/torchvision/,
+# where tests/test_torchvision_reference.py checks every model). The exact MAC counts are checked
+# against a plain-torch rebuild below.
+_TORCHVISION_DATA = json.loads(
+    (Path(__file__).parent / "data" / "torchvision" / "index.json").read_text(encoding="utf-8")
+)["models"]
 TORCHVISION = [
-    ("alexnet", 61_100_840, "0.714"),
-    ("vgg11", 132_863_336, "7.61"),
-    ("vgg11_bn", 132_868_840, "7.61"),
-    ("vgg13", 133_047_848, "11.31"),
-    ("vgg13_bn", 133_053_736, "11.31"),
-    ("vgg16", 138_357_544, "15.47"),
-    ("vgg16_bn", 138_365_992, "15.47"),
-    ("vgg19", 143_667_240, "19.63"),
-    ("vgg19_bn", 143_678_248, "19.63"),
-    ("googlenet", 6_624_904, "1.498"),
-    ("resnet18", 11_689_512, "1.814"),
-    ("resnet34", 21_797_672, "3.664"),
-    ("resnet50", 25_557_032, "4.089"),
-    ("resnet101", 44_549_160, "7.801"),
-    ("resnet152", 60_192_808, "11.514"),
+    (name, _TORCHVISION_DATA[name]["meta"]["num_params"], _TORCHVISION_DATA[name]["meta"]["_ops_text"])
+    for name in ["alexnet", *(f"vgg{d}{bn}" for d in (11, 13, 16, 19) for bn in ("", "_bn")), "googlenet"]
+    + [f"resnet{d}" for d in (18, 34, 50, 101, 152)]
 ]
 
 
