@@ -9,7 +9,11 @@ import os
 import re
 from functools import lru_cache
 
+from cnncalc.i18n import N_
+
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
+_STAGE_ARGS = ("blocks1", "blocks2", "blocks3", "blocks4")
+_STAGE_CONVS = ("convs1", "convs2", "convs3", "convs4", "convs5")
 
 
 @lru_cache(maxsize=1)
@@ -22,25 +26,120 @@ def architectures_dir() -> str:
     return os.path.join(os.path.dirname(here), "architectures")
 
 
-def bundled_names() -> list[str]:
-    """Names of the bundled specs, sorted."""
+# Members of a family: one spec file with network-level ``args:``, bound here to each name (the
+# torchvision names). name → (spec file stem, the arguments, the description ``cnncalc list`` shows).
+FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
+    **{
+        f"resnet{depth}": ("resnet", {"unit": unit, **dict(zip(_STAGE_ARGS, blocks, strict=True))}, text)
+        for depth, unit, blocks, text in (
+            (18, "basic", (2, 2, 2, 2), "torchvision; basic blocks"),
+            (34, "basic", (3, 4, 6, 3), "torchvision; basic blocks"),
+            (50, "bottleneck", (3, 4, 6, 3), "torchvision v1.5; stride on the 3×3"),
+            (101, "bottleneck", (3, 4, 23, 3), "torchvision v1.5; stride on the 3×3"),
+            (152, "bottleneck", (3, 8, 36, 3), "torchvision v1.5; stride on the 3×3"),
+        )
+    },
+    "resnet50-v1": ("resnet", {"stride_on_first": 1}, "paper v1; stride on the first 1×1"),
+    **{
+        name: ("resnet", {"blocks3": blocks3, "groups": groups, "width_per_group": width}, text)
+        for name, blocks3, groups, width, text in (
+            ("resnext50_32x4d", 6, 32, 4, "torchvision ResNeXt; 32 groups × 4 wide"),
+            ("resnext101_32x8d", 23, 32, 8, "torchvision ResNeXt; 32 groups × 8 wide"),
+            ("resnext101_64x4d", 23, 64, 4, "torchvision ResNeXt; 64 groups × 4 wide"),
+            ("wide_resnet50_2", 6, 1, 128, "torchvision wide ResNet; 3×3 convs 2× wider"),
+            ("wide_resnet101_2", 23, 1, 128, "torchvision wide ResNet; 3×3 convs 2× wider"),
+        )
+    },
+    **{
+        f"vgg{depth}{suffix}": ("vgg", {**dict(zip(_STAGE_CONVS, convs, strict=True)), "bn": bn}, text + more)
+        for depth, convs, text in (
+            (11, (1, 1, 2, 2, 2), "torchvision; configuration A"),
+            (13, (2, 2, 2, 2, 2), "torchvision; configuration B"),
+            (16, (2, 2, 3, 3, 3), "torchvision; configuration D"),
+            (19, (2, 2, 4, 4, 4), "torchvision; configuration E"),
+        )
+        for suffix, bn, more in (("", 0, " (paper)"), ("_bn", 1, " + BatchNorm"))
+    },
+    "squeezenet1_0": ("squeezenet", {"version": 0}, "torchvision; the paper's SqueezeNet"),
+    "squeezenet1_1": ("squeezenet", {"version": 1}, "torchvision; 2.4× fewer MACs than 1_0"),
+}
+
+# The descriptions above as message ids, for ``cnncalc list`` in Portuguese (a test holds every member's
+# description to be one of these).
+MEMBER_DESCRIPTIONS = (
+    N_("paper v1; stride on the first 1×1"),
+    N_("torchvision ResNeXt; 32 groups × 4 wide"),
+    N_("torchvision ResNeXt; 32 groups × 8 wide"),
+    N_("torchvision ResNeXt; 64 groups × 4 wide"),
+    N_("torchvision v1.5; stride on the 3×3"),
+    N_("torchvision wide ResNet; 3×3 convs 2× wider"),
+    N_("torchvision; 2.4× fewer MACs than 1_0"),
+    N_("torchvision; basic blocks"),
+    N_("torchvision; configuration A (paper)"),
+    N_("torchvision; configuration A + BatchNorm"),
+    N_("torchvision; configuration B (paper)"),
+    N_("torchvision; configuration B + BatchNorm"),
+    N_("torchvision; configuration D (paper)"),
+    N_("torchvision; configuration D + BatchNorm"),
+    N_("torchvision; configuration E (paper)"),
+    N_("torchvision; configuration E + BatchNorm"),
+    N_("torchvision; the paper's SqueezeNet"),
+)
+
+
+def _key(name: str) -> str:
+    """Names compare case-insensitively, '_' and '-' alike (``vgg16-bn`` is ``vgg16_bn``)."""
+    return name.lower().replace("-", "_")
+
+
+@lru_cache(maxsize=1)
+def _files() -> dict[str, str]:
+    """The bundled spec files by name key: the file's stem → its path."""
     folder = architectures_dir()
     if not os.path.isdir(folder):
-        return []
-    return sorted(
-        stem for stem, suffix in map(os.path.splitext, os.listdir(folder)) if suffix in SPEC_SUFFIXES
-    )
+        return {}
+    found: dict[str, str] = {}
+    for entry in sorted(os.listdir(folder)):
+        stem, suffix = os.path.splitext(entry)
+        if suffix in SPEC_SUFFIXES:
+            found.setdefault(stem, os.path.join(folder, entry))
+    return found
+
+
+def _family_files() -> set[str]:
+    return {stem for stem, _, _ in FAMILY_MEMBERS.values()}
+
+
+def bundled_names() -> list[str]:
+    """Names of the bundled architectures, sorted: each spec file's stem, except family specs,
+    which appear as their members' names."""
+    families = _family_files()
+    files = _files()
+    members = [name for name, (stem, _, _) in FAMILY_MEMBERS.items() if stem in files]
+    return sorted([stem for stem in files if stem not in families] + members)
+
+
+@lru_cache(maxsize=256)
+def bundled_spec(name: str) -> tuple[str, str, dict[str, int | str] | None, str | None] | None:
+    """Bundled architecture ``name`` (case-insensitive; '_' and '-' alike) as (its canonical name,
+    its spec file, the network arguments, the description) — the last two None for a spec of its
+    own — or None when nothing of that name is bundled."""
+    wanted = _key(name)
+    files = _files()
+    for member, (stem, args, description) in FAMILY_MEMBERS.items():
+        if _key(member) == wanted and stem in files:
+            return member, files[stem], args, description
+    families = _family_files()
+    for stem, path in files.items():
+        if _key(stem) == wanted and stem not in families:
+            return stem, path, None, None
+    return None
 
 
 def bundled_path(name: str) -> str | None:
-    """The file of bundled spec ``name`` (case-insensitive; '_' and '-' alike), or None."""
-    wanted = name.lower().replace("_", "-")
-    folder = architectures_dir()
-    for suffix in SPEC_SUFFIXES:
-        candidate = os.path.join(folder, f"{wanted}{suffix}")
-        if os.path.isfile(candidate):
-            return candidate
-    return None
+    """The spec file of bundled architecture ``name`` (see :func:`bundled_spec`), or None."""
+    found = bundled_spec(name)
+    return None if found is None else found[1]
 
 
 def compiled_path(spec_path: str) -> str:

@@ -135,6 +135,7 @@ CORE_MESSAGES = (
         "they must match to be added"
     ),
     N_("layer {index} '{layer}' (add): shapes {shapes} differ"),
+    N_("the spec needs argument '{name}': it has no default"),  # before '{kind} needs {fields}'
     N_("layer {index} '{layer}' ({kind}): input {shape} (H×W×C): {detail}"),
     N_("layer {index} '{layer}' ({kind}): input {shape}: {detail}"),
     N_("layer {index} '{layer}' ({kind}): {detail}"),
@@ -332,6 +333,10 @@ CORE_MESSAGES = (
     N_("buffers"),
     N_("{kind} needs {fields}"),
     N_("params"),
+    N_("give it a default under 'args:' (a bundled family member sets its own)"),
+    N_("argument '{name}' must default to a number, a word or null (required), not {kind}"),
+    N_("the spec has no argument '{name}'{rest}"),
+    N_("'args' must be a mapping of argument: default"),
     N_("kernel"),
     N_("window"),
     N_("height"),

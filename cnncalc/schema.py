@@ -142,6 +142,11 @@ class SpecFile(BaseModel):
     name: str | None = None
     description: str | None = None
     source: str | None = Field(None, description="Where the architecture comes from.")
+    args: dict[str, int | float | str | bool | None] = Field(
+        default_factory=dict,
+        description="Network arguments and their defaults (null = required): substituted with ${...} "
+        "in 'input', 'layers' and every block, as a block's own arguments are.",
+    )
     input: str | InputFields = Field(description="'224x224x3' (H×W×C) or named fields.")
     blocks: dict[str, BlockDef] = Field(default_factory=dict)
     layers: list[Any]

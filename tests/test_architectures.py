@@ -7,6 +7,7 @@ Sources named per table: torchvision's published model metadata (``num_params`` 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from functools import cache
@@ -42,25 +43,17 @@ def shapes(rep: Report) -> dict[str, str]:
 # Totals of the torchvision variants
 # --------------------------------------------------------------------------------------------
 
-# torchvision's weights metadata: num_params, and "GFLOPS" (which are GMACs) as published, to 2
-# decimals; to 3 decimals where the issue quotes them (alexnet, googlenet, the ResNets). The exact
-# MAC counts are checked against a plain-torch rebuild below.
+# torchvision's weights metadata: num_params, and "GFLOPS" (which are GMACs) as torchvision's source
+# writes them, read from torchvision by scripts/torchvision_reference.py (tests/data/torchvision/,
+# where tests/test_torchvision_reference.py checks every model). The exact MAC counts are checked
+# against a plain-torch rebuild below.
+_TORCHVISION_DATA = json.loads(
+    (Path(__file__).parent / "data" / "torchvision" / "index.json").read_text(encoding="utf-8")
+)["models"]
 TORCHVISION = [
-    ("alexnet", 61_100_840, "0.714"),
-    ("vgg11", 132_863_336, "7.61"),
-    ("vgg11-bn", 132_868_840, "7.61"),
-    ("vgg13", 133_047_848, "11.31"),
-    ("vgg13-bn", 133_053_736, "11.31"),
-    ("vgg16", 138_357_544, "15.47"),
-    ("vgg16-bn", 138_365_992, "15.47"),
-    ("vgg19", 143_667_240, "19.63"),
-    ("vgg19-bn", 143_678_248, "19.63"),
-    ("googlenet", 6_624_904, "1.498"),
-    ("resnet18", 11_689_512, "1.814"),
-    ("resnet34", 21_797_672, "3.664"),
-    ("resnet50", 25_557_032, "4.089"),
-    ("resnet101", 44_549_160, "7.801"),
-    ("resnet152", 60_192_808, "11.514"),
+    (name, _TORCHVISION_DATA[name]["meta"]["num_params"], _TORCHVISION_DATA[name]["meta"]["_ops_text"])
+    for name in ["alexnet", *(f"vgg{d}{bn}" for d in (11, 13, 16, 19) for bn in ("", "_bn")), "googlenet"]
+    + [f"resnet{d}" for d in (18, 34, 50, 101, 152)]
 ]
 
 
@@ -184,18 +177,19 @@ def test_vgg_stages(name: str) -> None:
     assert shapes(rep)["avgpool"] == "7×7×512" and rep.output.hwc == "1000"
     depth = int(re.sub(r"\D", "", name))
     assert rep.totals.weight_layers == depth
-    assert sum(1 for r in rep.layers if r.type == "batchnorm") == (depth - 3 if name.endswith("-bn") else 0)
+    assert sum(1 for r in rep.layers if r.type == "batchnorm") == (depth - 3 if name.endswith("_bn") else 0)
 
 
 def test_alexnet_torchvision_stages() -> None:
     got = shapes(report("alexnet"))
-    assert got["features.conv1"] == "55×55×64"
-    assert got["features.maxpool1"] == "27×27×64"
-    assert got["features.conv2"] == "27×27×192"
-    assert got["features.maxpool2"] == "13×13×192"
-    assert got["features.conv5"] == "13×13×256"
-    assert got["features.maxpool3"] == got["avgpool"] == "6×6×256"
-    assert got["classifier.fc1"] == "4096" and got["classifier.fc3"] == "1000"
+    # Named as torchvision's modules: features.0 is conv1, features.12 the last pool.
+    assert got["features.0"] == "55×55×64"
+    assert got["features.2"] == "27×27×64"
+    assert got["features.3"] == "27×27×192"
+    assert got["features.5"] == "13×13×192"
+    assert got["features.10"] == "13×13×256"
+    assert got["features.12"] == got["avgpool"] == "6×6×256"
+    assert got["classifier.1"] == "4096" and got["classifier.6"] == "1000"
     # (224 + 2×2 − 11)/4 + 1 = 55.25: torchvision's first conv does not tile 224 exactly.
     # The spec marks that flooring as intended ('floor'), so the summary does not warn; the same conv
     # in a one-line spec without the mark still does.
@@ -386,7 +380,8 @@ def test_vgg16_memory_as_the_slide() -> None:
 
 @pytest.mark.parametrize("name", bundled_names())
 def test_spec_header_and_size(name: str) -> None:
-    path = next(Path(architectures_dir()).glob(f"{name}.*"))
+    path = Path(bundled_path(name) or "")
+    assert path.parent == Path(architectures_dir())
     lines = path.read_text(encoding="utf-8").splitlines()
     header = []
     for line in lines:
@@ -455,11 +450,22 @@ def test_every_bundled_spec_is_listed_here() -> None:
     covered = {n for n, _, _ in TORCHVISION} | {n for n, _, _ in RESNETS}
     covered |= {"alexnet-2012", "alexnet-2012-groups", "googlenet-aux", "googlenet-paper", "lenet5"}
     covered |= {"alphago-policy"}
+    # The other torchvision models: tests/test_torchvision_reference.py (against torchvision's data).
+    covered |= {
+        "resnext50_32x4d",
+        "resnext101_32x8d",
+        "resnext101_64x4d",
+        "wide_resnet50_2",
+        "wide_resnet101_2",
+    }
+    covered |= {"squeezenet1_0", "squeezenet1_1"}
     assert set(bundled_names()) == covered
 
 
 def test_bundled_names_accept_torchvision_spelling() -> None:
-    assert cnncalc.load("vgg16_bn").name == "vgg16-bn"
+    assert cnncalc.load("vgg16_bn").name == "vgg16_bn"
+    assert cnncalc.load("vgg16-bn").name == "vgg16_bn"  # the older spelling keeps working
+    assert cnncalc.load("ResNeXt50-32x4d").name == "resnext50_32x4d"
     assert cnncalc.load("ResNet50").name == "resnet50"
 
 

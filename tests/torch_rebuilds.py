@@ -219,7 +219,7 @@ MODELS = {
     "resnet152": lambda: resnet((3, 8, 36, 3), True),
     "resnet50-v1": lambda: resnet((3, 4, 6, 3), True, True),
     **{f"vgg{d}": (lambda d=d: vgg(CFG[d], False)) for d in CFG},
-    **{f"vgg{d}-bn": (lambda d=d: vgg(CFG[d], True)) for d in CFG},
+    **{f"vgg{d}_bn": (lambda d=d: vgg(CFG[d], True)) for d in CFG},
 }
 
 

@@ -7,12 +7,13 @@ import os
 import stat
 
 from cnncalc._gc import paused_gc
-from cnncalc.catalog import bundled_names, bundled_path, compiled_path
+from cnncalc.catalog import bundled_names, bundled_spec, compiled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
 from cnncalc.parse.build import build_network, check_input_shape, network_from_data
 from cnncalc.parse.compiled import load_compiled
 from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
+from cnncalc.records import replace
 from cnncalc.spec import Network
 
 
@@ -38,8 +39,9 @@ def load_spec_file(path: str | os.PathLike[str]) -> Network:
     return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
 
 
-def load_bundled(path: str) -> Network:
-    """A bundled spec: from its compiled form while that matches the file (no PyYAML needed)."""
+def load_bundled(path: str, arguments: dict[str, object] | None = None) -> Network:
+    """A bundled spec: from its compiled form while that matches the file (no PyYAML needed);
+    ``arguments`` set its network-level ``args:`` (a family member)."""
     text = _read_spec(path)
     try:
         with open(compiled_path(path), encoding="utf-8") as file:
@@ -47,8 +49,23 @@ def load_bundled(path: str) -> Network:
     except OSError:
         data = None
     if data is None:
-        return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
-    return network_from_data(data, path, default_name=_stem(path))
+        with paused_gc():
+            is_json = path.lower().endswith(".json")
+            data = load_json_text(text, path) if is_json else load_yaml_text(text, path)
+    return network_from_data(data, path, default_name=_stem(path), arguments=arguments)
+
+
+def load_bundled_name(name: str) -> Network | None:
+    """Bundled architecture ``name`` ('_' and '-' alike, any case), named as the catalogue names it
+    (a family member: its family's spec with the member's arguments); None when not bundled."""
+    found = bundled_spec(name)
+    if found is None:
+        return None
+    canonical, path, arguments, description = found
+    network = load_bundled(path, arguments)
+    if arguments is None:
+        return network
+    return replace(network, name=canonical, description=description)
 
 
 def _stem(source: str) -> str:
@@ -90,9 +107,9 @@ def load_network(ref: str | os.PathLike[str], *, order: str = "hwc") -> Network:
         return parse_oneline_spec(ref, order)
     if _exists(ref):
         return load_spec_file(ref)
-    bundled = bundled_path(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None
+    bundled = load_bundled_name(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None
     if bundled is not None:
-        return load_bundled(bundled)
+        return bundled
     names = bundled_names()
     if any(sep in ref for sep in "/\\") or ref.lower().endswith((".yaml", ".yml", ".json")):
         raise SpecError(f"no such file: '{_shorten(ref)}'", hint="check the path")

@@ -107,9 +107,10 @@ class _Builder:
     # into a fresh scope (a repeat's copies, a named call): its nodes are renamed, not rebuilt.
     reuse_expansions = True
 
-    def __init__(self, source: str, blocks: dict[str, _Block]):
+    def __init__(self, source: str, blocks: dict[str, _Block], arguments: dict[str, Any] | None = None):
         self.source = source
         self.blocks = blocks
+        self.arguments = arguments or {}  # the network's own arguments: seen by every block
         self.count = 0
         self.stack: list[str] = []
         self.expansions: dict[tuple[Any, ...], _Expansion] = {}
@@ -443,7 +444,10 @@ class _Builder:
                     )
                 env[key] = default
         inner = scope.child(name) if name else scope
+        # (The network's arguments are the same for every call: the block's own make the key.)
         key = self.expansion_key(block_name, block, env, path, depth, inner)
+        if self.arguments:  # the network's arguments, hidden by the block's own
+            env = {**self.arguments, **env}
         known = self.expansions.get(key) if key is not None else None
         if known is not None:
             self.count += known.layers
@@ -682,8 +686,9 @@ class _Sizer:
     instead of after building the first half-million layers. Anything malformed counts 0 here:
     the builder reports it with its proper message."""
 
-    def __init__(self, blocks: dict[str, _Block]):
+    def __init__(self, blocks: dict[str, _Block], arguments: dict[str, Any] | None = None):
         self.blocks = blocks
+        self.arguments = arguments or {}
         self.memo: dict[tuple[str, str], int] = {}
         self.stack: list[str] = []
 
@@ -733,7 +738,9 @@ class _Sizer:
             return 0
         env = {k: v for k, v in block.args.items() if v is not None}
         env.update(args)
-        key = (name, repr(sorted(env.items(), key=lambda kv: str(kv[0]))))
+        key = (name, repr(sorted(env.items(), key=lambda kv: str(kv[0]))))  # the network's args are fixed
+        if self.arguments:
+            env = {**self.arguments, **env}
         if key not in self.memo:
             self.stack.append(name)
             try:
@@ -743,13 +750,15 @@ class _Sizer:
         return self.memo[key]
 
 
-def _check_expanded_size(entries: Any, blocks: dict[str, _Block], source: str) -> None:
+def _check_expanded_size(
+    entries: Any, blocks: dict[str, _Block], source: str, arguments: dict[str, Any] | None = None
+) -> None:
     """Refuse a spec that expands to more than :data:`MAX_LAYERS` layers, pointing at its largest
     top-level entry."""
     if not isinstance(entries, list):
         return
-    sizer = _Sizer(blocks)
-    sizes = [sizer.entry(entry, None, 0) for entry in entries]
+    sizer = _Sizer(blocks, arguments)
+    sizes = [sizer.entry(entry, arguments or None, 0) for entry in entries]
     total = sum(sizes)
     if total <= MAX_LAYERS:
         return
@@ -811,11 +820,14 @@ def build_network(
     blocks: dict[str, _Block] | None = None,
     description: str | None = None,
     reference: str | None = None,
+    arguments: dict[str, Any] | None = None,
 ) -> Network:
-    _check_expanded_size(entries, blocks or {}, source)
-    builder = _Builder(source, blocks or {})
+    """The network of ``entries``; ``arguments`` (a spec's top-level ``args:``) are substituted in
+    them and in every block."""
+    _check_expanded_size(entries, blocks or {}, source, arguments)
+    builder = _Builder(source, blocks or {}, arguments)
     with paused_gc():
-        children = builder.sequence(entries, "layers", _Scope(), None, 0)
+        children = builder.sequence(entries, "layers", _Scope(), arguments or None, 0)
     if builder.count == 0:
         raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
     return Network(
@@ -829,21 +841,64 @@ def build_network(
     )
 
 
-def network_from_data(data: Any, source: str, default_name: str) -> Network:
-    """A resolved network from the data of a spec file."""
+def network_arguments(data: dict[str, Any], given: dict[str, Any] | None, top: Location) -> dict[str, Any]:
+    """A spec's top-level ``args:`` (defaults; null = required) with the ``given`` values (a bundled
+    family member's) in their place."""
+    where = getattr(data, "key_locs", {}).get("args", top)
+    declared = data.get("args") or {}
+    if not isinstance(declared, dict):
+        raise SpecError("'args' must be a mapping of argument: default", location=where)
+    for key, value in declared.items():
+        if not isinstance(value, int | float | str | bool | type(None)):
+            raise SpecError(
+                f"argument '{key}' must default to a number, a word or null (required), "
+                f"not {_kind_of(value)}",
+                location=getattr(declared, "key_locs", {}).get(key, where),
+            )
+    env = dict(declared)
+    for key, value in (given or {}).items():
+        if key not in declared:
+            raise SpecError(
+                f"the spec has no argument '{key}'" + did_you_mean(str(key), [str(k) for k in declared]),
+                location=where,
+                hint=f"its arguments: {', '.join(map(str, declared)) or 'none'}",
+            )
+        env[key] = value
+    missing = [str(key) for key, value in env.items() if value is None]
+    if missing:
+        raise SpecError(
+            f"the spec needs argument '{missing[0]}': it has no default",
+            location=getattr(declared, "key_locs", {}).get(missing[0], where),
+            hint="give it a default under 'args:' (a bundled family member sets its own)",
+        )
+    return env
+
+
+def network_from_data(
+    data: Any, source: str, default_name: str, arguments: dict[str, Any] | None = None
+) -> Network:
+    """A resolved network from the data of a spec file; ``arguments`` replace the defaults of the
+    spec's top-level ``args:``."""
     top = location_of(data) or Location(source)
     if not isinstance(data, dict):
         raise SpecError(
             f"a spec file holds a mapping with 'input' and 'layers', not {_kind_of(data)}",
             location=top,
         )
-    allowed = {"name", "description", "source", "input", "blocks", "layers"}
+    allowed = {"name", "description", "source", "args", "input", "blocks", "layers"}
     _check_keys(data, allowed, "spec", top)
     for key in ("input", "layers"):
         if key not in data:
             raise SpecError(f"the spec needs '{key}'", location=top)
     key_locs = getattr(data, "key_locs", {})
-    input_shape = parse_input(data["input"], key_locs.get("input", top))
+    env = network_arguments(data, arguments, top) if "args" in data or arguments else {}
+    input_value = data["input"]
+    if env:
+        try:
+            input_value = substitute(input_value, env)
+        except CnncalcError as exc:
+            raise exc.with_location(key_locs.get("input", top)) from None
+    input_shape = parse_input(input_value, key_locs.get("input", top))
     blocks: dict[str, _Block] = {}
     raw_blocks = data.get("blocks") or {}
     if not isinstance(raw_blocks, dict):
@@ -869,4 +924,5 @@ def network_from_data(data: Any, source: str, default_name: str) -> Network:
         blocks=blocks,
         description=data.get("description"),
         reference=data.get("source"),
+        arguments=env,
     )

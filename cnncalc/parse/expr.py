@@ -210,6 +210,8 @@ def substitute(value: Any, env: dict[str, Any]) -> Any:
 
 def _placeholder_value(match: re.Match[str], env: dict[str, Any]) -> Any:
     expression = match.group(1) if match.group(1) is not None else match.group(2)
+    if expression in env:  # $name or ${name}, most placeholders: nothing to parse
+        return env[expression]
     return evaluate(expression, env)
 
 
