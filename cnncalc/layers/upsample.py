@@ -96,9 +96,10 @@ class Upsample(LayerDef):
         else:
             # PyTorch: floor(double(N) * scale) per axis (upsample_*2d's compute_output_size)
             oh, ow = (int(float(n) * s) for n, s in zip(inp.spatial, scales, strict=True))
-            formula = ", ".join(
+            parts = [
                 f"⌊{n}×{_scale_text(s)}⌋ = {o}" for n, s, o in zip(inp.spatial, scales, (oh, ow), strict=True)
-            )
+            ]
+            formula = ", ".join(dict.fromkeys(parts))
         if oh < 1 or ow < 1:
             raise ShapeError(
                 f"upsample to {oh}×{ow}: an empty map ({formula})",
