@@ -173,7 +173,7 @@ class LayerScale(LayerDef):
 @register
 class ChannelShuffle(LayerDef):
     """ShuffleNet's channel shuffle: view the channels as groups×(C/groups), transpose, flatten
-    (torchvision's ``channel_shuffle(x, groups)``). No parameters; a new tensor."""
+    (torchvision's ``channel_shuffle(x, groups)``; nn.ChannelShuffle). No parameters; a new tensor."""
 
     groups: int = field(POSITIVE_INT, "Number of groups (must divide the channels).")
 
@@ -195,7 +195,7 @@ class ChannelShuffle(LayerDef):
         return inp
 
     def torch_call(self, inp: Shape) -> TorchCall:
-        return TorchCall("ChannelShuffle", {"groups": self.groups}, origin=CNNCALC_MODULES)
+        return TorchCall("ChannelShuffle", {"groups": self.groups})
 
     def describe(self) -> str:
         return f"{self.groups} groups"

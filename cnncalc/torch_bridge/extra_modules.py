@@ -37,19 +37,6 @@ class LayerScale(nn.Module):
         return self.layer_scale * x
 
 
-class ChannelShuffle(nn.Module):
-    """ShuffleNet's channel shuffle: channels as groups × (C/groups), transposed, flattened."""
-
-    def __init__(self, groups: int) -> None:
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        n, c, h, w = x.shape
-        x = x.view(n, self.groups, c // self.groups, h, w).transpose(1, 2).contiguous()
-        return x.view(n, c, h, w)
-
-
 class StochasticDepth(nn.Module):
     """Identity at inference; in training, zeroes the input of a sample ('row') or of the whole
     batch ('batch') with probability ``p`` and scales what is kept by 1/(1 − p)."""
@@ -70,5 +57,5 @@ class StochasticDepth(nn.Module):
 
 
 CLASSES: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, ChannelShuffle, StochasticDepth)
+    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth)
 }
