@@ -11,11 +11,12 @@ from torch import nn
 
 
 class LayerNorm2d(nn.LayerNorm):
-    """nn.LayerNorm over the channels of an N×C×H×W map (the channels moved last and back)."""
+    """nn.LayerNorm over the channels of an N×C×H×W map (channels moved last, back)."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x.permute(0, 2, 3, 1)
-        x = nn.functional.layer_norm(x, self.normalized_shape, self.weight, self.bias, self.eps)
+        w, b = self.weight, self.bias
+        x = nn.functional.layer_norm(x, self.normalized_shape, w, b, self.eps)
         return x.permute(0, 3, 1, 2)
 
 
@@ -38,8 +39,8 @@ class LayerScale(nn.Module):
 
 
 class StochasticDepth(nn.Module):
-    """Identity at inference; in training, zeroes the input of a sample ('row') or of the whole
-    batch ('batch') with probability ``p`` and scales what is kept by 1/(1 − p)."""
+    """Identity at inference. In training: zeroes the input of a sample ('row') or
+    of the whole batch ('batch') with probability ``p``; the rest × 1/(1 − p)."""
 
     def __init__(self, p: float, mode: str = "row") -> None:
         super().__init__()
@@ -49,7 +50,9 @@ class StochasticDepth(nn.Module):
         if not self.training or self.p == 0.0:
             return x
         keep = 1.0 - self.p
-        size = [x.shape[0]] + [1] * (x.ndim - 1) if self.mode == "row" else [1] * x.ndim
+        size = [1] * x.ndim
+        if self.mode == "row":
+            size[0] = x.shape[0]
         noise = torch.empty(size, dtype=x.dtype, device=x.device).bernoulli_(keep)
         if keep > 0.0:
             noise.div_(keep)
