@@ -64,13 +64,18 @@ class Upsample(LayerDef):
 
     def check(self) -> None:
         if (self.scale is None) == (self.size is None):
-            raise InvalidField(
+            error = InvalidField(
                 type(self),
                 "scale",
                 self.scale,
                 "give exactly one of scale and size",
                 hint="e.g. 'upsample 2' (scale) or 'upsample size=[56,56]'",
             )
+            both = self.scale is not None
+            error.message = (
+                "upsample takes a scale or a size, not both" if both else "upsample needs a scale or a size"
+            )
+            raise error
         if self.align_corners is not None and self.mode in ("nearest", "nearest-exact"):
             raise InvalidField(
                 type(self),
