@@ -100,9 +100,10 @@ class Dropout(LayerDef):
 
 @register
 class ChannelLinear(LayerDef):
-    """A fully connected layer applied at every position over the channels (ConvNeXt's
-    Permute → nn.Linear over C → Permute; the same numbers as a 1×1 convolution). On a vector it is
-    nn.Linear. Parameters ``weight`` (units×C) and ``bias`` as nn.Linear names them."""
+    """A fully connected layer over the channels at every position (ConvNeXt's Linear over C).
+
+    ConvNeXt writes it Permute → nn.Linear → Permute; the numbers are a 1×1 convolution's. On a vector
+    it is nn.Linear. Parameters ``weight`` (units×C) and ``bias`` as nn.Linear names them."""
 
     units: int = field(POSITIVE_INT, "Output channels (out_features).")
     bias: bool = field(BOOLEAN, "Whether each output channel has a bias.", default=True)
@@ -140,8 +141,10 @@ class ChannelLinear(LayerDef):
 
 @register
 class LayerScale(LayerDef):
-    """A learned scale per channel, γ of shape C×1×1 multiplying the feature map (ConvNeXt's
-    ``layer_scale``, initialised to 1e-6). One parameter per channel, named ``layer_scale``."""
+    """A learned scale per channel, γ of shape C×1×1 (ConvNeXt's ``layer_scale``).
+
+    γ multiplies the feature map; initialised to 1e-6 as in ConvNeXt. One parameter per channel,
+    named ``layer_scale``."""
 
     init: float = field(NUMBER, "Initial value of every γ.", default=1e-6)
 
@@ -172,8 +175,10 @@ class LayerScale(LayerDef):
 
 @register
 class ChannelShuffle(LayerDef):
-    """ShuffleNet's channel shuffle: view the channels as groups×(C/groups), transpose, flatten
-    (torchvision's ``channel_shuffle(x, groups)``; nn.ChannelShuffle). No parameters; a new tensor."""
+    """ShuffleNet's channel shuffle (nn.ChannelShuffle), as torchvision's ``channel_shuffle``.
+
+    The channels are viewed as groups × (C/groups), transposed and flattened. No parameters; a new
+    tensor."""
 
     groups: int = field(POSITIVE_INT, "Number of groups (must divide the channels).")
 
@@ -203,9 +208,10 @@ class ChannelShuffle(LayerDef):
 
 @register
 class StochasticDepth(LayerDef):
-    """Stochastic depth (torchvision.ops.StochasticDepth): identity at inference; in training it
-    zeroes the whole residual branch of a sample (``row``) or of the batch (``batch``) with
-    probability p and scales the rest by 1/(1 − p)."""
+    """Stochastic depth (torchvision.ops.StochasticDepth): identity at inference.
+
+    In training it zeroes the whole residual branch of a sample (``row``) or of the batch
+    (``batch``) with probability p and scales the rest by 1/(1 − p)."""
 
     p: float = field(PROBABILITY, "Drop probability in training.", default=0.0)
     mode: str = field(

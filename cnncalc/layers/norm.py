@@ -81,11 +81,12 @@ class LocalResponseNorm(LayerDef):
 
 @register
 class LayerNorm(LayerDef):
-    """Layer normalisation over the channels at each position (nn.LayerNorm(C) on a vector; on a
-    feature map, ConvNeXt's LayerNorm2d: nn.LayerNorm(C) applied with the channels last).
+    """Layer normalisation over the channels at each position (LayerNorm2d on a map).
 
-    Trainable: a scale per channel (when ``affine``) and a shift per channel (when ``affine`` and
-    ``bias``), named ``weight`` and ``bias`` as in torch. No buffers: statistics come from the input."""
+    nn.LayerNorm(C) on a vector; on a feature map ConvNeXt's LayerNorm2d, nn.LayerNorm(C) applied
+    with the channels last. Trainable: a scale per channel (when ``affine``) and a shift per channel
+    (when ``affine`` and ``bias``), named ``weight`` and ``bias`` as in torch. No buffers: the
+    statistics come from the input."""
 
     eps: float = field(POSITIVE_NUMBER, "Added to the variance for stability (ConvNeXt: 1e-6).", default=1e-5)
     affine: bool = field(
@@ -123,8 +124,10 @@ class LayerNorm(LayerDef):
 
 @register
 class GroupNorm(LayerDef):
-    """Group normalisation (nn.GroupNorm): channels split into ``groups``, each normalised over its
-    channels and positions. Trainable: a scale and a shift per channel (when ``affine``)."""
+    """Group normalisation (nn.GroupNorm), over groups of channels and all positions.
+
+    The channels split into ``groups``; each group is normalised over its channels and positions.
+    Trainable: a scale and a shift per channel (when ``affine``)."""
 
     groups: int = field(POSITIVE_INT, "Number of channel groups G (must divide the channels).")
     eps: float = field(POSITIVE_NUMBER, "Added to the variance for stability.", default=1e-5)
@@ -160,8 +163,9 @@ class GroupNorm(LayerDef):
 
 @register
 class InstanceNorm(LayerDef):
-    """Instance normalisation (nn.InstanceNorm2d): each channel of each sample normalised over its
-    positions. PyTorch's defaults: no affine parameters, no running statistics."""
+    """Instance normalisation (nn.InstanceNorm2d), per channel and sample over the positions.
+
+    PyTorch's defaults: no affine parameters, no running statistics."""
 
     eps: float = field(POSITIVE_NUMBER, "Added to the variance for stability.", default=1e-5)
     momentum: float = field(PROBABILITY, "Running statistics momentum.", default=0.1)

@@ -28,9 +28,11 @@ def _scale_text(value: float) -> str:
 
 @register
 class Upsample(LayerDef):
-    """Resize a feature map (nn.Upsample / F.interpolate): by ``scale`` (output = ⌊N × scale⌋ per
-    axis, in double precision as PyTorch computes it) or to ``size``; ``nearest``, ``bilinear`` or
-    ``bicubic``; ``align_corners`` only for the interpolating modes."""
+    """Resize a feature map (nn.Upsample, F.interpolate) by a scale factor or to a size.
+
+    By ``scale``, output = ⌊N × scale⌋ per axis, in double precision as PyTorch computes it; or to
+    ``size``. Modes ``nearest``, ``bilinear``, ``bicubic``, ``nearest-exact``; ``align_corners``
+    only for the interpolating ones."""
 
     scale: float | tuple[float, float] | None = field(
         Optional(Several(_SCALE, 2, "height, width")),
@@ -59,6 +61,8 @@ class Upsample(LayerDef):
         "nearest": {"mode": "nearest"},
         "bilinear": {"mode": "bilinear"},
         "bicubic": {"mode": "bicubic"},
+        "nearest-exact": {"mode": "nearest-exact"},
+        "nearest_exact": {"mode": "nearest-exact"},
         "align_corners": {"align_corners": True},
     }
 
@@ -126,7 +130,7 @@ class Upsample(LayerDef):
         strides, kernels = [], []
         for n, o in zip(inp.spatial, out.spatial, strict=True):
             ratio = Fraction(o - 1, n - 1) if self.align_corners and n > 1 and o > 1 else Fraction(o, n)
-            read = min(taps, n)
+            read = 1 if ratio == 1 and not self.align_corners else min(taps, n)  # same grid
             kernel = (read - 1) * ratio + 1  # (k − 1) × new jump = (read − 1) × old jump
             strides.append(_whole(ratio))
             kernels.append(_whole(kernel))
