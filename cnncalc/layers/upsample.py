@@ -4,13 +4,16 @@ nn.PixelUnshuffle). None has parameters or MACs."""
 
 from __future__ import annotations
 
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cnncalc.errors import ShapeError
 from cnncalc.layers.base import InvalidField, LayerDef, TorchCall, Window, pair, register
 from cnncalc.layers.conv import _require_spatial, _torch_pair
 from cnncalc.layers.fields import BOOLEAN, POSITIVE_INT, POSITIVE_PAIR, Choice, Optional, Real, Several, field
 from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 MAX_SCALE = 10.0**6
 _SCALE = Real(above=0.0, at_most=MAX_SCALE)
@@ -124,6 +127,8 @@ class Upsample(LayerDef):
     def window(self, inp: Shape, out: Shape) -> Window | None:
         """A transposed window: the jump divides by out/in (a fraction) and each output pixel reads
         1 (nearest), 2 (bilinear) or 4 (bicubic) input pixels per axis."""
+        from fractions import Fraction  # the engine has it loaded; the start-up path does not need it
+
         if inp.spatial == out.spatial and self.mode in ("nearest", "nearest-exact"):
             return None
         taps = _TAPS[self.mode]
