@@ -21,13 +21,14 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
 
 import cnncalc
 from cnncalc.conventions import FLOPS_PER_MAC
 from cnncalc.errors import CnncalcError
 from cnncalc.layers import lookup
-from cnncalc.shapes import Shape
+from cnncalc.shapes import MAX_DIMENSION, Shape
 from tests.strategies import (
     Case,
     channel_linear_cases,
@@ -302,3 +303,32 @@ def test_exported_module_defines_the_small_modules_and_matches(tmp_path: Path) -
     }
     assert "layerscale1.layer_scale" in exported.state_dict()
     assert {"layernorm1.weight", "layernorm1.bias", "channel_linear1.weight"} <= set(exported.state_dict())
+
+
+@_settings(500)
+@given(
+    st.integers(1, 10**6),
+    st.integers(1, 5000),
+    st.tuples(st.floats(1e-3, 50.0), st.floats(1e-3, 50.0)),
+    st.sampled_from(["nearest", "bilinear", "bicubic", "nearest-exact"]),
+)
+def test_upsampled_size_equals_torch_on_large_maps(
+    h: int, w: int, scale: tuple[float, float], mode: str
+) -> None:
+    """⌊N × scale⌋ in double precision, as PyTorch, on maps up to 10^6 rows (meta tensors: shapes
+    only) and any scale, including those whose product lands just below or above a whole number."""
+    kind = lookup("upsample")
+    assert kind is not None
+    try:
+        ours: tuple[int, int] | None = kind(scale=list(scale), mode=mode).output_shape(Shape(1, h, w)).spatial
+    except CnncalcError:
+        ours = None
+    x = torch.empty(1, 1, h, w, device="meta")
+    try:
+        size = tuple(nn.functional.interpolate(x, scale_factor=scale, mode=mode).shape[2:])
+        theirs = None if 0 in size else size
+    except RuntimeError:
+        theirs = None
+    if theirs is not None and theirs[0] * theirs[1] > MAX_DIMENSION:
+        theirs = None  # cnncalc refuses maps over 10^12 pixels (its size limit); torch's meta tensors do not
+    assert ours == theirs, (h, w, scale, mode)
