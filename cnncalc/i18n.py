@@ -100,6 +100,40 @@ CORE_MESSAGES = (
     # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
     # a specific message before a shorter one that would also match it.
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
+    N_("{what}: {channels} channels are not divisible by groups {groups}"),
+    N_("choose groups that divide {channels}: {divisors}"),
+    N_("layerscale needs a feature map (its γ is C×1×1) but its input is a flat vector of {n}"),
+    N_("put it before flatten, on the H×W×C map"),
+    N_("channel_shuffle needs a feature map (H×W×C) but its input is a flat vector of {n}"),
+    N_("shuffle channels before flatten"),
+    N_("instancenorm needs a feature map (H×W×C) but its input is a flat vector of {n}"),
+    N_("use layernorm or batchnorm on a vector"),
+    N_(
+        "instancenorm of a 1×1 map: one value per channel has no variance (PyTorch: 'Expected more than "
+        "1 spatial element')"
+    ),
+    N_("normalise before the map shrinks to 1×1, or use track_running_stats"),
+    N_("e.g. 'upsample 2' (scale) or 'upsample size=[56,56]'"),
+    N_("write 'upsample 2 bilinear align_corners', or drop align_corners"),
+    N_("upsample to {h}×{w}: an empty map ({formula})"),
+    N_("use a larger scale (output = floor(N × scale) must be at least 1)"),
+    N_("upsample to {h}×{w} = {pixels} pixels, over the limit of {limit}"),
+    N_("pixelshuffle {r}: {channels} channels are not divisible by r² = {r2text} = {r2}"),
+    N_("give the layer before it a multiple of {n} channels"),
+    N_("pixelshuffle {r}: {h}×{w} pixels is over the limit of {limit}"),
+    N_("pixelunshuffle {r}: {channels} channels is over the limit of {limit}"),
+    N_("pixelunshuffle {r}: {axis} {n} is not divisible by {d}"),
+    N_("use a factor that divides {n}, or resize the map first"),
+    N_("'{value}' is not true or false (compare it: == != < <= > >=)"),
+    N_("cannot compare '{left}' with '{right}'"),
+    N_("'{value}' is not a number"),
+    N_("the result is not a finite number"),
+    N_("functions: {names}"),
+    N_("number too large"),
+    N_("unknown function '{name}'"),
+    N_("missing ')' after the arguments of {name}"),
+    N_("{name} takes {count}, not {given}"),
+    N_("unknown argument '{name}' (arguments: {names})"),
     N_(
         "layer {index} '{layer}' (mul): the gate gives {scale} but its input is {shape}{order}; a gate "
         "must give the same channels, on 1×1 or the same height and width"
@@ -117,7 +151,7 @@ CORE_MESSAGES = (
     N_("'train_only' must be true or false, not {value}"),
     N_("'gate' needs a list of one or more layers"),
     N_("e.g. gate: [gap, conv 8 k1, relu, conv 32 k1, sigmoid]"),
-    N_("'{value}' is not true or false in '${{{text}}}' (compare it: == != < <= > >=)"),
+    N_("'{value}' is not true or false (compare it: == != < <= > >=) in '${{{text}}}'"),
     N_("cannot compare '{left}' with '{right}' in '${{{text}}}'"),
     N_("'{value}' is not a number in '${{{text}}}'"),
     N_("'if' without 'else' in '${{{text}}}' (write: a if condition else b)"),
@@ -379,6 +413,7 @@ CORE_MESSAGES = (
     ),
     # Templates that match many messages: after every specific one; the last only splits
     # what nothing else matched (fit suggestions).
+    N_("{message} in '${{{text}}}'"),
     N_("{item}, or a list [{names}]"),
     N_("{rule}, or null"),
     N_("it should be {expected}"),

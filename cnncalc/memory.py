@@ -168,6 +168,60 @@ def _dropout(layer: LayerDef) -> Saves:
     return Saves(extra=((_out, MASK_BYTES),))
 
 
+def _positions(inp: Shape, out: Shape) -> int:
+    return inp.spatial[0] * inp.spatial[1]
+
+
+def _input_size(inp: Shape, out: Shape) -> int:
+    return inp.numel
+
+
+def _norm_statistics(
+    per_sample: Callable[[Shape, Shape], int],
+) -> tuple[tuple[Callable[[Shape, Shape], int], int | None], ...]:
+    """A norm's fp32 mean and inverse std (or rstd), ``per_sample`` values each."""
+    return ((per_sample, STAT_BYTES), (per_sample, STAT_BYTES))
+
+
+def _layernorm(layer: LayerDef) -> Saves:
+    """native_layer_norm keeps x and the fp32 mean and rstd of each position (also made without
+    grad)."""
+    stats = _norm_statistics(_positions)
+    return Saves(input=True, extra=stats, eval_extra=stats)
+
+
+def _groupnorm(layer: LayerDef) -> Saves:
+    """native_group_norm keeps x and the fp32 mean and rstd of each group; its CPU backward makes
+    one input-sized temporary."""
+    groups = int(getattr(layer, "groups", 1))
+    stats = _norm_statistics(lambda i, o: groups)
+    return Saves(input=True, extra=stats, eval_extra=stats, backward_temporaries=_input_size)
+
+
+def _instancenorm(layer: LayerDef) -> Saves:
+    """F.instance_norm is batch_norm on a 1×(N·C)×H×W view: it keeps x, the fp32 mean and inverse
+    std per sample and channel, the weight repeated N times (affine) and the running statistics
+    repeated N times (track_running_stats); without grad it makes the repeats and, without running
+    statistics, the two statistics."""
+    affine, track = bool(getattr(layer, "affine", False)), bool(getattr(layer, "track_running_stats", False))
+    stats = _norm_statistics(_channels)
+    repeated_weight = ((_channels, None),) if affine else ()
+    repeated_running = ((_channels, None), (_channels, None)) if track else ()
+    repeated_affine = ((_channels, None), (_channels, None)) if affine else ()
+    return Saves(
+        input=True,
+        extra=stats + repeated_weight + repeated_running,
+        eval_extra=(repeated_running or stats) + repeated_affine,
+    )
+
+
+def _stochastic_depth(layer: LayerDef) -> Saves:
+    """Identity with p = 0 (and at inference); in training x × noise keeps the N×1×1×1 noise."""
+    if not getattr(layer, "p", 0.0):
+        return Saves(view=True)
+    return Saves(extra=((lambda i, o: 1, None),))
+
+
 _INPUT = Saves(input=True)
 _OUTPUT = Saves(output=True)
 _MAX_POOL = Saves(input=True, extra=((_out, INDEX_BYTES),), eval_extra=((_out, INDEX_BYTES),))
@@ -208,6 +262,20 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "softplus": _INPUT,
     # the weight's gradient is first computed per element, then summed
     "prelu": Saves(input=True, backward_temporaries=lambda i, o: i.numel),
+    "layernorm": _layernorm,
+    "groupnorm": _groupnorm,
+    "instancenorm": _instancenorm,
+    # upsample_*2d_backward needs only sizes; the shuffles are copies that need nothing
+    "upsample": Saves(),
+    "pixelshuffle": Saves(),
+    "pixelunshuffle": Saves(),
+    "channel_shuffle": Saves(),
+    # linear over the channels keeps its input, as fc; exact (CPU tracker) when the map is laid out
+    # channels last, as inside ConvNeXt's block; after a conv PyTorch also copies it (not modelled)
+    "channel_linear": Saves(input=True),
+    # γ × x keeps x for γ's gradient, computed per element and then summed
+    "layerscale": Saves(input=True, backward_temporaries=_input_size),
+    "stochastic_depth": _stochastic_depth,
 }
 
 
@@ -408,8 +476,8 @@ class _Simulation:
                 self.blas_workspace("cublaslt", CUBLASLT_WORKSPACE_BYTES)
         entry = SAVED_FOR_BACKWARD.get(layer.type, _INPUT)
         rule = entry if isinstance(entry, Saves) else entry(layer)
-        if layer.type == "dropout" and not self.train:
-            rule = Saves(view=True)  # eval-mode dropout returns its input
+        if layer.type in ("dropout", "stochastic_depth") and not self.train:
+            rule = Saves(view=True)  # at inference both return their input
         out = x if rule.view else self.new(out_shape.numel)
         extras = (
             []

@@ -22,6 +22,12 @@ COVERAGE_SPECS = {
     # squeeze-and-excitation gates, alone and inside a residual body (MobileNetV3, EfficientNet)
     "gate": "16x16x8 | conv 8 k3 p1 | < gap | conv 2 k1 | relu | conv 8 k1 | hardsigmoid > "
     "| { conv 8 k1 nobias | bn | < gap | conv 4 k1 | silu | conv 8 k1 | sigmoid > } | gap | fc 4",
+    # ConvNeXt's block: depthwise 7×7, LayerNorm2d, Linear over channels ×4, GELU, back, γ, drop path
+    "convnext-block": "8x8x8 | conv 8 k1 | layernorm eps=1e-6 | { conv 8 k7 p3 dw | layernorm eps=1e-6 "
+    "| channel_linear 32 | gelu | channel_linear 8 | layerscale | stochastic_depth 0.1 }",
+    "norms-resampling": "12x10x8 | groupnorm 4 | channel_shuffle 2 | instancenorm affine track "
+    "| upsample 2 bilinear | pixelunshuffle 2 | pixelshuffle 2 | upsample size=[7,9] bicubic align_corners "
+    "| upsample 0.5 mode=nearest-exact | instancenorm | conv 4 k1 | gap | flatten | layernorm nobias",
 }
 
 # A spec file with every structure: named groups, numbered repeats, a block with arguments,

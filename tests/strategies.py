@@ -37,6 +37,7 @@ class Case:
     torch_kwargs: dict[str, Any]
     input: Shape
     flatten_first: bool = False
+    channels_last: bool = False  # the torch module runs on N×H×W×C (Permute → module → Permute)
 
 
 def _both(value: int | tuple[int, int]) -> tuple[int, int]:
@@ -194,6 +195,107 @@ def linear_cases(draw: st.DrawFn) -> Case:
     fields = {"type": "fc", "units": units, "bias": bias}
     kwargs = {"in_features": inp.numel, "out_features": units, "bias": bias}
     return Case(fields, "Linear", kwargs, inp, flatten_first=not flat)
+
+
+# ------------------------------------------------------------------------------------------------
+# The modern single-tensor kinds (norms, resampling, ConvNeXt's pieces, channel shuffle). PyTorch
+# names: nn classes, or "ref:<name>" for a reference module the property test defines itself.
+
+
+@st.composite
+def layernorm_cases(draw: st.DrawFn) -> Case:
+    flat = draw(st.booleans())
+    inp = Shape(draw(st.integers(1, 24))) if flat else draw(feature_maps(st.integers(1, 12)))
+    eps = draw(st.sampled_from([1e-5, 1e-6]))
+    affine, bias = draw(st.booleans()), draw(st.booleans())
+    fields = {"type": "layernorm", "eps": eps, "affine": affine, "bias": bias}
+    kwargs = {"normalized_shape": inp.channels, "eps": eps, "elementwise_affine": affine, "bias": bias}
+    return Case(fields, "LayerNorm", kwargs, inp, channels_last=not flat)
+
+
+@st.composite
+def groupnorm_cases(draw: st.DrawFn) -> Case:
+    groups = draw(st.integers(1, 6))
+    channels_ = groups * draw(st.integers(1, 4)) if draw(st.integers(0, 5)) else draw(st.integers(1, 12))
+    flat = draw(st.integers(0, 4)) == 0
+    inp = Shape(channels_) if flat else Shape(channels_, draw(spatial), draw(spatial))
+    affine = draw(st.booleans())
+    fields = {"type": "groupnorm", "groups": groups, "affine": affine}
+    return Case(fields, "GroupNorm", {"num_groups": groups, "num_channels": channels_, "affine": affine}, inp)
+
+
+@st.composite
+def instancenorm_cases(draw: st.DrawFn) -> Case:
+    inp = Shape(draw(channels), draw(st.integers(1, 6)), draw(st.integers(1, 6)))
+    affine, track = draw(st.booleans()), draw(st.booleans())
+    fields = {"type": "instancenorm", "affine": affine, "track_running_stats": track}
+    kwargs = {"num_features": inp.channels, "affine": affine, "track_running_stats": track}
+    return Case(fields, "InstanceNorm2d", kwargs, inp)
+
+
+# scale factors of the zoo (2, 4, 8, 16, 32) and awkward ones (fractions, < 1, not exact in binary)
+_SCALES = st.sampled_from([1.0, 2.0, 3.0, 4.0, 8.0, 0.5, 1.5, 2.5, 0.3, 1.1, 0.1, 1 / 3, 2.7, 0.999])
+
+
+@st.composite
+def upsample_cases(draw: st.DrawFn) -> Case:
+    inp = draw(feature_maps())
+    mode = draw(st.sampled_from(["nearest", "bilinear", "bicubic", "nearest-exact"]))
+    align = draw(st.sampled_from([None, True, False])) if mode in ("bilinear", "bicubic") else None
+    fields: dict[str, Any] = {"type": "upsample", "mode": mode, "align_corners": align}
+    kwargs: dict[str, Any] = {"mode": mode, "align_corners": align}
+    if draw(st.booleans()):
+        scale = draw(st.one_of(_SCALES, st.tuples(_SCALES, _SCALES)))
+        fields["scale"] = list(scale) if isinstance(scale, tuple) else scale
+        kwargs["scale_factor"] = scale
+    else:
+        size = draw(ints_or_pairs(1, 30))
+        fields["size"] = list(size) if isinstance(size, tuple) else size
+        kwargs["size"] = size
+    return Case(fields, "Upsample", kwargs, inp)
+
+
+@st.composite
+def pixelshuffle_cases(draw: st.DrawFn) -> Case:
+    factor = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        c = factor * factor * draw(st.integers(1, 3)) if draw(st.integers(0, 4)) else draw(st.integers(1, 12))
+        inp = Shape(c, draw(st.integers(1, 6)), draw(st.integers(1, 6)))
+        return Case(
+            {"type": "pixelshuffle", "factor": factor}, "PixelShuffle", {"upscale_factor": factor}, inp
+        )
+    h = factor * draw(st.integers(1, 4)) if draw(st.integers(0, 4)) else draw(st.integers(1, 9))
+    inp = Shape(draw(channels), h, factor * draw(st.integers(1, 4)))
+    return Case(
+        {"type": "pixelunshuffle", "factor": factor}, "PixelUnshuffle", {"downscale_factor": factor}, inp
+    )
+
+
+@st.composite
+def channel_linear_cases(draw: st.DrawFn) -> Case:
+    flat = draw(st.integers(0, 4)) == 0
+    inp = Shape(draw(st.integers(1, 16))) if flat else draw(feature_maps(st.integers(1, 12)))
+    units, bias = draw(st.integers(1, 24)), draw(st.booleans())
+    fields = {"type": "channel_linear", "units": units, "bias": bias}
+    kwargs = {"in_features": inp.channels, "out_features": units, "bias": bias}
+    return Case(fields, "Linear", kwargs, inp, channels_last=not flat)
+
+
+@st.composite
+def small_layer_cases(draw: st.DrawFn) -> Case:
+    """layerscale, channel_shuffle and stochastic_depth (identity at inference)."""
+    inp = draw(feature_maps(st.integers(1, 12)))
+    kind = draw(st.sampled_from(["layerscale", "channel_shuffle", "stochastic_depth"]))
+    if kind == "layerscale":
+        init = draw(st.sampled_from([1e-6, 0.1, 1.0]))
+        return Case(
+            {"type": kind, "init": init}, "ref:LayerScale", {"channels": inp.channels, "init": init}, inp
+        )
+    if kind == "channel_shuffle":
+        groups = draw(st.integers(1, 4))
+        return Case({"type": kind, "groups": groups}, "ChannelShuffle", {"groups": groups}, inp)
+    p, mode = draw(st.sampled_from([0.0, 0.1, 0.5])), draw(st.sampled_from(["row", "batch"]))
+    return Case({"type": kind, "p": p, "mode": mode}, "Identity", {}, inp)
 
 
 # ------------------------------------------------------------------------------------------------

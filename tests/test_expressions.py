@@ -44,7 +44,7 @@ def test_expression_values(text: str, value: object) -> None:
         ("inp and out", "'16' is not true or false"),
         ("1 < true", "cannot compare"),
         ("1 if se", "'if' without 'else'"),
-        ("se + 1", "is not an integer"),
+        ("se + 1", "is not a number"),
         ("stride ==", "incomplete expression"),
         ("and", "unexpected 'and'"),
     ],

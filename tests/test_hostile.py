@@ -172,6 +172,100 @@ REFUSED = {
         SpecError,
         "conv: invalid filters nan: it should be a finite number",
     ),
+    # The modern single-tensor kinds and the expression helpers.
+    "upsample to an empty map": (
+        "oneline",
+        "8x8x3 | upsample 0.1",
+        ShapeError,
+        "layer 1 'upsample1' (upsample): input 8×8×3 (H×W×C): upsample to 0×0: an empty map (⌊8×0.1⌋ = 0)",
+    ),
+    "upsample to 10^13 pixels": (
+        "oneline",
+        "224x224x3 | upsample 20000",
+        ShapeError,
+        "layer 1 'upsample1' (upsample): input 224×224×3 (H×W×C): upsample to 4,480,000×4,480,000 = "
+        "2.01e+13 pixels, over the limit of 1,000,000,000,000",
+    ),
+    "upsample to a size of 10^14 pixels": (
+        "oneline",
+        "8x8x3 | upsample size=[10000000,10000000]",
+        ShapeError,
+        "layer 1 'upsample1' (upsample): input 8×8×3 (H×W×C): upsample to 10,000,000×10,000,000 = "
+        "1e+14 pixels, over the limit of 1,000,000,000,000",
+    ),
+    "upsample scale over its limit": (
+        "oneline",
+        "8x8x3 | upsample 1e7",
+        SpecError,
+        "upsample: invalid scale 10000000.0: it should be less than or equal to 1e+06",
+    ),
+    "upsample with neither scale nor size": (
+        "oneline",
+        "8x8x3 | upsample",
+        SpecError,
+        "upsample needs a scale or a size",
+    ),
+    "upsample with both": (
+        "oneline",
+        "8x8x3 | upsample 2 size=4",
+        SpecError,
+        "upsample takes a scale or a size, not both",
+    ),
+    "groupnorm groups not dividing": (
+        "oneline",
+        "8x8x6 | groupnorm 4",
+        ShapeError,
+        "layer 1 'groupnorm1' (groupnorm): input 8×8×6 (H×W×C): groupnorm: 6 channels are not divisible "
+        "by groups 4",
+    ),
+    "channel_shuffle groups not dividing": (
+        "oneline",
+        "8x8x6 | channel_shuffle 4",
+        ShapeError,
+        "layer 1 'channel_shuffle1' (channel_shuffle): input 8×8×6 (H×W×C): channel_shuffle: 6 channels "
+        "are not divisible by groups 4",
+    ),
+    "pixelshuffle channels not dividing": (
+        "oneline",
+        "8x8x6 | pixelshuffle 2",
+        ShapeError,
+        "layer 1 'pixelshuffle1' (pixelshuffle): input 8×8×6 (H×W×C): pixelshuffle 2: 6 channels are not "
+        "divisible by r² = 2² = 4",
+    ),
+    "pixelunshuffle size not dividing": (
+        "oneline",
+        "9x8x6 | pixelunshuffle 2",
+        ShapeError,
+        "layer 1 'pixelunshuffle1' (pixelunshuffle): input 9×8×6 (H×W×C): pixelunshuffle 2: height 9 is "
+        "not divisible by 2",
+    ),
+    "instancenorm of a 1x1 map": (
+        "oneline",
+        "1x1x6 | instancenorm",
+        ShapeError,
+        "layer 1 'instancenorm1' (instancenorm): input 1×1×6 (H×W×C): instancenorm of a 1×1 map: one "
+        "value per channel has no variance (PyTorch: 'Expected more than 1 spatial element')",
+    ),
+    "make_divisible by zero": (
+        "yaml",
+        "input: 8x8x3\nblocks:\n  b: {args: {w: 1.0}, layers: ['conv ${make_divisible(32 * w, 0)} k1']}\n"
+        "layers: [{block: b}]\n",
+        SpecError,
+        "make_divisible: the divisor must be at least 1, not 0 in '${make_divisible(32 * w, 0)}'",
+    ),
+    "a fractional width as filters": (
+        "yaml",
+        "input: 8x8x3\nblocks:\n  b: {args: {w: 1.4}, layers: ['conv ${32 * w} k1']}\nlayers: [{block: b}]\n",
+        SpecError,
+        "conv: invalid filters 44.8: it should be a whole number, not a fraction",
+    ),
+    "a depth multiplier that overflows": (
+        "yaml",
+        "input: 8x8x3\nblocks:\n  b: {args: {d: 1.0e+300}, layers: [{repeat: '${ceil(2 * d * d)}', "
+        "layers: [relu]}]}\nlayers: [{block: b}]\n",
+        SpecError,
+        "number too large in '${ceil(2 * d * d)}' (limit 10^18)",
+    ),
 }
 
 

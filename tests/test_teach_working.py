@@ -28,6 +28,10 @@ SPECS = [
     "16x16x8 | deconv 4 k4 s2 p1 | conv 3 k3 s3 | maxpool 2 ceil | flatten | dropout | fc 5 nobias",
     "7x7x1 | conv 1 k3 s3",
     "13x17x3 | conv 4 k=[3,5] s=[2,1] | maxpool 2",
+    # the modern single-tensor kinds
+    "16x12x8 | groupnorm 4 | layernorm nobias | upsample 1.5 bilinear | pixelshuffle 2 | pixelunshuffle 3 "
+    "| channel_linear 16 | layerscale | stochastic_depth 0.1 | channel_shuffle 4 | instancenorm affine "
+    "| upsample [2, 0.7] | channel_linear 4 nobias | gap | flatten | layernorm",
 ]
 
 
@@ -40,7 +44,14 @@ def _english():  # type: ignore[no-untyped-def]
 def _evaluate(expression: str) -> Fraction:
     """Evaluate a substituted formula (×, −, /, ⌈⌉, parentheses) exactly, without eval."""
     text = expression.replace("×", "*").replace("−", "-").replace("⌈", "ceil(").replace("⌉", ")")
-    ops = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+    text = text.replace("⌊", "floor(").replace("⌋", ")").replace("²", "**2")
+    ops = {
+        ast.Add: operator.add,
+        ast.Sub: operator.sub,
+        ast.Mult: operator.mul,
+        ast.Div: operator.truediv,
+        ast.Pow: operator.pow,
+    }
 
     def walk(node: ast.AST) -> Fraction:
         if isinstance(node, ast.Expression):
@@ -49,8 +60,9 @@ def _evaluate(expression: str) -> Fraction:
             return ops[type(node.op)](walk(node.left), walk(node.right))
         if isinstance(node, ast.Constant):
             return Fraction(node.value)
-        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "ceil":
-            return Fraction(math.ceil(walk(node.args[0])))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") in ("ceil", "floor"):
+            rounding = math.ceil if node.func.id == "ceil" else math.floor  # type: ignore[attr-defined]
+            return Fraction(rounding(walk(node.args[0])))
         raise AssertionError(f"unexpected {ast.dump(node)} in {expression!r}")
 
     return walk(ast.parse(text, mode="eval"))

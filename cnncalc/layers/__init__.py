@@ -1,9 +1,11 @@
 """Layer kinds. Importing this package registers every kind; add a kind by adding a class
 decorated with :func:`register` in one of these modules."""
 
-from cnncalc.layers import activation, conv, linear, norm, pool  # noqa: F401  (registration)
+from cnncalc.layers import activation, conv, linear, norm, pool, upsample  # noqa: F401  (registration)
 from cnncalc.layers.base import (
+    CNNCALC_MODULES,
     GLOBAL_WINDOW,
+    TORCH_NN,
     InvalidField,
     LayerDef,
     TorchCall,
@@ -15,7 +17,9 @@ from cnncalc.layers.base import (
 )
 
 __all__ = [
+    "CNNCALC_MODULES",
     "GLOBAL_WINDOW",
+    "TORCH_NN",
     "InvalidField",
     "LayerDef",
     "TorchCall",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from cnncalc.errors import SpecError
+from cnncalc.errors import ShapeError, SpecError
 from cnncalc.layers.fields import FieldSpec, Problem
 from cnncalc.records import field, record, replace, value_eq, value_hash, value_repr
 from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape
@@ -43,14 +43,35 @@ class Window:
 GLOBAL_WINDOW = "global"  # the layer sees its whole input (linear, global pooling)
 
 
+TORCH_NN = "torch.nn"
+CNNCALC_MODULES = "cnncalc"  # the small modules of cnncalc.torch_bridge.extra_modules
+
+
 @record
 class TorchCall:
-    """How to build the layer in PyTorch without importing it: ``torch.nn.<cls>(**kwargs)``.
+    """How to build the layer in PyTorch without importing it: ``<origin>.<cls>(**kwargs)``.
+
+    ``origin`` is :data:`TORCH_NN` (a class of ``torch.nn``) or :data:`CNNCALC_MODULES`: a small
+    module the torch bridge defines (``LayerNorm2d``, ``ChannelShuffle``, …, in
+    :mod:`cnncalc.torch_bridge.extra_modules`) and ``cnncalc export`` writes into the exported file.
     ``flatten_first`` asks the bridge to insert ``nn.Flatten()`` before it."""
 
     cls: str
     kwargs: dict[str, Any] = field(factory=dict)
     flatten_first: bool = False
+    origin: str = TORCH_NN
+
+
+def require_groups_divide(what: str, groups: int, inp: Shape) -> None:
+    """Raise :class:`ShapeError` unless ``groups`` divides the channels of ``inp`` (GroupNorm,
+    channel shuffle), naming the divisors that would."""
+    if inp.channels % groups:
+        divisors = [d for d in range(1, min(inp.channels, 4096) + 1) if inp.channels % d == 0]
+        shown = ", ".join(map(str, divisors[:12])) + (", …" if len(divisors) > 12 else "")
+        raise ShapeError(
+            f"{what}: {inp.channels} channels are not divisible by groups {groups}",
+            hint=f"choose groups that divide {inp.channels}: {shown}",
+        )
 
 
 type_of = type  # ``type`` is a field name inside LayerDef

@@ -1,9 +1,19 @@
-"""Fully connected layers and the layers that only reshape or mask: fc, flatten, dropout."""
+"""Fully connected layers (fc; channel_linear over the channels of a feature map), per-channel
+scaling (layerscale), and the layers that only reshape, reorder or mask: flatten, channel_shuffle,
+dropout, stochastic_depth."""
 
 from __future__ import annotations
 
-from cnncalc.layers.base import GLOBAL_WINDOW, LayerDef, TorchCall, register
-from cnncalc.layers.fields import BOOLEAN, POSITIVE_INT, PROBABILITY, field
+from cnncalc.errors import ShapeError
+from cnncalc.layers.base import (
+    CNNCALC_MODULES,
+    GLOBAL_WINDOW,
+    LayerDef,
+    TorchCall,
+    register,
+    require_groups_divide,
+)
+from cnncalc.layers.fields import BOOLEAN, NUMBER, POSITIVE_INT, PROBABILITY, Choice, field
 from cnncalc.shapes import Shape
 
 
@@ -86,3 +96,138 @@ class Dropout(LayerDef):
 
     def describe(self) -> str:
         return f"p={self.p:g}"
+
+
+@register
+class ChannelLinear(LayerDef):
+    """A fully connected layer over the channels at every position (ConvNeXt's Linear over C).
+
+    ConvNeXt writes it Permute → nn.Linear → Permute; the numbers are a 1×1 convolution's. On a vector
+    it is nn.Linear. Parameters ``weight`` (units×C) and ``bias`` as nn.Linear names them."""
+
+    units: int = field(POSITIVE_INT, "Output channels (out_features).")
+    bias: bool = field(BOOLEAN, "Whether each output channel has a bias.", default=True)
+
+    types = ("channel_linear",)
+    names = ("channel_linear", "linear_c", "pointwise_linear", "channellinear")
+    family = "linear"
+    summary = "fully connected over the channels at each position: H×W×C → H×W×units (ConvNeXt)"
+    positional = ("units",)
+    short_keys = {"u": "units"}
+    flags = {"nobias": {"bias": False}}
+
+    def output_shape(self, inp: Shape) -> Shape:
+        return Shape(self.units, inp.height, inp.width)
+
+    def weights(self, inp: Shape) -> int:
+        return inp.channels * self.units
+
+    def biases(self, inp: Shape) -> int:
+        return self.units if self.bias else 0
+
+    def macs(self, inp: Shape, out: Shape) -> int:
+        h, w = inp.spatial
+        return h * w * inp.channels * self.units
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        kwargs = {"in_features": inp.channels, "out_features": self.units, "bias": self.bias}
+        if inp.is_flat:
+            return TorchCall("Linear", kwargs)
+        return TorchCall("ChannelLinear", kwargs, origin=CNNCALC_MODULES)
+
+    def describe(self) -> str:
+        return f"{self.units} units over channels" + ("" if self.bias else " no bias")
+
+
+@register
+class LayerScale(LayerDef):
+    """A learned scale per channel, γ of shape C×1×1 (ConvNeXt's ``layer_scale``).
+
+    γ multiplies the feature map; initialised to 1e-6 as in ConvNeXt. One parameter per channel,
+    named ``layer_scale``."""
+
+    init: float = field(NUMBER, "Initial value of every γ.", default=1e-6)
+
+    types = ("layerscale",)
+    names = ("layerscale", "layer_scale")
+    family = "scale"
+    summary = "learned per-channel scale γ (C×1×1), as ConvNeXt's layer_scale (init 1e-6)"
+    positional = ("init",)
+
+    def output_shape(self, inp: Shape) -> Shape:
+        if inp.is_flat:
+            raise ShapeError(
+                f"layerscale needs a feature map (its γ is C×1×1) but its input is a flat vector "
+                f"of {inp.channels}",
+                hint="put it before flatten, on the H×W×C map",
+            )
+        return inp
+
+    def weights(self, inp: Shape) -> int:
+        return inp.channels
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall("LayerScale", {"channels": inp.channels, "init": self.init}, origin=CNNCALC_MODULES)
+
+    def describe(self) -> str:
+        return f"γ per channel, init {self.init:g}"
+
+
+@register
+class ChannelShuffle(LayerDef):
+    """ShuffleNet's channel shuffle (nn.ChannelShuffle), as torchvision's ``channel_shuffle``.
+
+    The channels are viewed as groups × (C/groups), transposed and flattened. No parameters; a new
+    tensor."""
+
+    groups: int = field(POSITIVE_INT, "Number of groups (must divide the channels).")
+
+    types = ("channel_shuffle",)
+    names = ("channel_shuffle", "channelshuffle", "shuffle")
+    family = "shape"
+    summary = "ShuffleNet channel shuffle: groups (dividing the channels); no parameters"
+    positional = ("groups",)
+    short_keys = {"g": "groups"}
+
+    def output_shape(self, inp: Shape) -> Shape:
+        if inp.is_flat:
+            raise ShapeError(
+                "channel_shuffle needs a feature map (H×W×C) but its input is a flat vector of "
+                f"{inp.channels}",
+                hint="shuffle channels before flatten",
+            )
+        require_groups_divide("channel_shuffle", self.groups, inp)
+        return inp
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall("ChannelShuffle", {"groups": self.groups})
+
+    def describe(self) -> str:
+        return f"{self.groups} groups"
+
+
+@register
+class StochasticDepth(LayerDef):
+    """Stochastic depth (torchvision.ops.StochasticDepth): identity at inference.
+
+    In training it zeroes the whole residual branch of a sample (``row``) or of the batch
+    (``batch``) with probability p and scales the rest by 1/(1 − p)."""
+
+    p: float = field(PROBABILITY, "Drop probability in training.", default=0.0)
+    mode: str = field(
+        Choice("row", "batch"), "Drop per sample ('row') or for the whole batch.", default="row"
+    )
+
+    types = ("stochastic_depth",)
+    names = ("stochastic_depth", "stochasticdepth", "droppath", "drop_path")
+    family = "regularisation"
+    summary = "stochastic depth: identity at inference (drops a residual branch with p in training)"
+    positional = ("p",)
+    flags = {"row": {"mode": "row"}, "batch": {"mode": "batch"}}
+    in_place = True
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall("StochasticDepth", {"p": self.p, "mode": self.mode}, origin=CNNCALC_MODULES)
+
+    def describe(self) -> str:
+        return f"identity at inference (p={self.p:g} per {self.mode} in training)"

@@ -118,6 +118,8 @@ _LATEX_SYMBOLS = {
     "−": "-",
     "⌈": r"\lceil ",
     "⌉": r"\rceil ",
+    "⌊": r"\lfloor ",
+    "⌋": r"\rfloor ",
     "′": "'",
     "Σ": r"\sum ",
     "≥": r"\geq ",

@@ -17,10 +17,11 @@ from cnncalc.errors import UsageError
 from cnncalc.i18n import N_, decimal_point
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d, ConvTranspose2d
-from cnncalc.layers.linear import Linear
-from cnncalc.layers.norm import BatchNorm
+from cnncalc.layers.linear import ChannelLinear, LayerScale, Linear, StochasticDepth
+from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from cnncalc.layers.pool import AvgPool2d, MaxPool2d, _WindowPool
 from cnncalc.layers.sliding import effective_kernel, window_output
+from cnncalc.layers.upsample import PixelShuffle, PixelUnshuffle, Upsample
 from cnncalc.report import LayerRow, Report
 from cnncalc.shapes import Shape
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
@@ -47,6 +48,10 @@ TOTAL_MACS = N_("total MACs")
 TOTAL_ACTIVATIONS = N_("sum of activations (values)")
 SAME_PADDING = N_("padding that keeps the size (stride 1)")
 SOLVE = N_("output size")
+CHANNELS_PER_GROUP = N_("channels per group")
+OUT_DEPTH_SHUFFLE = N_("output depth = C / r²")
+OUT_DEPTH_UNSHUFFLE = N_("output depth = C × r²")
+OUT_DEPTH_UNITS = N_("output depth = units")
 
 # Notes.
 NOTE_NOT_FIT = N_("does not fit (não cabe): {exact} → PyTorch floors it to {result}")
@@ -55,6 +60,9 @@ NOTE_CEIL_DROP = N_("the last window would start in the padding, so PyTorch drop
 NOTE_NO_PARAMS = N_("pooling has no parameters: it computes a fixed function")
 NOTE_NO_PARAMS_OTHER = N_("no parameters")
 NOTE_IN_PLACE = N_("in place: not counted in the sum of activations")
+NOTE_FLOOR = N_("N × s = {exact}: PyTorch floors it")
+NOTE_IDENTITY = N_("identity at inference: only training drops the branch")
+NOTE_PER_POSITION = N_("the same weights at each of the H×W positions")
 NOTE_EVEN_KERNEL = N_(
     "even kernel: no symmetric padding keeps the size; PyTorch 'same' pads {lead} before and {trail} after"
 )
@@ -311,6 +319,101 @@ def _batchnorm_steps(layer: BatchNorm, inp: Shape, out: Shape, row: LayerRow, or
     ]
 
 
+def _norm_steps(layer: LayerDef, inp: Shape, out: Shape, row: LayerRow, order: str) -> list[Step]:
+    """LayerNorm, GroupNorm, InstanceNorm: a scale γ and a shift β per channel when affine."""
+    steps = []
+    if isinstance(layer, GroupNorm):
+        g = layer.groups
+        steps.append(
+            Step(
+                CHANNELS_PER_GROUP, "C/G", f"{inp.channels}/{g}", Fraction(inp.channels, g), inp.channels // g
+            )
+        )
+    steps.append(_volume_step(out, order))
+    c = inp.channels
+    if row.weights and row.biases:
+        steps.append(Step(PARAMS, "2×C (γ, β)", f"2×{c}", Fraction(2 * c), row.params))
+    elif row.weights:
+        steps.append(Step(PARAMS_NO_BIAS, "C (γ)", str(c), Fraction(c), row.params))
+    else:
+        steps.append(Step(PARAMS, "0", "0", Fraction(0), row.params, ((NOTE_NO_PARAMS_OTHER, {}),)))
+    return steps
+
+
+def _upsample_steps(layer: Upsample, inp: Shape, out: Shape, row: LayerRow, order: str) -> list[Step]:
+    scales = layer.scales()
+    steps = []
+    if scales is not None:
+        axes = [
+            (OUT_H, inp.height or 1, scales[0], out.height),
+            (OUT_W, inp.width or 1, scales[1], out.width),
+        ]
+        if axes[0][1:] == axes[1][1:]:
+            axes = [(OUT_HW, *axes[0][1:])]
+        for what, n, s, result in axes:
+            exact = Fraction(n) * Fraction(s)
+            notes = () if exact.denominator == 1 else ((NOTE_FLOOR, {"exact": fraction_text(exact)}),)
+            steps.append(Step(what, "⌊N × s⌋", f"⌊{n} × {s:g}⌋", Fraction(result or 1), result or 1, notes))
+    steps.append(Step(OUT_DEPTH_SAME, "C′ = C", str(inp.channels), Fraction(inp.channels), out.channels))
+    steps.append(_volume_step(out, order))
+    steps.append(Step(PARAMS, "0", "0", Fraction(0), row.params, ((NOTE_NO_PARAMS_OTHER, {}),)))
+    return steps
+
+
+def _shuffle_steps(
+    layer: PixelShuffle | PixelUnshuffle, inp: Shape, out: Shape, row: LayerRow, order: str
+) -> list[Step]:
+    r, c = layer.factor, inp.channels
+    up = isinstance(layer, PixelShuffle)
+    formula = "N × r" if up else "N / r"
+    axes = [(OUT_H, inp.height or 1, out.height or 1), (OUT_W, inp.width or 1, out.width or 1)]
+    if axes[0][1:] == axes[1][1:]:
+        axes = [(OUT_HW, *axes[0][1:])]
+    sizes = [
+        Step(what, formula, f"{n} × {r}" if up else f"{n}/{r}", Fraction(n * r) if up else Fraction(n, r), o)
+        for what, n, o in axes
+    ]
+    if up:
+        depth = Step(OUT_DEPTH_SHUFFLE, "C′ = C/r²", f"{c}/{r}²", Fraction(c, r * r), out.channels)
+    else:
+        depth = Step(OUT_DEPTH_UNSHUFFLE, "C′ = C×r²", f"{c}×{r}²", Fraction(c * r * r), out.channels)
+    return [
+        *sizes,
+        depth,
+        _volume_step(out, order),
+        Step(PARAMS, "0", "0", Fraction(0), row.params, ((NOTE_NO_PARAMS_OTHER, {}),)),
+    ]
+
+
+def _channel_linear_steps(
+    layer: ChannelLinear, inp: Shape, out: Shape, row: LayerRow, order: str
+) -> list[Step]:
+    c, k = inp.channels, layer.units
+    h, w = inp.spatial
+    steps = [Step(OUT_DEPTH_UNITS, "C′ = K", str(k), Fraction(k), out.channels), _volume_step(out, order)]
+    notes = ((NOTE_PER_POSITION, {}),)
+    if layer.bias:
+        steps.append(Step(PARAMS, "C×K + K", f"{c}×{k} + {k}", Fraction(c * k + k), row.params, notes))
+    else:
+        steps.append(Step(PARAMS_NO_BIAS, "C×K", f"{c}×{k}", Fraction(c * k), row.params, notes))
+    steps.append(Step(MACS, "H×W×C×K", _x([h, w, c, k]), _prod([h, w, c, k]), row.macs))
+    return steps
+
+
+def _layer_scale_steps(layer: LayerScale, inp: Shape, out: Shape, row: LayerRow, order: str) -> list[Step]:
+    c = inp.channels
+    return [_volume_step(out, order), Step(PARAMS_NO_BIAS, "C (γ)", str(c), Fraction(c), row.params)]
+
+
+def _stochastic_depth_steps(
+    layer: StochasticDepth, inp: Shape, out: Shape, row: LayerRow, order: str
+) -> list[Step]:
+    return [
+        _volume_step(out, order),
+        Step(PARAMS, "0", "0", Fraction(0), row.params, ((NOTE_IDENTITY, {}),)),
+    ]
+
+
 def _other_steps(layer: LayerDef, inp: Shape, out: Shape, row: LayerRow, order: str) -> list[Step]:
     notes = ((NOTE_NO_PARAMS_OTHER, {}),) if row.params == 0 else ()
     return [_volume_step(out, order), Step(PARAMS, "", "", Fraction(row.params), row.params, notes)]
@@ -339,6 +442,15 @@ _KIND_STEPS = (
     (AvgPool2d, _pool_steps),
     (Linear, _linear_steps),
     (BatchNorm, _batchnorm_steps),
+    (LayerNorm, _norm_steps),
+    (GroupNorm, _norm_steps),
+    (InstanceNorm, _norm_steps),
+    (Upsample, _upsample_steps),
+    (PixelShuffle, _shuffle_steps),
+    (PixelUnshuffle, _shuffle_steps),
+    (ChannelLinear, _channel_linear_steps),
+    (LayerScale, _layer_scale_steps),
+    (StochasticDepth, _stochastic_depth_steps),
 )
 
 

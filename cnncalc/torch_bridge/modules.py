@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from cnncalc.layers import CNNCALC_MODULES, TorchCall
 from cnncalc.spec import Network
 from cnncalc.torch_bridge._torch import require_torch, reserved_names
 from cnncalc.torch_bridge.plan import (
@@ -78,12 +79,23 @@ def _module_classes() -> tuple[type, type]:
     return SpecSequence, SpecConcat
 
 
-def _layer_module(plan: LayerPlan) -> Any:
+def layer_class(call: TorchCall) -> Any:
+    """The module class a layer kind names: ``torch.nn.<cls>``, or one of cnncalc's small modules
+    (:mod:`cnncalc.torch_bridge.extra_modules`) when ``call.origin`` says so."""
     nn = require_torch().nn
-    cls = getattr(nn, plan.call.cls, None)
+    if call.origin == CNNCALC_MODULES:
+        from cnncalc.torch_bridge.extra_modules import CLASSES
+
+        cls = CLASSES.get(call.cls)
+    else:
+        cls = getattr(nn, call.cls, None)
     if cls is None:
-        raise NotImplementedError(f"torch.nn has no class '{plan.call.cls}' (layer '{plan.node.name}')")
-    return cls(**plan.call.kwargs)
+        raise NotImplementedError(f"{call.origin} has no module class '{call.cls}'")
+    return cls
+
+
+def _layer_module(plan: LayerPlan) -> Any:
+    return layer_class(plan.call)(**plan.call.kwargs)
 
 
 def module_from_plan(block: BlockPlan) -> Any:
