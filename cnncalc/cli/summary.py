@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cnncalc.cli.app import cli, console
+from cnncalc.cli.count_options import count_as_option
 from cnncalc.errors import UsageError
 
 
@@ -88,6 +89,7 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
 @click.option("--explain", is_flag=True, help="Then show the working of every layer (as 'cnncalc explain').")
+@count_as_option
 def summary(
     spec: str,
     batch: int,
@@ -97,6 +99,8 @@ def summary(
     fmt: str,
     as_json: bool,
     explain: bool,
+    count_as: str | None,
+    forward_style: str,
 ) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
@@ -110,11 +114,17 @@ def summary(
 
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
+    --count-as TOOL prints instead what that tool counts per layer (see 'cnncalc count').
     """
     from cnncalc import render
 
-    report = build_report(spec, batch, dtype, input_size, order)
     fmt = "json" if as_json else fmt
+    if count_as:
+        from cnncalc.cli.count import echo_count_as
+
+        echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt)
+        return
+    report = build_report(spec, batch, dtype, input_size, order)
     if explain and fmt == "json":
         raise UsageError("--explain works with --format table, markdown, latex or csv, not json")
     if fmt == "json":

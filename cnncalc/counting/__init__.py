@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from cnncalc.counting.facts import Facts, facts_of
+from cnncalc.counting.names import CONVENTIONS, FORWARD_STYLES
 from cnncalc.counting.presets import FUNCTIONAL, MODULE, PRESETS, Part, Preset
 from cnncalc.errors import UsageError
 from cnncalc.report import Report
@@ -16,11 +17,12 @@ from cnncalc.spec import Network
 
 # How the forward pass is written. "export": every op a module, the residual add 'x + y' (what
 # ``cnncalc export`` writes). "torchvision": as torchvision's own forward for the bundled specs.
-STYLES = ("export", "torchvision")
+STYLES = FORWARD_STYLES
 
 # Rows torchvision's forward calls as functions (torchvision/models/googlenet.py: BasicConv2d and
 # InceptionAux use F.relu; InceptionAux uses F.adaptive_avg_pool2d). Other bundled nets
 # (AlexNet, VGG, ResNet) call modules for these; ResNet's 'out += identity' is an operator.
+PER_SAMPLE = ("torchvision", "ptflops")
 _TORCHVISION_FUNCTIONAL = {"googlenet": ("relu", "aux_pool")}
 
 
@@ -46,21 +48,29 @@ class Counted:
         return sum(r.part.total for r in self.rows)
 
     @property
+    def reference_batch(self) -> int:
+        """The batch cnncalc's count is taken for: torchvision publishes per image, and ptflops
+        divides its module counts by the batch (its patched functionals it does not)."""
+        return 1 if self.preset.key in PER_SAMPLE else self.batch
+
+    @property
     def reference(self) -> int:
         """cnncalc's count in the tool's measure: MACs, or FLOPs = 2 × MACs."""
-        batch = 1 if self.preset.key == "torchvision" else self.batch
         factor = 2 if self.preset.measures == "flops" else 1
-        return factor * batch * sum(r.facts.row.macs for r in self.rows)
+        return factor * self.reference_batch * sum(r.facts.row.macs for r in self.rows)
 
     def by_rule(self) -> dict[str, tuple[int, int]]:
         """Rule key -> (rows, the tool's count minus cnncalc's for those rows), in rule order."""
         factor = 2 if self.preset.measures == "flops" else 1
-        batch = 1 if self.preset.key == "torchvision" else self.batch
+        batch = self.reference_batch
         result: dict[str, tuple[int, int]] = {key: (0, 0) for key in self.preset.rules}
         for r in self.rows:
             rows, diff = result[r.part.rule]
             result[r.part.rule] = (rows + 1, diff + r.part.total - factor * batch * r.facts.row.macs)
         return {k: v for k, v in result.items() if v[0]}
+
+
+assert tuple(PRESETS) == CONVENTIONS
 
 
 def _functional(network_name: str, facts: Facts) -> bool:

@@ -142,11 +142,14 @@ def _fvcore(f: Facts, batch: int, style: str) -> Part:
 def _ptflops(f: Facts, batch: int, style: str) -> Part:
     """Module hooks' sums are divided by the batch (compute_average_flops_cost); the patched
     functionals' are added to that for the whole batch (get_flops_pytorch)."""
-    extra = _ptflops_module(f, 1, style)
+    sample = _ptflops_module(f, 1, style)
     if batch == 1:
-        return extra
+        return sample
     whole = _ptflops_module(f, batch, style)
-    return Part(extra.printed, whole.extra, extra.rule, extra.formula)
+    formula = f"{sample.formula}, per sample"
+    if whole.extra:
+        formula += f"; patched F.* for the batch of {batch}: {_n(whole.extra)}"
+    return Part(sample.printed, whole.extra, sample.rule, formula)
 
 
 def _ptflops_module(f: Facts, batch: int, style: str) -> Part:
@@ -266,8 +269,10 @@ PRESETS: dict[str, Preset] = {
             "macs",
             "torchvision/models/*.py weights meta '_ops'",
             {
-                "weights": N_("conv and fc multiply-accumulates (what torchvision publishes as 'GFLOPS')"),
-                "other": N_("not counted: bias, BatchNorm, activations, pooling, additions"),
+                "weights": N_("conv and fc: multiply-accumulates (what torchvision publishes as 'GFLOPS')"),
+                "other": N_(
+                    "everything else: not counted (bias, BatchNorm, activations, pooling, additions)"
+                ),
             },
             _torchvision,
         ),
@@ -279,8 +284,12 @@ PRESETS: dict[str, Preset] = {
             "flops",
             "torch/utils/flop_counter.py (conv_flop, addmm_flop)",
             {
-                "matmul": N_("2 FLOPs per conv/fc multiply-accumulate; the bias of addmm is not counted"),
-                "other": N_("not counted: only matrix multiplications and convolutions are registered"),
+                "matmul": N_(
+                    "conv and fc: 2 FLOPs per multiply-accumulate; the bias of addmm is not counted"
+                ),
+                "other": N_(
+                    "everything else: 0 (only matrix multiplications and convolutions are registered)"
+                ),
             },
             _flop_counter,
         ),
@@ -293,8 +302,8 @@ PRESETS: dict[str, Preset] = {
             "torchinfo/layer_info.py (calculate_macs)",
             {
                 "conv": N_("conv: (weights + biases) × output positions"),
-                "params": N_("other modules with parameters: weights + biases (BatchNorm 2 per channel)"),
-                "no_params": N_("modules without parameters count 0"),
+                "params": N_("parameters of BatchNorm, fc, PReLU: weights + biases, 1 each"),
+                "no_params": N_("modules without parameters: 0"),
             },
             _torchinfo,
         ),
@@ -324,22 +333,20 @@ PRESETS: dict[str, Preset] = {
             "macs",
             "ptflops/pytorch_ops.py (MODULES_MAPPING, FUNCTIONAL_MAPPING), pytorch_engine.py",
             {
-                "conv": N_("conv: multiply-accumulates + 1 per output element for the bias"),
-                "fc": N_("fc: multiply-accumulates + 1 per output for the bias"),
+                "conv": N_("conv bias: multiply-accumulates + 1 per output element for the bias"),
+                "fc": N_("fc bias: multiply-accumulates + 1 per output for the bias"),
                 "batchnorm": N_("BatchNorm: 1 per element, 2 with affine"),
                 "hook_and_patch": N_(
-                    "module hook counts the elements, and the module's forward calls a patched F.* "
-                    "that counts them again (total only, not printed per layer)"
+                    "activations and pools counted twice: the module hook counts the elements, and the "
+                    "module's forward calls a patched F.* that counts them again (total only)"
                 ),
-                "hook": N_("module hook: 1 per element"),
-                "patch": N_("no module hook; the patched F.* counts 1 per element (total only)"),
-                "functional": N_("called as a function in forward: only the patched F.* counts (total only)"),
-                "lrn": N_(
-                    "LocalResponseNorm: its patched internals mul, mul, add and avg_pool3d (total only)"
-                ),
-                "add_operator": N_("residual add written 'x + y': operator not patched, 0"),
-                "add_function": N_("residual add written torch.add(x, y): 1 per element (total only)"),
-                "zero_op": N_("module without a hook: zero-op"),
+                "hook": N_("activation hook: 1 per element"),
+                "patch": N_("patched F.* without a module hook: 1 per element (total only)"),
+                "functional": N_("functional call: only the patched F.* counts, 1 per element (total only)"),
+                "lrn": N_("LocalResponseNorm internals: patched mul, mul, add and avg_pool3d (total only)"),
+                "add_operator": N_("residual add 'x + y': the operator is not patched, 0"),
+                "add_function": N_("residual add torch.add(x, y): 1 per element (total only)"),
+                "zero_op": N_("other modules: no hook, 0"),
             },
             _ptflops,
         ),
@@ -352,9 +359,9 @@ PRESETS: dict[str, Preset] = {
             "ptflops/aten_ops.py (ATEN_OPS_MAPPING)",
             {
                 "aten": N_(
-                    "aten.convolution and aten.addmm/mm: multiply-accumulates + 1 per output for a bias"
+                    "conv and fc bias: aten.convolution, addmm, mm count MACs + 1 per output for a bias"
                 ),
-                "other": N_("every other aten op: 0"),
+                "other": N_("everything else: 0"),
             },
             _ptflops_aten,
         ),
@@ -374,9 +381,9 @@ PRESETS: dict[str, Preset] = {
                 "adaptive_avg_pool": N_("adaptive average pool: (window + 1) per output element"),
                 "softmax": N_("softmax: 3 × features − 1 per row"),
                 "prelu": N_("PReLU in eval mode: 1 per element"),
-                "zero_rule": N_("zero_ops rule (ReLU, ReLU6, LeakyReLU, max pool, dropout, padding): 0"),
-                "no_rule": N_("no rule for the module type (Tanh, Sigmoid, LRN, Flatten…): 0"),
-                "functional": N_("called as a function in forward: no module, no hook, 0"),
+                "zero_rule": N_("zero_ops modules (ReLU, ReLU6, LeakyReLU, max pool, dropout, padding): 0"),
+                "no_rule": N_("modules without a rule (Tanh, Sigmoid, LRN, Flatten…): 0"),
+                "functional": N_("functional call: no module, no hook, 0"),
             },
             _thop,
         ),
@@ -388,13 +395,13 @@ PRESETS: dict[str, Preset] = {
             "flops",
             "calflops/pytorch_ops.py (_patch_functionals, _patch_tensor_methods)",
             {
-                "conv": N_("conv: 2 FLOPs per multiply-accumulate + 1 per output element for the bias"),
+                "conv": N_("conv bias: 2 FLOPs per multiply-accumulate + 1 per output element for the bias"),
                 "fc": N_("fc (F.linear): 2 FLOPs per multiply-accumulate, bias not counted"),
                 "batchnorm": N_("BatchNorm (F.batch_norm, eval): 2 per element with affine, 1 without"),
-                "elementwise": N_("patched activation, pool or softmax: 1 per input element"),
-                "lrn": N_("LocalResponseNorm: its patched internals mul, mul, add and avg_pool3d"),
-                "add_function": N_("residual add written torch.add(x, y): 1 per element"),
-                "not_patched": N_("not a patched function ('x + y', tanh, sigmoid, dropout, flatten): 0"),
+                "elementwise": N_("activations, pools, softmax (patched F.*): 1 per input element"),
+                "lrn": N_("LocalResponseNorm internals: patched mul, mul, add and avg_pool3d"),
+                "add_function": N_("residual add torch.add(x, y): 1 per element"),
+                "not_patched": N_("not patched ('x + y', tanh, sigmoid, dropout, flatten): 0"),
             },
             _calflops,
         ),
