@@ -142,6 +142,11 @@ def verify(
     metavar="SIZE",
     help="Find the largest batch that fits, e.g. 24GiB or 16GB (exit 1 if not even batch 1 fits).",
 )
+@click.option(
+    "--amp",
+    type=click.Choice(["fp16", "bf16"]),
+    help="With --train: mixed precision (torch.autocast in this dtype + GradScaler; an estimate).",
+)
 @_INPUT_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def memory(
@@ -151,6 +156,7 @@ def memory(
     train: bool,
     optimizer: str,
     budget: str | None,
+    amp: str | None,
     input_size: str | None,
     as_json: bool,
 ) -> None:
@@ -163,29 +169,52 @@ def memory(
     Examples:
       cnncalc memory resnet50 --batch 32 --train --optimizer adam
       cnncalc memory vgg16 --train --fit 24GiB
+      cnncalc memory resnet50 --train --amp bf16 --batch 64
+
+    --fit SIZE is what the card holds (as nvidia-smi shows it): it leaves room for the CUDA context
+    and the caching allocator's reserve (both estimates, named in the output) on top of the
+    prediction.
     """
     import json
 
-    from cnncalc.memory import largest_batch, parse_bytes, predict_memory
+    from cnncalc.memory import device_headroom, largest_batch_on_device, parse_bytes, predict_memory
 
+    if amp and not train:
+        raise UsageError("--amp is a training mode", hint="add --train")
     network = _load(spec, input_size)
     fit = None
     if budget is not None:
         size = parse_bytes(budget)
         if size <= 0:
             raise UsageError(f"--fit {budget}: the memory size must be more than 0", hint="e.g. --fit 24GiB")
-        best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
+        best = largest_batch_on_device(network, size, dtype=dtype, train=train, optimizer=optimizer, amp=amp)
         fit = (size, best)
         batch = best or 1
-    estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+    if amp:
+        from cnncalc.memory import predict_amp_memory
+
+        estimate = predict_amp_memory(network, batch=batch, amp=amp, optimizer=optimizer)
+    else:
+        estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+    headroom = device_headroom(network, batch=batch, dtype=amp or dtype, train=train) if fit else None
     if as_json:
         data = estimate.model_dump()
-        if fit is not None:
+        if fit is not None and headroom is not None:
             data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
+            data["fit_headroom"] = headroom.as_dict()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         from cnncalc.render.memory import memory_table
 
         console().print(memory_table(estimate, fit))
+        if headroom is not None:
+            from cnncalc.memory import ALLOCATOR_SOURCE, CUDA_CONTEXT_SOURCE
+            from cnncalc.render.numbers import both_units
+
+            click.echo(
+                f"--fit left {both_units(headroom.total)} free besides the prediction (estimates, not "
+                f"measured): CUDA context {both_units(headroom.cuda_context)} ({CUDA_CONTEXT_SOURCE}); "
+                f"allocator reserve {both_units(headroom.allocator_reserve)} ({ALLOCATOR_SOURCE})."
+            )
     if fit is not None and fit[1] is None:
         sys.exit(1)  # an answer, not an error: nothing fits

@@ -6,7 +6,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.memory import OPTIMIZERS, MemoryEstimate
+from cnncalc.memory import CALIBRATION, OPTIMIZERS, MemoryEstimate
 from cnncalc.render.numbers import both_units
 
 _STATE = ("parameters", "buffers")
@@ -54,8 +54,10 @@ def memory_table(estimate: MemoryEstimate, fit: tuple[int, int | None] | None = 
             if batch
             else f"not even batch 1 fits in {both_units(budget)}"
         )
+    if not estimate.calibrated:
+        text.append(f"\nAn estimate, not calibrated: {estimate.calibration}.", style="dim")
     text.append(
-        f"\nCalibrated on {estimate.calibration}. cuDNN picks each convolution's algorithm, and with it "
+        f"\nCalibrated on {CALIBRATION}. cuDNN picks each convolution's algorithm, and with it "
         "the workspace: measured per layer from none to 23× the estimate (median 1.07×), so a peak set "
         "by a convolution can be off by more than 10% (docs/memory-model.md).",
         style="dim",
