@@ -33,8 +33,8 @@ DOC = ROOT / "docs" / "conventions.md"
 BEGIN, END = "<!-- peer-counts:begin -->", "<!-- peer-counts:end -->"
 
 NETWORKS = [
-    "lenet5", "alexnet", "alexnet-2012", "alexnet-2012-groups", "alphago-policy", "vgg11", "vgg16", "vgg16-bn",
-    "googlenet", "resnet18", "resnet34", "resnet50", "resnet50-v1", "resnet101", "resnet152",
+    "lenet5", "alexnet", "alexnet-2012", "alexnet-2012-groups", "alphago-policy", "vgg11", "vgg16",
+    "vgg16-bn", "googlenet", "resnet18", "resnet34", "resnet50", "resnet50-v1", "resnet101", "resnet152",
 ]  # fmt: skip
 # Bundled spec -> (torchvision builder, weights enum): the spec reproduces that model.
 TORCHVISION = {
@@ -174,7 +174,7 @@ def docs_table() -> None:
             "scripts/peer_counts.py torchvision` with "
             + ", ".join(f"{k} {v}" for k, v in tv["versions"].items() if v)
             + "), against cnncalc's presets with `--forward-style torchvision`. 'published' is the "
-            "weights' `_ops` (GFLOPS, 3 decimals); cnncalc's torchvision preset is shown rounded the same way.",
+            "weights' `_ops` (GFLOPS, 3 decimals); cnncalc's torchvision preset is rounded the same way.",
             "",
             "| Network | published | cnncalc torchvision | " + " | ".join(TOOLS) + " |",
             "|---|" + "---:|" * (len(TOOLS) + 2),

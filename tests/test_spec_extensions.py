@@ -107,7 +107,11 @@ def test_automatic_names_follow_the_layer_type() -> None:
         # a residual add reads the body's last layer and the block's input (identity shortcut)
         ("8x8x4 | conv 4 k3 p1 | {conv 4 k3 p1 | bn}", "add1", ["batchnorm1", "conv1"]),
         # a concat reads each branch's last layer; an empty branch would read the input
-        ("8x8x4 | [conv 2 k1 ; conv 3 k1 | relu]", "concat1", ["concat1.branch1.conv1", "concat1.branch2.relu1"]),
+        (
+            "8x8x4 | [conv 2 k1 ; conv 3 k1 | relu]",
+            "concat1",
+            ["concat1.branch1.conv1", "concat1.branch2.relu1"],
+        ),
         ("8x8x4 | relu | conv 2 k1", "conv1", ["relu1"]),
         ("8x8x4 | conv 2 k1", "conv1", ["input"]),
     ],
