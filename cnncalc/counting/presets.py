@@ -301,7 +301,7 @@ PRESETS: dict[str, Preset] = {
             "macs",
             "torchinfo/layer_info.py (calculate_macs)",
             {
-                "conv": N_("conv: (weights + biases) × output positions"),
+                "conv": N_("conv bias: (weights + biases) × output positions"),
                 "params": N_("parameters of BatchNorm, fc, PReLU: weights + biases, 1 each"),
                 "no_params": N_("modules without parameters: 0"),
             },
