@@ -168,6 +168,7 @@ def training_table(title: str, cost: TrainingCost) -> Table:
     table.add_column(_("Forward"), justify="right", no_wrap=True)
     table.add_column(_("∂input"), justify="right", no_wrap=True)
     table.add_column(_("∂weights"), justify="right", no_wrap=True)
+    table.add_column(_("Step"), justify="right", no_wrap=True)
     table.add_column(_("FlopCounterMode"), justify="right", no_wrap=True)
     for r in cost.rows:
         if not r.forward:
@@ -180,6 +181,7 @@ def training_table(title: str, cost: TrainingCost) -> Table:
             si(r.forward),
             si(r.grad_input) if r.needs_input_grad else "—",
             si(r.grad_weight),
+            si(r.forward + r.backward),
             si(reported) + mark,
         )
     return table
@@ -210,9 +212,11 @@ def training_footer(cost: TrainingCost, device: Gpu | None, dtype: str) -> list[
         ms = time_floor_ms(cost.total, device, dtype)
         lines.append(
             _(
-                "  at least {ms:.3f} ms per step on {gpu} in {dtype}: a bound from the published peak of "
+                "  at least {ms} ms per step on {gpu} in {dtype}: a bound from the published peak of "
                 "{peak:g} TFLOPS ({source}), not a prediction; real steps reach a fraction of it"
-            ).format(ms=ms, gpu=device.name, dtype=dtype, peak=device.tflops[dtype], source=device.source)
+            ).format(
+                ms=f"{ms:.4g}", gpu=device.name, dtype=dtype, peak=device.tflops[dtype], source=device.source
+            )
         )
         if dtype == "fp32" and device.tflops.get("fp32", 0) > 100:
             lines.append(_("  fp32 uses the TF32 tensor-core peak: PyTorch lets cuDNN convolutions use TF32"))
