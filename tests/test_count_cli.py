@@ -107,3 +107,49 @@ def test_gpu_without_train_and_unknown_gpu_are_usage_errors() -> None:
     assert unknown.returncode == 2 and "unknown GPU" in unknown.stderr
     no_peak = run("count", "lenet5", "--train", "--gpu", "T4", "--dtype", "bf16")
     assert no_peak.returncode == 2 and "no published bf16 peak" in no_peak.stderr
+
+
+BLOCKED = """
+import sys
+
+BLOCK = ("torch", "torchinfo", "fvcore", "ptflops", "thop", "calflops", "torchvision")
+
+class _Blocked:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCK:
+            raise ImportError(name + " is blocked for this test")
+        return None
+
+sys.meta_path.insert(0, _Blocked())
+from cnncalc.cli import main
+sys.argv = ["cnncalc", *sys.argv[1:]]
+try:
+    main()
+except SystemExit as exc:
+    assert not exc.code, exc.code
+loaded = sorted(m for m in sys.modules if m.split(".")[0] in BLOCK or m.startswith("cnncalc.counting"))
+print("LOADED", loaded)
+"""
+
+
+@pytest.mark.parametrize(
+    ("args", "counting"),
+    [
+        (["count", "resnet18", "--json"], True),
+        (["count", "resnet18", "--train", "--gpu", "T4", "--json"], True),
+        (["summary", "resnet18", "--count-as", "ptflops", "--json"], True),
+        (["summary", "resnet18", "--json"], False),
+    ],
+)
+def test_counting_never_imports_torch_or_a_peer(args: list[str], counting: bool) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", BLOCKED, *args], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    loaded = result.stdout.strip().splitlines()[-1]
+    assert loaded.startswith("LOADED")
+    assert ("cnncalc.counting" in loaded) == counting
+    assert "torch" not in loaded.replace("cnncalc", "")
