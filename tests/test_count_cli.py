@@ -153,3 +153,8 @@ def test_counting_never_imports_torch_or_a_peer(args: list[str], counting: bool)
     assert loaded.startswith("LOADED")
     assert ("cnncalc.counting.presets" in loaded) == counting
     assert "torch" not in loaded.replace("cnncalc", "")
+
+
+def test_explain_count_as_names_its_only_format() -> None:
+    result = run("explain", "lenet5", "--count-as", "thop", "--format", "latex")
+    assert result.returncode == 2 and "--count-as works with --format text" in result.stderr

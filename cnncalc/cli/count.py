@@ -22,7 +22,15 @@ def _analysed(spec: str, batch: int, dtype: str, input_size: str | None, order: 
 
 
 def echo_count_as(
-    spec: str, key: str, style: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str
+    spec: str,
+    key: str,
+    style: str,
+    batch: int,
+    dtype: str,
+    input_size: str | None,
+    order: str,
+    fmt: str,
+    explain: bool = False,
 ) -> None:
     """``summary --count-as`` and ``explain --count-as``: the tool's count of every layer."""
     from cnncalc.counting import count_as
@@ -30,7 +38,8 @@ def echo_count_as(
     from cnncalc.render import counting as rendering
 
     if fmt not in ("table", "json", "text"):
-        raise UsageError(f"--count-as works with --format table or json, not {fmt}")
+        shown = "text" if explain else "table or json"
+        raise UsageError(f"--count-as works with --format {shown}, not {fmt}")
     network, report = _analysed(spec, batch, dtype, input_size, order)
     counted = count_as(report, network, key, style=style)
     if fmt == "json":

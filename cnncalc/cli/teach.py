@@ -114,7 +114,7 @@ def explain_command(
     if count_as:
         from cnncalc.cli.count import echo_count_as
 
-        echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt)
+        echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt, explain=True)
         return
     working = explanation(spec, batch, dtype, input_size, order)
     if layers:
