@@ -8,7 +8,9 @@ real tool.
     #    the peers on PYTHONPATH):
     PYTHONPATH=/tmp/tvpeers:. /work/tvenv/bin/python scripts/peer_counts.py torchvision
     #                                                 # -> tests/data/torchvision_counts.json
-    # 3. the table (no torch needed):
+    # 3. FlopCounterMode over loss.backward() on every bundled spec (the project's venv):
+    python scripts/peer_counts.py training          # -> tests/data/training_counts.json
+    # 4. the tables (no torch needed):
     python scripts/peer_counts.py docs               # -> docs/conventions.md, between the markers
 
 calflops is run when it imports (it needs transformers and accelerate); its column is empty otherwise.
@@ -29,6 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 EXPORT_JSON = ROOT / "tests" / "data" / "peer_counts.json"
 TORCHVISION_JSON = ROOT / "tests" / "data" / "torchvision_counts.json"
+TRAINING_JSON = ROOT / "tests" / "data" / "training_counts.json"
+TRAINING_BEGIN, TRAINING_END = "<!-- training-counts:begin -->", "<!-- training-counts:end -->"
 DOC = ROOT / "docs" / "conventions.md"
 BEGIN, END = "<!-- peer-counts:begin -->", "<!-- peer-counts:end -->"
 
@@ -133,6 +137,61 @@ def torchvision_counts() -> None:
     TORCHVISION_JSON.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
+def training_counts() -> None:
+    """FlopCounterMode's total over forward + ``loss.backward()`` (loss = the sum of every output,
+    side outputs included), exported module in training mode, batch 1."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.catalog import bundled_names, natural_key
+    from cnncalc.parse import load_network
+    from tests import peer_tools
+
+    data: dict[str, Any] = {"versions": {"torch": torch.__version__}, "batch": 1, "networks": {}}
+    for name in sorted(bundled_names(), key=natural_key):
+        model, shape = peer_tools.exported_model(load_network(name))
+        model.train()
+        with FlopCounterMode(display=False) as counter:
+            out = model(torch.zeros(1, *shape))
+            sides = [m.side_outputs for m in model.modules() if getattr(m, "side_outputs", None)]
+            loss = out.sum() + sum(t.sum() for side in sides for t in side.values())
+            loss.backward()
+        data["networks"][name] = int(counter.get_total_flops())
+        print(name, data["networks"][name], flush=True)
+    TRAINING_JSON.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def training_table() -> list[str]:
+    from cnncalc.analysis import analyse
+    from cnncalc.counting.training import training_cost
+    from cnncalc.parse import load_network
+
+    measured = json.loads(TRAINING_JSON.read_text(encoding="utf-8"))
+    lines = [
+        TRAINING_BEGIN,
+        "Written by `python scripts/peer_counts.py docs` from tests/data/training_counts.json "
+        f"(FlopCounterMode, torch {measured['versions']['torch']}, exported module in training mode, "
+        "batch 1, loss = the sum of every output). ✓ = FlopCounterMode printed exactly cnncalc's "
+        "`flop_counter_mode_total`; where that differs from the correct step, the difference is its "
+        "grouped-convolution weight gradients.",
+        "",
+        "| Network | forward | correct step | FlopCounterMode | |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for name, theirs in measured["networks"].items():
+        network = load_network(name)
+        cost = training_cost(analyse(network), network)
+        mark = "✓" if cost.flop_counter_total == theirs else f"✗ (cnncalc: {cost.flop_counter_total:,})"
+        lines.append(f"| {name} | {cost.forward:,} | {cost.total:,} | {theirs:,} | {mark} |")
+    lines.append(TRAINING_END)
+    return lines
+
+
+def _replace(text: str, begin: str, end: str, lines: list[str]) -> str:
+    start, stop = text.index(begin), text.index(end) + len(end)
+    return text[:start] + "\n".join(lines) + text[stop:]
+
+
 def docs_table() -> None:
     from cnncalc.analysis import analyse
     from cnncalc.counting import count_as
@@ -198,11 +257,13 @@ def docs_table() -> None:
                     cells.append(f"{ours:,} ✗ (tool: {theirs:,})")
             lines.append(f"| {name} | {published} | {ours_tv:.3f} {mark} | " + " | ".join(cells) + " |")
     lines.append(END)
-    text = DOC.read_text(encoding="utf-8")
-    start, end = text.index(BEGIN), text.index(END) + len(END)
-    DOC.write_text(text[:start] + "\n".join(lines) + text[end:], encoding="utf-8")
+    text = _replace(DOC.read_text(encoding="utf-8"), BEGIN, END, lines)
+    if TRAINING_JSON.exists():
+        text = _replace(text, TRAINING_BEGIN, TRAINING_END, training_table())
+    DOC.write_text(text, encoding="utf-8")
     print(f"{DOC}: {mismatches} cells differ")
 
 
 if __name__ == "__main__":
-    {"export": export_counts, "torchvision": torchvision_counts, "docs": docs_table}[sys.argv[1]]()
+    commands = {"export": export_counts, "torchvision": torchvision_counts, "training": training_counts}
+    {**commands, "docs": docs_table}[sys.argv[1]]()

@@ -158,3 +158,22 @@ def test_counting_never_imports_torch_or_a_peer(args: list[str], counting: bool)
 def test_explain_count_as_names_its_only_format() -> None:
     result = run("explain", "lenet5", "--count-as", "thop", "--format", "latex")
     assert result.returncode == 2 and "--count-as works with --format text" in result.stderr
+
+
+TRAINING = json.loads((DATA / "training_counts.json").read_text(encoding="utf-8"))
+
+
+def test_training_step_of_every_bundled_spec_equals_flop_counter_mode() -> None:
+    """FlopCounterMode over loss.backward() on each exported bundled spec (written by
+    scripts/peer_counts.py training) against cnncalc's count of what it reports."""
+    from cnncalc.analysis import analyse
+    from cnncalc.counting.training import training_cost
+    from cnncalc.parse import load_network
+
+    assert len(TRAINING["networks"]) >= 22
+    for name, measured in TRAINING["networks"].items():
+        network = load_network(name)
+        cost = training_cost(analyse(network), network)
+        assert cost.flop_counter_total == measured, name
+        grouped = any(r.groups > 1 and r.grad_weight for r in cost.rows)
+        assert (cost.total < measured) == grouped, name
