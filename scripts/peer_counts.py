@@ -4,6 +4,7 @@ real tool.
 
     # 1. the peers on the modules 'cnncalc export' builds (the project's venv, torch 2.13):
     python scripts/peer_counts.py export            # -> tests/data/peer_counts.json
+    python scripts/peer_counts.py coverage          # the coverage specs, into the same file
     # 2. torchvision's own models and published '_ops' (a venv with torchvision, e.g. /work/tvenv,
     #    the peers on PYTHONPATH):
     PYTHONPATH=/tmp/tvpeers:. /work/tvenv/bin/python scripts/peer_counts.py torchvision
@@ -52,6 +53,20 @@ TORCHVISION = {
     "resnet50": ("resnet50", "ResNet50_Weights"),
     "resnet101": ("resnet101", "ResNet101_Weights"),
     "resnet152": ("resnet152", "ResNet152_Weights"),
+}
+# Networks with every layer kind each preset has a rule for (tests/test_count_peers.py's COVERAGE,
+# and transposed convolutions with groups, padding, output padding and dilation).
+COVERAGE = {
+    "coverage": (
+        "32x32x3 | conv 8 k3 p1 | bn | prelu | conv 8 k3 g2 p1 nobias | bn noaffine | leakyrelu 0.1 "
+        "| conv 8 k3 dw p1 | relu6 | avgpool 2 | deconv 4 k2 s2 | gelu | silu | lrn 3 | pad 1 | maxpool 2 "
+        "| tanh | sigmoid | adaptivemaxpool 3 | adaptiveavgpool 2 | dropout | flatten | fc 10 nobias | elu "
+        "| fc 5 | softmax"
+    ),
+    "coverage-deconv": (
+        "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | prelu per_channel | leakyrelu | elu | gelu | silu "
+        "| deconv 8 k3 s2 p1 op1 | relu | deconv 4 k4 s2 p1 d2 g2 nobias | gap | fc 5 | softmax"
+    ),
 }
 TOOLS = ["flop-counter", "torchinfo", "fvcore", "ptflops", "ptflops-aten", "thop", "calflops"]
 
@@ -117,6 +132,18 @@ def export_counts() -> None:
         model, shape = peer_tools.exported_model(load_network(name))
         data["networks"][name] = measure(model, shape)
         print(name, data["networks"][name], flush=True)
+    EXPORT_JSON.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def coverage_counts() -> None:
+    from cnncalc.parse import load_network
+    from tests import peer_tools
+
+    data = json.loads(EXPORT_JSON.read_text(encoding="utf-8"))
+    for label, spec in COVERAGE.items():
+        model, shape = peer_tools.exported_model(load_network(spec))
+        data["networks"][label] = {**measure(model, shape), "spec": spec}
+        print(label, data["networks"][label], flush=True)
     EXPORT_JSON.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
@@ -205,14 +232,15 @@ def docs_table() -> None:
         "on the modules `cnncalc export` builds, versions: "
         + ", ".join(f"{k} {v}" for k, v in exported["versions"].items() if v)
         + "). Each cell: cnncalc's preset; ✓ = the tool printed exactly that, else the tool's number; "
-        "blank = the tool was not run. Batch 1, 224×224×3 unless the spec says otherwise.",
+        "blank = the tool was not run. Batch 1, 224×224×3 unless the spec says otherwise; "
+        "the coverage specs are in the script.",
         "",
         "| Network | cnncalc MACs | " + " | ".join(TOOLS) + " |",
         "|---|" + "---:|" * (len(TOOLS) + 1),
     ]
     mismatches = 0
     for name, measured in exported["networks"].items():
-        network = load_network(name)
+        network = load_network(COVERAGE.get(name, name))
         report = analyse(network)
         cells = []
         for tool in TOOLS:
@@ -265,5 +293,10 @@ def docs_table() -> None:
 
 
 if __name__ == "__main__":
-    commands = {"export": export_counts, "torchvision": torchvision_counts, "training": training_counts}
+    commands = {
+        "export": export_counts,
+        "coverage": coverage_counts,
+        "torchvision": torchvision_counts,
+        "training": training_counts,
+    }
     {**commands, "docs": docs_table}[sys.argv[1]]()

@@ -26,8 +26,12 @@ COVERAGE = (
     "| tanh | sigmoid | adaptivemaxpool 3 | adaptiveavgpool 2 | dropout | flatten | fc 10 nobias | elu "
     "| fc 5 | softmax"
 )
+DECONV = (
+    "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | prelu per_channel | leakyrelu | elu | gelu | silu "
+    "| deconv 8 k3 s2 p1 op1 | relu | deconv 4 k4 s2 p1 d2 g2 nobias | gap | fc 5 | softmax"
+)
 # Small bundled nets that cover residual adds, concatenation, LRN, softmax and Tanh/AvgPool.
-NETWORKS = ["lenet5", "alexnet-2012", "resnet18", "alphago-policy", COVERAGE]
+NETWORKS = ["lenet5", "alexnet-2012", "resnet18", "alphago-policy", COVERAGE, DECONV]
 BATCHES = [1, 3]
 
 

@@ -234,9 +234,34 @@ def _thop(f: Facts, batch: int, style: str) -> Part:
 # --------------------------------------------------------------------------------------------
 # calflops: patched functionals (DeepSpeed's profiler), FLOPs = 2 × MACs
 # --------------------------------------------------------------------------------------------
+def _calflops_deconv(f: Facts, batch: int) -> Part:
+    """_conv_trans_flops_compute: its out_channels is weight.shape[1] (already Cout/groups) and is
+    divided by the groups again; the bias's output size is computed as a forward conv's."""
+    layer = f.layer
+    groups, per_group = f.groups, f.row.output_shape.channels // f.groups
+    kh, kw = pair(layer.kernel)  # type: ignore[union-attr]
+    macs = kh * kw * f.in_channels * (per_group // groups) * f.in_positions * batch
+    bias = 0
+    if f.row.biases:
+        positions = 1
+        for n, k, s, p, d in zip(
+            f.row.input_shapes[0].shape().spatial,
+            (kh, kw),
+            pair(layer.stride),  # type: ignore[union-attr]
+            pair(layer.padding),  # type: ignore[union-attr]
+            pair(layer.dilation),  # type: ignore[union-attr]
+            strict=True,
+        ):
+            positions *= (n + 2 * p - (d * (k - 1) + 1)) // s + 1
+        bias = per_group * batch * positions
+    return Part(2 * macs + bias, 0, "deconv", f"2 × {_n(macs)} MACs + {_n(bias)} bias")
+
+
 def _calflops(f: Facts, batch: int, style: str) -> Part:
     kind, n_in, n_out = f.kind, f.in_elements * batch, f.out_elements * batch
-    if kind in ("conv", "deconv"):
+    if kind == "deconv":
+        return _calflops_deconv(f, batch)
+    if kind == "conv":
         bias = n_out if f.row.biases else 0
         return Part(
             2 * _macs(f, batch) + bias, 0, "conv", f"2 × {_n(_macs(f, batch))} MACs + {_n(bias)} bias"
@@ -396,6 +421,10 @@ PRESETS: dict[str, Preset] = {
             "calflops/pytorch_ops.py (_patch_functionals, _patch_tensor_methods)",
             {
                 "conv": N_("conv bias: 2 FLOPs per multiply-accumulate + 1 per output element for the bias"),
+                "deconv": N_(
+                    "transposed conv: 2 × kh·kw × Cin × (Cout/groups // groups) per input position; the "
+                    "bias 1 per output of a forward conv's output size"
+                ),
                 "fc": N_("fc (F.linear): 2 FLOPs per multiply-accumulate, bias not counted"),
                 "batchnorm": N_("BatchNorm (F.batch_norm, eval): 2 per element with affine, 1 without"),
                 "elementwise": N_("activations, pools, softmax (patched F.*): 1 per input element"),
