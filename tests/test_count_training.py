@@ -17,7 +17,9 @@ from tests import peer_tools  # noqa: E402
 pytestmark = pytest.mark.torch
 
 DEPTHWISE = "8x8x32 | conv 32 k3 p1 dw nobias | bn | relu6 | conv 16 k1 | conv 16 k3 g4 p1 | gap | fc 10"
-TRANSPOSED = "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | relu | deconv 8 k3 s2 p1 op1 | deconv 4 k4 s2 p1 d2 g2"
+TRANSPOSED = (
+    "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | relu | deconv 8 k3 s2 p1 op1 | deconv 4 k4 s2 p1 d2 g2"
+)
 NETWORKS = ["lenet5", "alexnet-2012-groups", "resnet18", "alphago-policy", DEPTHWISE, TRANSPOSED]
 
 

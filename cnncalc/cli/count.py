@@ -11,6 +11,7 @@ from cnncalc.cli.app import cli, console
 from cnncalc.cli.count_options import forward_style_option
 from cnncalc.cli.summary import load_spec, report_options
 from cnncalc.counting.presets import PRESETS
+from cnncalc.counting.training import GPUS
 from cnncalc.errors import UsageError
 
 
@@ -96,7 +97,14 @@ def echo_compare_count_as(
 @report_options
 @forward_style_option
 @click.option("--train", is_flag=True, help="The training step: forward + backward FLOPs per layer.")
-@click.option("--gpu", "gpu_name", metavar="NAME", help="With --train: a time floor from NAME's peak TFLOPS.")
+@click.option(
+    "--gpu",
+    "gpu_name",
+    metavar="NAME",
+    help="With --train: a time floor from NAME's published peak TFLOPS for --dtype ("
+    + ", ".join(g.name for g in GPUS.values())
+    + ").",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def count_command(
     spec: str,
