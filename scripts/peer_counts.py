@@ -67,6 +67,10 @@ COVERAGE = {
         "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | prelu per_channel | leakyrelu | elu | gelu | silu "
         "| deconv 8 k3 s2 p1 op1 | relu | deconv 4 k4 s2 p1 d2 g2 nobias | gap | fc 5 | softmax"
     ),
+    "coverage-misc": (
+        "16x16x4 | conv 8 k3 p1 | selu | mish | hardswish | hardsigmoid | softplus | identity "
+        "| dropout 0.2 2d | softmax | gmp | flatten | bn | fc 6 | relu | bn noaffine | fc 3"
+    ),
 }
 TOOLS = ["flop-counter", "torchinfo", "fvcore", "ptflops", "ptflops-aten", "thop", "calflops"]
 

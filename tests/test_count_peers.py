@@ -30,8 +30,14 @@ DECONV = (
     "8x8x32 | conv 32 k3 p1 dw | deconv 8 k2 s2 g4 | prelu per_channel | leakyrelu | elu | gelu | silu "
     "| deconv 8 k3 s2 p1 op1 | relu | deconv 4 k4 s2 p1 d2 g2 nobias | gap | fc 5 | softmax"
 )
+# Activations without a rule anywhere, channel dropout, softmax over a feature map, global max
+# pooling and BatchNorm on a flat input.
+MISC = (
+    "16x16x4 | conv 8 k3 p1 | selu | mish | hardswish | hardsigmoid | softplus | identity | dropout 0.2 2d "
+    "| softmax | gmp | flatten | bn | fc 6 | relu | bn noaffine | fc 3"
+)
 # Small bundled nets that cover residual adds, concatenation, LRN, softmax and Tanh/AvgPool.
-NETWORKS = ["lenet5", "alexnet-2012", "resnet18", "alphago-policy", COVERAGE, DECONV]
+NETWORKS = ["lenet5", "alexnet-2012", "resnet18", "alphago-policy", COVERAGE, DECONV, MISC]
 BATCHES = [1, 3]
 
 
