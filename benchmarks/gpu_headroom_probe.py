@@ -50,9 +50,11 @@ for _ in range(2):
 torch.cuda.synchronize()
 free2, _ = torch.cuda.mem_get_info()
 reserved, peak = torch.cuda.memory_reserved(), torch.cuda.max_memory_allocated()
-predicted = (
-    predict_amp_memory(network, batch=batch, amp=amp) if amp else predict_memory(network, batch=batch, train=True)
-)
+if amp:
+    predicted = predict_amp_memory(network, batch=batch, amp=amp)
+else:
+    predicted = predict_memory(network, batch=batch, train=True)
+reserve = allocator_reserve_estimate(network, batch=batch, dtype=amp or "fp32", train=True)
 print(json.dumps({
     "spec": spec, "batch": batch, "amp": amp, "gpu": torch.cuda.get_device_name(),
     "torch": torch.__version__, "cuda": torch.version.cuda,
@@ -60,7 +62,7 @@ print(json.dumps({
     "max_allocated_bytes": peak, "reserve_over_peak_bytes": reserved - peak,
     "context_and_other_bytes": (total - free2) - reserved,
     "predicted_total_bytes": predicted.total_bytes,
-    "predicted_reserve_bytes": allocator_reserve_estimate(network, batch=batch, dtype=amp or "fp32", train=True),
+    "predicted_reserve_bytes": reserve,
 }))
 """
 
