@@ -77,6 +77,28 @@ def run_ptflops(model: Any, shape: tuple[int, ...], batch: int, backend: str = "
     return result
 
 
+def run_ptflops_layers(model: Any, shape: tuple[int, ...], batch: int) -> dict[str, int]:
+    """What ptflops' per-layer printout shows for each leaf module: its hook's count divided by the
+    batch (ptflops.pytorch_engine's counting methods, as get_flops_pytorch uses them)."""
+    from ptflops.pytorch_engine import add_flops_counting_methods
+
+    counted = add_flops_counting_methods(model)
+    counted.eval()
+    counted.start_flops_count(ost=io.StringIO(), verbose=False, ignore_list=[])
+    try:
+        with torch.no_grad():
+            counted(torch.zeros(batch, *shape))
+        per = {
+            name: module.__flops__ / counted.__batch_counter__
+            for module, name in _leaves(model).items()
+            if hasattr(module, "__flops__")
+        }
+    finally:
+        counted.stop_flops_count()
+    assert all(float(v).is_integer() for v in per.values())
+    return {name: int(value) for name, value in per.items()}
+
+
 def run_thop(model: Any, shape: tuple[int, ...], batch: int) -> tuple[int, dict[str, int]]:
     import thop
 

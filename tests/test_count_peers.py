@@ -91,6 +91,7 @@ def test_ptflops(spec: str, batch: int) -> None:
     counted = count_as(report, network, "ptflops")
     assert counted.total == measured["total"]
     assert sum(r.part.printed for r in counted.rows) == measured["modules"]
+    _check_layers(counted, peer_tools.run_ptflops_layers(model, shape, batch))
 
 
 @pytest.mark.parametrize("spec", NETWORKS)
