@@ -84,6 +84,8 @@ def test_compare_and_explain_count_as() -> None:
 def test_count_as_refuses_formats_it_does_not_print() -> None:
     result = run("summary", "lenet5", "--count-as", "thop", "--format", "csv")
     assert result.returncode == 2 and "--count-as works with" in result.stderr
+    both = run("summary", "lenet5", "--count-as", "thop", "--explain")
+    assert both.returncode == 2 and "--count-as and --explain" in both.stderr
 
 
 def test_count_train_json_and_time_floor() -> None:

@@ -120,6 +120,8 @@ def summary(
 
     fmt = "json" if as_json else fmt
     if count_as:
+        if explain:
+            raise UsageError("--count-as and --explain each print their own table", hint="use one of them")
         from cnncalc.cli.count import echo_count_as
 
         echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt)
