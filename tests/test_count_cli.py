@@ -51,6 +51,11 @@ def test_count_table_explains_each_difference_in_one_line() -> None:
     assert "BatchNorm" in result.stdout and "same as cnncalc's MACs" in result.stdout
 
 
+def test_torchvision_style_needs_a_torchvision_model() -> None:
+    result = run("count", "googlenet-paper", "--forward-style", "torchvision")
+    assert result.returncode == 2 and "does not follow a torchvision model" in result.stderr
+
+
 def test_googlenet_ptflops_depends_on_how_forward_calls_relu() -> None:
     export = _totals("googlenet")["ptflops"]
     torchvision = _totals("googlenet", "--forward-style", "torchvision")["ptflops"]

@@ -6,6 +6,7 @@ peer tool. The rules of each tool are in :mod:`cnncalc.counting.presets`.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from cnncalc.counting.facts import Facts, facts_of
@@ -73,11 +74,14 @@ class Counted:
 assert tuple(PRESETS) == CONVENTIONS
 
 
-def _functional(network_name: str, facts: Facts) -> bool:
-    family = next((k for k in _TORCHVISION_FUNCTIONAL if network_name.startswith(k)), None)
-    if family is None:
-        return False
-    kinds = _TORCHVISION_FUNCTIONAL[family]
+def torchvision_model(network: Network) -> str | None:
+    """The torchvision builder a spec follows (its reference names ``torchvision.models.X``)."""
+    match = re.search(r"torchvision\.models\.(\w+)", network.reference or "")
+    return match.group(1) if match else None
+
+
+def _functional(model: str, facts: Facts) -> bool:
+    kinds = _TORCHVISION_FUNCTIONAL.get(model, ())
     if facts.kind == "relu" and "relu" in kinds:
         return True
     return "aux_pool" in kinds and facts.kind == "adaptiveavgpool" and facts.row.name.startswith("aux")
@@ -95,10 +99,17 @@ def count_as(report: Report, network: Network, key: str, *, style: str = "export
     chosen = preset(key)
     if style not in STYLES:
         raise UsageError(f"unknown forward style '{style}'", hint=f"choose from {', '.join(STYLES)}")
+    model = torchvision_model(network) if style == "torchvision" else None
+    if style == "torchvision" and model is None:
+        raise UsageError(
+            f"'{network.name}' does not follow a torchvision model, so --forward-style torchvision "
+            "has no meaning for it",
+            hint="use --forward-style export (the module 'cnncalc export' writes)",
+        )
     batch = report.settings.batch
     rows = []
     for facts in facts_of(report, network):
-        how = FUNCTIONAL if style == "torchvision" and _functional(network.name, facts) else MODULE
+        how = FUNCTIONAL if model is not None and _functional(model, facts) else MODULE
         rows.append(CountedRow(facts, chosen.count(facts, batch, how), how))
     return Counted(chosen, batch, style, rows)
 
