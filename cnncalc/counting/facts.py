@@ -73,12 +73,16 @@ def _layer_nodes(node: object) -> Iterator[LayerNode]:
 
 
 def facts_of(report: Report, network: Network) -> list[Facts]:
-    """Every row of ``report`` (made from ``network``) with its resolved layer."""
-    nodes = {node.name: node.layer for node in _layer_nodes(network.body)}
+    """Every row of ``report`` (made from ``network``) with its resolved layer, matched in forward
+    order (and checked by name and type)."""
+    nodes = iter(_layer_nodes(network.body))
     result = []
     for row in report.layers:
-        layer = nodes.get(row.name) if row.row_kind == "layer" else None
-        if row.row_kind == "layer" and (layer is None or layer.type != row.type):
-            raise RuntimeError(f"row {row.index} '{row.name}' has no matching layer in the network")
+        layer = None
+        if row.row_kind == "layer":
+            node = next(nodes, None)
+            if node is None or node.name != row.name or node.layer.type != row.type:
+                raise RuntimeError(f"row {row.index} '{row.name}' has no matching layer in the network")
+            layer = node.layer
         result.append(Facts(row=row, layer=layer))
     return result
