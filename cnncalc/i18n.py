@@ -99,6 +99,21 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 CORE_MESSAGES = (
     # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
     # a specific message before a shorter one that would also match it.
+    # Counting conventions, the training step and mixed precision (issue 15)
+    N_("--count-as works with --format table or json, not {fmt}"),
+    N_("--count-as works with --format {shown}, not {fmt}"),
+    N_("add --train"),
+    N_("choose from {names}"),
+    N_("--gpu gives the time floor of a training step"),
+    N_("{gpu} has no published {dtype} peak in cnncalc's table"),
+    N_("choose --dtype from {names}"),
+    N_("choose a dtype from {names}"),
+    N_("unknown convention '{name}'"),
+    N_("unknown forward style '{name}'"),
+    N_("'{name}' does not follow a torchvision model, so --forward-style torchvision has no meaning for it"),
+    N_("use --forward-style export (the module 'cnncalc export' writes)"),
+    N_("unknown GPU '{name}'"),
+    N_("mixed precision runs in fp16 or bf16, not '{dtype}'"),
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
     N_("{what}: {channels} channels are not divisible by groups {groups}"),
     N_("choose groups that divide {channels}: {divisors}"),

@@ -752,25 +752,24 @@ def parse_bytes(text: str) -> int:
     return int(value * scale)
 
 
-def largest_batch(
-    network: Network, budget: int, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam"
-) -> int | None:
-    """The largest batch whose predicted total fits in ``budget`` bytes; None if not even the
-    smallest one PyTorch runs (1, or 2 when training batch norm that has one value per channel)."""
-    smallest = 1
+def smallest_batch(
+    network: Network, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam"
+) -> int:
+    """The smallest batch PyTorch runs: 1, or 2 when training batch norm that has one value per
+    channel (validates the arguments on the way)."""
     try:
-        predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)  # validates the arguments
+        predict_memory(network, dtype=dtype, train=train, optimizer=optimizer)
     except ShapeError:
         if not train:
             raise
-        smallest = 2
         predict_memory(network, batch=2, dtype=dtype, train=train, optimizer=optimizer)
-    bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
+        return 2
+    return 1
 
-    def fits(batch: int) -> bool:
-        _, state, peak, steady = _terms(network, batch, bpe, train, optimizer, block_bytes)
-        return state + max(peak, steady or 0) <= budget
 
+def _largest(fits: Callable[[int], bool], smallest: int) -> int | None:
+    """The largest batch for which ``fits`` holds (memory grows with the batch), from ``smallest``;
+    None if not even that one fits."""
     if not fits(smallest):
         return None
     low, high = smallest, 2 * smallest
@@ -778,7 +777,183 @@ def largest_batch(
         low, high = high, high * 2
         if high > 10**9:
             return low
-    while high - low > 1:  # memory grows with the batch: bisect
+    while high - low > 1:  # bisect
         mid = (low + high) // 2
         low, high = (mid, high) if fits(mid) else (low, mid)
     return low
+
+
+def largest_batch(
+    network: Network, budget: int, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam"
+) -> int | None:
+    """The largest batch whose predicted total fits in ``budget`` bytes; None if not even the
+    smallest one PyTorch runs (1, or 2 when training batch norm that has one value per channel)."""
+    smallest = smallest_batch(network, dtype=dtype, train=train, optimizer=optimizer)
+    bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
+
+    def fits(batch: int) -> bool:
+        _, state, peak, steady = _terms(network, batch, bpe, train, optimizer, block_bytes)
+        return state + max(peak, steady or 0) <= budget
+
+    return _largest(fits, smallest)
+
+
+# --------------------------------------------------------------------------------------------
+# What the GPU holds beyond max_memory_allocated (what nvidia-smi shows). ESTIMATES: no GPU was
+# available to measure them; each number names where it comes from.
+# --------------------------------------------------------------------------------------------
+# The CUDA context (driver state, the kernels of PyTorch, cuDNN and cuBLAS as they load) is not
+# allocated through PyTorch's allocator. Its size depends on the GPU, the driver, the CUDA version
+# and lazy module loading (CUDA_MODULE_LOADING=LAZY, PyTorch's default since CUDA 11.7). 512 MiB is
+# an assumed round figure, not a measurement; calibrate with benchmarks on the GPU you use
+# (nvidia-smi's used memory minus torch.cuda.memory_reserved() after the first step).
+CUDA_CONTEXT_ESTIMATE_BYTES = 512 * 2**20
+CUDA_CONTEXT_SOURCE = (
+    "assumed 512 MiB (not measured: driver state and loaded kernels vary with GPU, driver, CUDA "
+    "version and lazy loading)"
+)
+# The caching allocator's segment sizes (c10/cuda/CUDACachingAllocator.cpp): requests up to 1 MiB
+# come from 2 MiB segments, up to 10 MiB from 20 MiB segments, larger ones get their own segment
+# rounded up to 2 MiB.
+SMALL_SIZE, SMALL_SEGMENT = 2**20, 2 * 2**20
+MIN_LARGE_ALLOC, LARGE_SEGMENT, ROUND_LARGE = 10 * 2**20, 20 * 2**20, 2 * 2**20
+ALLOCATOR_SOURCE = (
+    "estimate from c10/cuda/CUDACachingAllocator.cpp's segment sizes (2 MiB for requests ≤ 1 MiB, "
+    "20 MiB for ≤ 10 MiB, larger rounded up to 2 MiB); fragmentation across steps is not modelled"
+)
+
+
+def segment_slack(tensor_bytes: list[int]) -> int:
+    """Reserved-but-unallocated bytes when ``tensor_bytes`` are live at once: one partly used small
+    and one large segment, and each big tensor's rounding to 2 MiB."""
+    small = any(0 < n <= SMALL_SIZE for n in tensor_bytes)
+    medium = any(SMALL_SIZE < n <= MIN_LARGE_ALLOC for n in tensor_bytes)
+    rounding = sum(-(-n // ROUND_LARGE) * ROUND_LARGE - n for n in tensor_bytes if n > MIN_LARGE_ALLOC)
+    return SMALL_SEGMENT * small + LARGE_SEGMENT * medium + rounding
+
+
+def allocator_reserve_estimate(
+    network: Network, *, batch: int = 1, dtype: str = "fp32", train: bool = False
+) -> int:
+    """Estimated ``memory_reserved − max_memory_allocated`` at the peak: parameters and (training)
+    every layer's output, or (inference) the largest input and output alive together."""
+    bpe = BYTES_PER_ELEMENT[normalise_dtype(dtype)]
+    report = analyse(network, batch=batch, dtype=dtype)
+    tensors = [n * bpe for r in report.layers for n in (r.weights, r.biases) if n]
+    outputs = [r.activation_bytes for r in report.layers if not r.in_place]
+    if train:
+        tensors += outputs
+    else:
+        tensors += sorted(outputs)[-2:]
+    return segment_slack(tensors)
+
+
+@dataclass(frozen=True)
+class DeviceHeadroom:
+    """What ``--fit`` leaves free besides the predicted allocation, each term an estimate."""
+
+    cuda_context: int
+    allocator_reserve: int
+
+    @property
+    def total(self) -> int:
+        return self.cuda_context + self.allocator_reserve
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "cuda_context_bytes": self.cuda_context,
+            "cuda_context_source": CUDA_CONTEXT_SOURCE,
+            "allocator_reserve_bytes": self.allocator_reserve,
+            "allocator_reserve_source": ALLOCATOR_SOURCE,
+            "headroom_bytes": self.total,
+            "measured": False,
+        }
+
+
+def device_headroom(
+    network: Network, *, batch: int, dtype: str = "fp32", train: bool = False
+) -> DeviceHeadroom:
+    return DeviceHeadroom(
+        CUDA_CONTEXT_ESTIMATE_BYTES,
+        allocator_reserve_estimate(network, batch=batch, dtype=dtype, train=train),
+    )
+
+
+def largest_batch_on_device(
+    network: Network, budget: int, *, dtype: str = "fp32", train: bool = False, optimizer: str = "adam",
+    amp: str | None = None,
+) -> int | None:  # fmt: skip
+    """The largest batch whose predicted allocation plus :func:`device_headroom` fits ``budget``
+    (what the card holds, as nvidia-smi shows it); None if not even the smallest batch PyTorch runs."""
+
+    def fits(batch: int) -> bool:
+        if amp is not None:
+            total = predict_amp_memory(network, batch=batch, amp=amp, optimizer=optimizer).total_bytes
+        else:
+            _, state, peak, steady = _terms(
+                network, batch, BYTES_PER_ELEMENT[normalise_dtype(dtype)], train, optimizer, block_bytes
+            )
+            total = state + max(peak, steady or 0)
+        head = device_headroom(network, batch=batch, dtype=amp or dtype, train=train or amp is not None)
+        return total + head.total <= budget
+
+    smallest = smallest_batch(network, dtype=dtype, train=train or amp is not None, optimizer=optimizer)
+    return _largest(fits, smallest)
+
+
+# --------------------------------------------------------------------------------------------
+# Mixed-precision training: torch.autocast(fp16 or bf16) with a GradScaler. UNCALIBRATED estimate.
+# --------------------------------------------------------------------------------------------
+AMP_SOURCE = (
+    "not measured on a GPU: activations in the autocast dtype (conv and fc run in it, BatchNorm and "
+    "element-wise ops follow their input), parameters, gradients, buffers and optimizer state fp32, "
+    "plus autocast's cached half-precision copy of every conv and fc weight (torch/amp, autocast_mode)"
+)
+
+
+def predict_amp_memory(
+    network: Network, *, batch: int = 1, amp: str = "bf16", optimizer: str = "adam"
+) -> MemoryEstimate:
+    """One training step under ``torch.autocast(dtype=amp)`` with a GradScaler: the fp16/bf16 run's
+    activation terms, the model state and optimizer in fp32, and autocast's weight copies."""
+    if normalise_dtype(amp) not in ("fp16", "bf16"):
+        raise UsageError(f"mixed precision runs in fp16 or bf16, not '{amp}'")
+    half = predict_memory(network, batch=batch, dtype=amp, train=True, optimizer=optimizer)
+    full = predict_memory(network, batch=batch, dtype="fp32", train=True, optimizer=optimizer)
+    report = analyse(network, batch=batch)
+    copies = sum(
+        block_bytes(n * 2)
+        for r in report.layers
+        if r.family in ("conv", "linear")
+        for n in (r.weights, r.biases)
+        if n
+    )
+    # The fp32 gradients and optimizer state replace their half-size counterparts in every peak.
+    extra = (full.term("gradients") - half.term("gradients")) + (
+        full.term("optimizer_state") - half.term("optimizer_state")
+    )
+    terms = [t for t in half.terms if t.key not in ("parameters", "buffers", "gradients", "optimizer_state")]
+    terms = [
+        *(t for t in full.terms if t.key in ("parameters", "buffers", "gradients", "optimizer_state")),
+        *terms,
+        MemoryTerm(
+            key="autocast_weight_copies",
+            bytes=copies,
+            explanation="autocast casts each conv and fc weight (and bias) once per forward and keeps the "
+            "copy until backward has used it",
+        ),
+    ]
+    return MemoryEstimate(
+        network=network.name,
+        batch=batch,
+        dtype=f"amp-{normalise_dtype(amp)}",
+        train=True,
+        optimizer=optimizer,
+        terms=terms,
+        state_bytes=full.state_bytes,
+        peak_above_state=half.peak_above_state + extra + copies,
+        steady_peak_above_state=(half.steady_peak_above_state or 0) + extra + copies,
+        calibrated=False,
+        calibration=AMP_SOURCE,
+        uncertain_terms=["cudnn_workspace", "autocast_weight_copies", "forward_peak", "backward_peak"],
+    )

@@ -123,6 +123,7 @@ def main() -> None:
 COMMAND_MODULES = {
     **dict.fromkeys(("summary", "list", "schema", "layers"), "cnncalc.cli.summary"),
     "compare": "cnncalc.cli.compare",
+    "count": "cnncalc.cli.count",
     **dict.fromkeys(
         ("explain", "conv", "pool", "fc", "same", "solve", "apply", "check", "quiz"), "cnncalc.cli.teach"
     ),

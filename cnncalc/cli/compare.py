@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from cnncalc.cli.app import cli
+from cnncalc.cli.count_options import count_as_option
 from cnncalc.cli.summary import load_spec, report_options
 
 
@@ -22,6 +23,7 @@ from cnncalc.cli.summary import load_spec, report_options
     "table and the charts, png the chart as an image (needs the extra cnncalc[png]).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (stdout holds only JSON).")
+@count_as_option
 def compare(
     specs: tuple[str, ...],
     batch: int,
@@ -30,6 +32,8 @@ def compare(
     order: str,
     fmt: str,
     as_json: bool,
+    count_as: str | None,
+    forward_style: str,
 ) -> None:
     """Parameters, MACs, activation and parameter memory and depth of several SPECs side by side.
 
@@ -42,7 +46,14 @@ def compare(
 
     Depth counts the weight layers (conv, fc) on the longest path from input to output.
     --input applies to every SPEC. MACs and activations are per sample; memory × batch is marked.
+    --count-as TOOL compares the totals as that tool counts them (see 'cnncalc count').
     """
+    if count_as:
+        from cnncalc.cli.count import echo_compare_count_as
+
+        fmt = "json" if as_json else fmt
+        echo_compare_count_as(specs, count_as, forward_style, batch, dtype, input_size, order, fmt)
+        return
     from cnncalc.analysis import analyse
     from cnncalc.compare import compare as compare_networks
     from cnncalc.render import compare as rendering

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from cnncalc.cli.app import cli
+from cnncalc.cli.count_options import count_as_option
 from cnncalc.errors import UsageError
 from cnncalc.i18n import _
 
@@ -156,6 +157,7 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
     "connected, params%, macs%, memory% (shares of the totals), or all.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print no warnings (--json still lists them, with a code).")
+@count_as_option
 def summary(
     spec: str,
     batch: int,
@@ -168,6 +170,8 @@ def summary(
     depth: int | None,
     columns: str | None,
     quiet: bool,
+    count_as: str | None,
+    forward_style: str,
 ) -> None:
     """Per-layer shapes, parameters, MACs, memory and receptive field of SPEC, with totals.
 
@@ -188,10 +192,20 @@ def summary(
     Shapes print as H×W×C unless --order chw. MACs are per sample; FLOPs = 2 × MACs.
     Memory columns are output × batch × bytes per element. Warnings go to stderr.
     On a narrow terminal whole columns are left out (and named) before any name is cut.
+    --count-as TOOL prints instead what that tool counts per layer (see 'cnncalc count').
     """
     from cnncalc import render
 
     fmt = "json" if as_json else fmt
+    if count_as:
+        if explain:
+            raise UsageError(
+                _("--count-as and --explain each print their own table"), hint=_("use one of them")
+            )
+        from cnncalc.cli.count import echo_count_as
+
+        echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt)
+        return
     if explain and fmt in ("json", "svg", "html", "png"):
         raise UsageError(
             _("--explain works with --format table, markdown, latex or csv, not {fmt}").format(fmt=fmt)

@@ -16,6 +16,7 @@ import click
 
 from cnncalc import records
 from cnncalc.cli.app import cli
+from cnncalc.cli.count_options import count_as_option
 from cnncalc.cli.summary import build_report, question_order, report_options
 from cnncalc.errors import UsageError
 from cnncalc.i18n import _
@@ -68,8 +69,17 @@ def echo_summary_explanation(
 @click.option(
     "--layer", "-l", "layers", multiple=True, help="Only these layers (name or number; repeatable)."
 )
+@count_as_option
 def explain_command(
-    spec: str, batch: int, dtype: str, input_size: str | None, order: str, fmt: str, layers: tuple[str, ...]
+    spec: str,
+    batch: int,
+    dtype: str,
+    input_size: str | None,
+    order: str,
+    fmt: str,
+    layers: tuple[str, ...],
+    count_as: str | None,
+    forward_style: str,
 ) -> None:
     """Show the working of every layer of SPEC: each formula as the slides write it, with the
     numbers substituted (output size, parameters, MACs, activation memory) and the totals.
@@ -79,7 +89,13 @@ def explain_command(
       cnncalc explain "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
       cnncalc explain "7x7x1 | conv 1 k3 s3"          (2.33: não cabe, PyTorch gives 2)
       cnncalc --lang pt explain vgg16 --format latex
+      cnncalc explain resnet18 --count-as ptflops   (each layer's rule and arithmetic in ptflops)
     """
+    if count_as:
+        from cnncalc.cli.count import echo_count_as
+
+        echo_count_as(spec, count_as, forward_style, batch, dtype, input_size, order, fmt, explain=True)
+        return
     working = explanation(spec, batch, dtype, input_size, order)
     if layers:
         from cnncalc.errors import did_you_mean

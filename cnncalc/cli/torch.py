@@ -169,6 +169,11 @@ def verify(
     help="Find the largest batch that fits, e.g. 24GiB or 16GB (a unit is required; exit 1 if not "
     "even batch 1 fits).",
 )
+@click.option(
+    "--amp",
+    type=click.Choice(["fp16", "bf16"]),
+    help="With --train: mixed precision (torch.autocast in this dtype + GradScaler; an estimate).",
+)
 @_INPUT_OPTION
 @_ORDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
@@ -179,6 +184,7 @@ def memory(
     train: bool,
     optimizer: str,
     budget: str | None,
+    amp: str | None,
     input_size: str | None,
     order: str,
     as_json: bool,
@@ -192,16 +198,23 @@ def memory(
     Examples:
       cnncalc memory resnet50 --batch 32 --train --optimizer adam
       cnncalc memory vgg16 --train --fit 24GiB
+      cnncalc memory resnet50 --train --amp bf16 --batch 64
+
+    --fit SIZE is what the card holds (as nvidia-smi shows it): it leaves room for the CUDA context
+    and the caching allocator's reserve (both estimates, named in the output) on top of the
+    prediction.
     """
     import json
 
-    from cnncalc.memory import largest_batch, parse_bytes, predict_memory
+    from cnncalc.memory import device_headroom, largest_batch_on_device, parse_bytes, predict_memory
 
     if not train and _given(click.get_current_context(), "optimizer"):
         raise UsageError(
             _("--optimizer {optimizer} counts only in a training step").format(optimizer=optimizer),
             hint=_("add --train (inference keeps no optimizer state), or leave out --optimizer"),
         )
+    if amp and not train:
+        raise UsageError(_("--amp is a training mode"), hint=_("add --train"))
 
     network = _load(spec, input_size, order)
     fit = None
@@ -212,19 +225,42 @@ def memory(
                 _("--fit {budget}: the memory size must be more than 0").format(budget=budget),
                 hint=_("e.g. --fit 24GiB"),
             )
-        best = largest_batch(network, size, dtype=dtype, train=train, optimizer=optimizer)
+        best = largest_batch_on_device(network, size, dtype=dtype, train=train, optimizer=optimizer, amp=amp)
         fit = (size, best)
         batch = best or 1
-    estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+    if amp:
+        from cnncalc.memory import predict_amp_memory
+
+        estimate = predict_amp_memory(network, batch=batch, amp=amp, optimizer=optimizer)
+    else:
+        estimate = predict_memory(network, batch=batch, dtype=dtype, train=train, optimizer=optimizer)
+    headroom = device_headroom(network, batch=batch, dtype=amp or dtype, train=train) if fit else None
     if as_json:
         data = estimate.model_dump()
-        if fit is not None:
+        if fit is not None and headroom is not None:
             data["fit"] = {"budget_bytes": fit[0], "largest_batch": fit[1]}
+            data["fit_headroom"] = headroom.as_dict()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         from cnncalc.render.lines import echo, terminal_width
         from cnncalc.render.memory import memory_lines
 
         echo(memory_lines(estimate, fit, terminal_width()))
+        if headroom is not None:
+            from cnncalc.memory import ALLOCATOR_SOURCE, CUDA_CONTEXT_SOURCE
+            from cnncalc.render.numbers import both_units
+
+            click.echo(
+                _(
+                    "--fit left {total} free besides the prediction (estimates, not measured): CUDA "
+                    "context {context} ({context_source}); allocator reserve {reserve} ({reserve_source})."
+                ).format(
+                    total=both_units(headroom.total),
+                    context=both_units(headroom.cuda_context),
+                    context_source=CUDA_CONTEXT_SOURCE,
+                    reserve=both_units(headroom.allocator_reserve),
+                    reserve_source=ALLOCATOR_SOURCE,
+                )
+            )
     if fit is not None and fit[1] is None:
         sys.exit(1)  # an answer, not an error: nothing fits

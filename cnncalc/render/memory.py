@@ -4,7 +4,7 @@ the estimate, each with its explanation wrapped under it, so that it reads at 80
 from __future__ import annotations
 
 from cnncalc.i18n import _, number
-from cnncalc.memory import OPTIMIZERS, MemoryEstimate
+from cnncalc.memory import CALIBRATION, OPTIMIZERS, MemoryEstimate
 from cnncalc.render.lines import Line, LinesView, wrap_words
 from cnncalc.render.numbers import both_units
 
@@ -96,7 +96,9 @@ def memory_lines(
         "Calibrated on {calibration}. cuDNN picks each convolution's algorithm, and with it the "
         "workspace: measured per layer from none to 23× the estimate (median 1.07×), so a peak set "
         "by a convolution can be off by more than 10% (docs/memory-model.md)."
-    ).format(calibration=estimate.calibration)
+    ).format(calibration=CALIBRATION)
+    if not estimate.calibrated:
+        note = _("An estimate, not calibrated: {why}.").format(why=estimate.calibration) + " " + note
     lines += [[]] + [[(part, "dim")] for part in wrap_words(note, width)]
     return lines
 
