@@ -262,6 +262,32 @@ def test_html_report_renders_in_a_browser_without_console_messages(tmp_path: Pat
     assert png.stat().st_size > 50_000
 
 
+def test_html_page_with_depth_has_a_group_table_that_expands_into_the_layers() -> None:
+    from cnncalc.groups import grouped_report
+
+    report = grouped_report(report_of("googlenet"), 1)
+    page = report_html(report)
+    groups = re.findall(r'<tr id="group-([^"]+)"', page)
+    assert groups == [g.name for g in report.groups or []]
+    inception = next(g for g in report.groups or [] if g.name == "inception4a")
+    details = re.search(r'<tr id="group-inception4a">.*?<details><summary>(.*?)</summary><ul>(.*?)</ul>', page)
+    assert details is not None and "inception4a (19 layers)" in details.group(1)
+    assert details.group(2).count("<li>") == len(inception.layers)  # every row it holds, the concat too
+    assert f"{inception.params:,}" in page
+
+
+@needs_chromium
+def test_grouped_page_renders_in_a_browser_without_console_messages(tmp_path: Path) -> None:
+    from cnncalc.groups import grouped_report
+
+    report = grouped_report(report_of("resnet50"), 1)
+    page = tmp_path / "resnet50-depth1.html"
+    page.write_text(report_html(report), encoding="utf-8")
+    dom, log = dump_dom(page)
+    assert 'data-cnncalc="ready"' in dom and console_messages(log) == []
+    assert dom.count("<details>") == sum(1 for g in report.groups or [] if g.kind == "group")
+
+
 @needs_chromium
 def test_comparison_page_renders_in_a_browser(tmp_path: Path) -> None:
     names = ["alexnet", "vgg16", "googlenet", "resnet50"]

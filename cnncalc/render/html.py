@@ -17,7 +17,7 @@ from cnncalc.render.graph import DiagramNode
 from cnncalc.render.numbers import exact, megabytes, si
 from cnncalc.render.svg import compare_svg, diagram_svg, layer_charts
 from cnncalc.render.text import rf_text
-from cnncalc.report import Report
+from cnncalc.report import LayerRow, Report
 
 CSS = """
 body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;margin:24px;
@@ -171,6 +171,60 @@ def layer_table_html(report: Report) -> list[str]:
     return out
 
 
+def _layer_item(row: LayerRow, order: str) -> str:
+    """A layer inside an expanded group: name · type · output [· params] [· MACs]."""
+    parts = [row.name, row.type, row.output_shape.text(order)]
+    parts += [exact(row.params)] if row.params else []
+    parts += [f"MACs {si(row.macs)}"] if row.macs else []
+    return "<li>" + escape(" · ".join(parts)) + "</li>"
+
+
+def group_table_html(report: Report) -> list[str]:
+    """With ``--depth N``: one row per group of the view, sortable, each group's name expanding
+    (a ``<details>``) into the layers it holds with their own numbers."""
+    if not report.groups:
+        return []
+    order = report.settings.order
+    rows = {row.name: row for row in report.layers}
+    headers = [
+        ("#", True),
+        (_("Group"), False),
+        (_("Type"), False),
+        (_("Output"), True),
+        (_("Params"), True),
+        ("MACs", True),
+        (f"{_('Memory')} batch {report.settings.batch}", True),
+    ]
+    out = ['<div class="scroll"><table class="sortable" id="groups">', "<thead><tr>"]
+    out += [f"<th{' class=num' if num else ''}>{escape(h)}</th>" for h, num in headers]
+    out += ["</tr></thead>", "<tbody>"]
+    for group in report.groups:
+        first = f"{group.first}" if group.first == group.last else f"{group.first}–{group.last}"
+        if group.kind == "group":
+            inner = "".join(_layer_item(rows[name], order) for name in group.layers)
+            count = sum(1 for name in group.layers if rows[name].row_kind == "layer")  # as the diagram
+            label = _("{count} layers").format(count=count)
+            name_cell = (
+                f'<td class="name" data-v="{escape(group.name)}"><details><summary>{escape(group.name)} '
+                f"({escape(label)})</summary><ul>{inner}</ul></details></td>"
+            )
+        else:
+            name_cell = _cell(group.name, group.name, cls="name")
+        out.append(
+            f'<tr id="group-{escape(group.name)}">'
+            + _cell(first, group.first, True)
+            + name_cell
+            + _cell(group.type, group.type)
+            + _cell(group.output_shape.text(order), group.output_shape.elements)
+            + _cell(exact(group.params) if group.params else "–", group.params, True)
+            + _cell(si(group.macs) if group.macs else "–", group.macs, True, hover=exact(group.macs))
+            + _cell(megabytes(group.activation_bytes), group.activation_bytes, True)
+            + "</tr>"
+        )
+    out += ["</tbody></table></div>"]
+    return out
+
+
 def _warnings(report: Report) -> list[str]:
     if not report.warnings:
         return [f"<p>{escape(_('No warnings.'))}</p>"]
@@ -208,6 +262,15 @@ def report_html(report: Report, nodes: Sequence[DiagramNode] | None = None) -> s
         '<div class="charts">',
         *layer_charts(report),
         "</div>",
+        *(
+            [
+                f'<h2 id="group-table">{escape(_("Groups (depth {depth})").format(depth=report.depth))}</h2>',
+                f'<p class="sub">{escape(_("Click a group to see its layers."))}</p>',
+                *group_table_html(report),
+            ]
+            if report.groups
+            else []
+        ),
         f'<h2 id="table">{escape(_("Layers"))}</h2>',
         f'<p class="sub">{escape(_("Click a column to sort; click a box in the diagram to find its row."))}'
         "</p>",
