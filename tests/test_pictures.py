@@ -270,7 +270,9 @@ def test_html_page_with_depth_has_a_group_table_that_expands_into_the_layers() -
     groups = re.findall(r'<tr id="group-([^"]+)"', page)
     assert groups == [g.name for g in report.groups or []]
     inception = next(g for g in report.groups or [] if g.name == "inception4a")
-    details = re.search(r'<tr id="group-inception4a">.*?<details><summary>(.*?)</summary><ul>(.*?)</ul>', page)
+    details = re.search(
+        r'<tr id="group-inception4a">.*?<details><summary>(.*?)</summary><ul>(.*?)</ul>', page
+    )
     assert details is not None and "inception4a (19 layers)" in details.group(1)
     assert details.group(2).count("<li>") == len(inception.layers)  # every row it holds, the concat too
     assert f"{inception.params:,}" in page
