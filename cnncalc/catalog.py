@@ -60,6 +60,15 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
         )
         for suffix, bn, more in (("", 0, " (paper)"), ("_bn", 1, " + BatchNorm"))
     },
+    **{
+        f"shufflenet_v2_{width}": ("shufflenet_v2", {"c2": c2, "c3": 2 * c2, "c4": 4 * c2, "c5": c5}, text)
+        for width, c2, c5, text in (
+            ("x0_5", 48, 1024, "torchvision; stage widths 48, 96, 192"),
+            ("x1_0", 116, 1024, "torchvision; stage widths 116, 232, 464"),
+            ("x1_5", 176, 1024, "torchvision; stage widths 176, 352, 704"),
+            ("x2_0", 244, 2048, "torchvision; stage widths 244, 488, 976, 2048"),
+        )
+    },
     "squeezenet1_0": ("squeezenet", {"version": 0}, "torchvision; the paper's SqueezeNet"),
     "squeezenet1_1": ("squeezenet", {"version": 1}, "torchvision; 2.4× fewer MACs than 1_0"),
 }
@@ -67,6 +76,10 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
 # The descriptions above as message ids, for ``cnncalc list`` in Portuguese (a test holds every member's
 # description to be one of these).
 MEMBER_DESCRIPTIONS = (
+    N_("torchvision; stage widths 48, 96, 192"),
+    N_("torchvision; stage widths 116, 232, 464"),
+    N_("torchvision; stage widths 176, 352, 704"),
+    N_("torchvision; stage widths 244, 488, 976, 2048"),
     N_("paper v1; stride on the first 1×1"),
     N_("torchvision ResNeXt; 32 groups × 4 wide"),
     N_("torchvision ResNeXt; 32 groups × 8 wide"),

@@ -115,6 +115,7 @@ CORE_MESSAGES = (
     N_("unknown GPU '{name}'"),
     N_("mixed precision runs in fp16 or bf16, not '{dtype}'"),
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
+    N_("e.g. 'chunk {parts} 0' … 'chunk {again} {last}'"),
     N_("{what}: {channels} channels are not divisible by groups {groups}"),
     N_("choose groups that divide {channels}: {divisors}"),
     N_("layerscale needs a feature map (its γ is C×1×1) but its input is a flat vector of {n}"),

@@ -270,6 +270,7 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "pixelshuffle": Saves(),
     "pixelunshuffle": Saves(),
     "channel_shuffle": Saves(),
+    "chunk": Saves(view=True),
     # linear over the channels keeps its input, as fc; exact (CPU tracker) when the map is laid out
     # channels last, as inside ConvNeXt's block; after a conv PyTorch also copies it (not modelled)
     "channel_linear": Saves(input=True),

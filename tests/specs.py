@@ -25,6 +25,9 @@ COVERAGE_SPECS = {
     # ConvNeXt's block: depthwise 7×7, LayerNorm2d, Linear over channels ×4, GELU, back, γ, drop path
     "convnext-block": "8x8x8 | conv 8 k1 | layernorm eps=1e-6 | { conv 8 k7 p3 dw | layernorm eps=1e-6 "
     "| channel_linear 32 | gelu | channel_linear 8 | layerscale | stochastic_depth 0.1 }",
+    # ShuffleNetV2's unit: the input split in two channel chunks, one kept, one through a branch
+    "shuffle-unit": "8x8x16 | [ chunk 2 0 ; chunk 2 1 | conv 8 k1 nobias | bn | relu | conv 8 k3 p1 g8 nobias "
+    "| bn | conv 8 k1 nobias | bn | relu ] | channel_shuffle 2 | gap | fc 3",
     "norms-resampling": "12x10x8 | groupnorm 4 | channel_shuffle 2 | instancenorm affine track "
     "| upsample 2 bilinear | pixelunshuffle 2 | pixelshuffle 2 | upsample size=[7,9] bicubic align_corners "
     "| upsample 0.5 mode=nearest-exact | instancenorm | conv 4 k1 | gap | flatten | layernorm nobias",

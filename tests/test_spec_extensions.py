@@ -304,3 +304,22 @@ def test_train_only_must_be_true_or_false() -> None:
     with pytest.raises(SpecError) as caught:
         build("input: 8x8x4\nlayers:\n  - {side: [gap, fc 2], train_only: sometimes}\n")
     assert "'train_only' must be true or false" in caught.value.message
+
+
+def test_chunk_takes_one_of_equal_channel_chunks_as_a_view() -> None:
+    """ShuffleNetV2: ``x1, x2 = x.chunk(2, dim=1)`` (torchvision/models/shufflenetv2.py)."""
+    rows = cnncalc.analyse(cnncalc.load("8x8x16 | chunk 2 1")).layers
+    assert rows[0].output_shape.hwc == "8×8×8" and rows[0].in_place and rows[0].params == 0
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("8x8x16 | chunk 2 2", "it should be less than parts (2)"),
+        ("8x8x16 | chunk 3 0", "16 channels are not divisible by groups 3"),
+    ],
+)
+def test_chunk_mistakes(spec: str, message: str) -> None:
+    with pytest.raises(cnncalc.CnncalcError) as caught:
+        cnncalc.analyse(cnncalc.load(spec))
+    assert message in caught.value.message

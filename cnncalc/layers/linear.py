@@ -8,12 +8,13 @@ from cnncalc.errors import ShapeError
 from cnncalc.layers.base import (
     CNNCALC_MODULES,
     GLOBAL_WINDOW,
+    InvalidField,
     LayerDef,
     TorchCall,
     register,
     require_groups_divide,
 )
-from cnncalc.layers.fields import BOOLEAN, NUMBER, POSITIVE_INT, PROBABILITY, Choice, field
+from cnncalc.layers.fields import BOOLEAN, NON_NEGATIVE_INT, NUMBER, POSITIVE_INT, PROBABILITY, Choice, field
 from cnncalc.shapes import Shape
 
 
@@ -204,6 +205,42 @@ class ChannelShuffle(LayerDef):
 
     def describe(self) -> str:
         return f"{self.groups} groups"
+
+
+@register
+class Chunk(LayerDef):
+    """One of ``parts`` equal channel chunks of the input: ``x.chunk(parts, dim=1)[index]``
+    (ShuffleNetV2's split of the input between its two branches). A view: no new tensor."""
+
+    parts: int = field(POSITIVE_INT, "Number of equal chunks (must divide the channels).")
+    index: int = field(NON_NEGATIVE_INT, "Which chunk, from 0.")
+
+    types = ("chunk",)
+    names = ("chunk", "split")
+    family = "shape"
+    summary = "one of PARTS equal channel chunks (x.chunk(parts, dim=1)[index]); no parameters"
+    positional = ("parts", "index")
+    in_place = True  # a view of its input
+
+    def check(self) -> None:
+        if self.index >= self.parts:
+            raise InvalidField(
+                type(self),
+                "index",
+                self.index,
+                f"it should be less than parts ({self.parts}): chunks are numbered from 0",
+                hint=f"e.g. 'chunk {self.parts} 0' … 'chunk {self.parts} {self.parts - 1}'",
+            )
+
+    def output_shape(self, inp: Shape) -> Shape:
+        require_groups_divide("chunk", self.parts, inp)
+        return Shape(inp.channels // self.parts, inp.height, inp.width)
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        return TorchCall("Chunk", {"parts": self.parts, "index": self.index}, origin=CNNCALC_MODULES)
+
+    def describe(self) -> str:
+        return f"chunk {self.index + 1} of {self.parts}"
 
 
 @register

@@ -59,6 +59,17 @@ class StochasticDepth(nn.Module):
         return x * noise
 
 
+class Chunk(nn.Module):
+    """Chunk ``index`` of ``parts`` equal channel chunks (a view)."""
+
+    def __init__(self, parts: int, index: int) -> None:
+        super().__init__()
+        self.parts, self.index = parts, index
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x.chunk(self.parts, dim=1)[self.index]
+
+
 CLASSES: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth)
+    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth, Chunk)
 }
