@@ -14,6 +14,16 @@ from cnncalc.i18n import N_
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _STAGE_ARGS = ("blocks1", "blocks2", "blocks3", "blocks4")
 _STAGE_CONVS = ("convs1", "convs2", "convs3", "convs4", "convs5")
+_DENSE_BLOCKS = ("blocks1", "blocks2", "blocks3", "blocks4")
+
+
+def _regnet_args(depths: tuple[int, ...], widths: tuple[int, ...], groups: tuple[int, ...]) -> dict[str, int]:
+    """A RegNet member's arguments: per stage its blocks, its width and the 3×3's group width."""
+    return {
+        **{f"depth{i}": value for i, value in enumerate(depths, 1)},
+        **{f"width{i}": value for i, value in enumerate(widths, 1)},
+        **{f"group_width{i}": value for i, value in enumerate(groups, 1)},
+    }
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +81,49 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
     },
     "squeezenet1_0": ("squeezenet", {"version": 0}, "torchvision; the paper's SqueezeNet"),
     "squeezenet1_1": ("squeezenet", {"version": 1}, "torchvision; 2.4× fewer MACs than 1_0"),
+    **{
+        f"densenet{depth}": (
+            "densenet",
+            {"growth": growth, "init": init, **dict(zip(_DENSE_BLOCKS, blocks, strict=True))},
+            f"torchvision; growth {growth}, blocks {'-'.join(map(str, blocks))}",
+        )
+        for depth, growth, init, blocks in (
+            (121, 32, 64, (6, 12, 24, 16)),
+            (161, 48, 96, (6, 12, 36, 24)),
+            (169, 32, 64, (6, 12, 32, 32)),
+            (201, 32, 64, (6, 12, 48, 32)),
+        )
+    },
+    "mobilenet_v3_large": ("mobilenet_v3", {"small": False}, "torchvision; large (the paper's Table 1)"),
+    "mobilenet_v3_small": ("mobilenet_v3", {"small": True}, "torchvision; small (the paper's Table 2)"),
+    # Each RegNet's stages as torchvision's own builders make them (torchvision 0.29.1: every stage's
+    # block count, the width of its blocks and the group width of its 3×3, read from the built models,
+    # e.g. len(model.trunk_output.block1), ….block1[0].f.b[0].out_channels // groups);
+    # tests/test_torchvision_reference.py holds them against torchvision's state_dict shapes.
+    **{
+        f"regnet_{name}": (
+            "regnet",
+            {"size": 384 if name == "y_128gf" else 224, "se": name[0] == "y", **_regnet_args(*stages)},
+            "torchvision RegNetY; squeeze-and-excitation" if name[0] == "y" else "torchvision RegNetX; no SE",
+        )
+        for name, *stages in (
+            ("x_400mf", (1, 2, 7, 12), (32, 64, 160, 400), (16, 16, 16, 16)),
+            ("x_800mf", (1, 3, 7, 5), (64, 128, 288, 672), (16, 16, 16, 16)),
+            ("x_1_6gf", (2, 4, 10, 2), (72, 168, 408, 912), (24, 24, 24, 24)),
+            ("x_3_2gf", (2, 6, 15, 2), (96, 192, 432, 1008), (48, 48, 48, 48)),
+            ("x_8gf", (2, 5, 15, 1), (80, 240, 720, 1920), (80, 120, 120, 120)),
+            ("x_16gf", (2, 6, 13, 1), (256, 512, 896, 2048), (128, 128, 128, 128)),
+            ("x_32gf", (2, 7, 13, 1), (336, 672, 1344, 2520), (168, 168, 168, 168)),
+            ("y_400mf", (1, 3, 6, 6), (48, 104, 208, 440), (8, 8, 8, 8)),
+            ("y_800mf", (1, 3, 8, 2), (64, 144, 320, 784), (16, 16, 16, 16)),
+            ("y_1_6gf", (2, 6, 17, 2), (48, 120, 336, 888), (24, 24, 24, 24)),
+            ("y_3_2gf", (2, 5, 13, 1), (72, 216, 576, 1512), (24, 24, 24, 24)),
+            ("y_8gf", (2, 4, 10, 1), (224, 448, 896, 2016), (56, 56, 56, 56)),
+            ("y_16gf", (2, 4, 11, 1), (224, 448, 1232, 3024), (112, 112, 112, 112)),
+            ("y_32gf", (2, 5, 12, 1), (232, 696, 1392, 3712), (232, 232, 232, 232)),
+            ("y_128gf", (2, 7, 17, 1), (528, 1056, 2904, 7392), (264, 264, 264, 264)),
+        )
+    },
 }
 
 # The descriptions above as message ids, for ``cnncalc list`` in Portuguese (a test holds every member's
@@ -80,6 +133,14 @@ MEMBER_DESCRIPTIONS = (
     N_("torchvision; stage widths 116, 232, 464"),
     N_("torchvision; stage widths 176, 352, 704"),
     N_("torchvision; stage widths 244, 488, 976, 2048"),
+    N_("torchvision RegNetX; no SE"),
+    N_("torchvision RegNetY; squeeze-and-excitation"),
+    N_("torchvision; growth 32, blocks 6-12-24-16"),
+    N_("torchvision; growth 32, blocks 6-12-32-32"),
+    N_("torchvision; growth 32, blocks 6-12-48-32"),
+    N_("torchvision; growth 48, blocks 6-12-36-24"),
+    N_("torchvision; large (the paper's Table 1)"),
+    N_("torchvision; small (the paper's Table 2)"),
     N_("paper v1; stride on the first 1×1"),
     N_("torchvision ResNeXt; 32 groups × 4 wide"),
     N_("torchvision ResNeXt; 32 groups × 8 wide"),

@@ -378,6 +378,15 @@ def test_vgg16_memory_as_the_slide() -> None:
 # --------------------------------------------------------------------------------------------
 
 
+# Spec files allowed more than 60 lines, and why: data that no block or repeat can shorten.
+LONGER_SPECS = {
+    "mobilenet_v3": (
+        80,
+        "two block tables, Table 1's 15 rows and Table 2's 11 (torchvision's _mobilenet_v3_conf)",
+    ),
+}
+
+
 @pytest.mark.parametrize("name", bundled_names())
 def test_spec_header_and_size(name: str) -> None:
     path = Path(bundled_path(name) or "")
@@ -390,7 +399,8 @@ def test_spec_header_and_size(name: str) -> None:
         header.append(line)
     text = "\n".join(header)
     assert "Source:" in text and "Input:" in text, "the header names the source and the input size"
-    assert len(lines) <= 60, "blocks and repeat keep a spec short"
+    limit, why = LONGER_SPECS.get(path.stem, (60, "blocks and repeat keep a spec short"))
+    assert len(lines) <= limit, why
     network = cnncalc.load(name)
     assert network.name == name
     assert network.description and len(network.description) <= 45  # fits `cnncalc list` at 100 columns

@@ -26,13 +26,6 @@ DATA = Path(__file__).parent / "data" / "torchvision"
 INDEX = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
 MODELS: list[str] = INDEX["classification"] + INDEX["segmentation"]
 
-# Bundled models whose layer names cannot follow torchvision's module names yet, and why.
-NAMES_DIFFER = {
-    name: "a concat's branches are scopes of their own (fire2.concat1.branch1.conv1 where torchvision has "
-    "features.3.expand1x1): naming that follows the reference is still to come (issue 11)"
-    for name in ("squeezenet1_0", "squeezenet1_1")
-}
-
 
 def bundled(name: str) -> Any:
     """A test parameter: the model, skipped with "not yet bundled" when cnncalc has no spec of it."""
@@ -132,9 +125,6 @@ def test_every_layer_output_shape_equals_torchvision(name: str) -> None:
         matched.add(path)
     # 4. Every module holding parameters or buffers is such a row.
     stateful = {key.rsplit(".", 1)[0] for key, _ in detail(name)["state_dict"]}
-    if name in NAMES_DIFFER:
-        assert not stateful <= matched
-        pytest.xfail(NAMES_DIFFER[name])
     assert sorted(stateful - matched) == []
 
 
@@ -150,9 +140,6 @@ def test_the_exported_module_has_torchvision_state_dict(name: str) -> None:
         module = build_module(cnncalc.load(name))
     got = {key: list(value.shape) for key, value in module.state_dict().items()}
     expected = dict(detail(name)["state_dict"])
-    if name in NAMES_DIFFER:
-        assert got != expected and sorted(got.values()) == sorted(expected.values())  # same tensors
-        pytest.xfail(NAMES_DIFFER[name])
     missing = sorted(set(expected) - set(got))
     extra = sorted(set(got) - set(expected))
     assert (missing[:5], extra[:5]) == ([], [])
