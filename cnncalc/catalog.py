@@ -14,6 +14,11 @@ from cnncalc.i18n import N_
 SPEC_SUFFIXES = (".yaml", ".yml", ".json")
 _STAGE_ARGS = ("blocks1", "blocks2", "blocks3", "blocks4")
 _STAGE_CONVS = ("convs1", "convs2", "convs3", "convs4", "convs5")
+# BatchNorm of EfficientNet B0–B4 (torch's defaults) and of B5–B7 (eps 0.001, momentum 0.01).
+_EFFICIENTNET_BN: tuple[dict[str, float], dict[str, float]] = (
+    {"eps": 1e-5, "momentum": 0.1},
+    {"eps": 0.001, "momentum": 0.01},
+)
 
 
 @lru_cache(maxsize=1)
@@ -28,7 +33,7 @@ def architectures_dir() -> str:
 
 # Members of a family: one spec file with network-level ``args:``, bound here to each name (the
 # torchvision names). name → (spec file stem, the arguments, the description ``cnncalc list`` shows).
-FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
+FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | float | str], str]] = {
     **{
         f"resnet{depth}": ("resnet", {"unit": unit, **dict(zip(_STAGE_ARGS, blocks, strict=True))}, text)
         for depth, unit, blocks, text in (
@@ -62,6 +67,29 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
     },
     "squeezenet1_0": ("squeezenet", {"version": 0}, "torchvision; the paper's SqueezeNet"),
     "squeezenet1_1": ("squeezenet", {"version": 1}, "torchvision; 2.4× fewer MACs than 1_0"),
+    # EfficientNet (torchvision's builders: width, depth, eval resolution, dropout; B5–B7's BatchNorm).
+    **{
+        f"efficientnet_b{index}": (
+            "efficientnet",
+            {"width": width, "depth": depth, "size": size, "dropout": p, **_EFFICIENTNET_BN[index >= 5]},
+            "torchvision; compound scaling of B0" if index else "torchvision; MBConv with SE and SiLU",
+        )
+        for index, width, depth, size, p in (
+            (0, 1.0, 1.0, 224, 0.2),
+            (1, 1.0, 1.1, 240, 0.2),
+            (2, 1.1, 1.2, 288, 0.3),
+            (3, 1.2, 1.4, 300, 0.3),
+            (4, 1.4, 1.8, 380, 0.4),
+            (5, 1.6, 2.2, 456, 0.4),
+            (6, 1.8, 2.6, 528, 0.5),
+            (7, 2.0, 3.1, 600, 0.5),
+        )
+    },
+    # MNASNet (torchvision's builders: the width multiplier alpha).
+    **{
+        f"mnasnet{text}": ("mnasnet", {"alpha": alpha}, "torchvision; B1 variant, no SE")
+        for text, alpha in (("0_5", 0.5), ("0_75", 0.75), ("1_0", 1.0), ("1_3", 1.3))
+    },
 }
 
 # The descriptions above as message ids, for ``cnncalc list`` in Portuguese (a test holds every member's
@@ -84,6 +112,9 @@ MEMBER_DESCRIPTIONS = (
     N_("torchvision; configuration E (paper)"),
     N_("torchvision; configuration E + BatchNorm"),
     N_("torchvision; the paper's SqueezeNet"),
+    N_("torchvision; MBConv with SE and SiLU"),
+    N_("torchvision; compound scaling of B0"),
+    N_("torchvision; B1 variant, no SE"),
 )
 
 
@@ -120,7 +151,7 @@ def bundled_names() -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def bundled_spec(name: str) -> tuple[str, str, dict[str, int | str] | None, str | None] | None:
+def bundled_spec(name: str) -> tuple[str, str, dict[str, int | float | str] | None, str | None] | None:
     """Bundled architecture ``name`` (case-insensitive; '_' and '-' alike) as (its canonical name,
     its spec file, the network arguments, the description) — the last two None for a spec of its
     own — or None when nothing of that name is bundled."""
