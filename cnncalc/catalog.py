@@ -85,6 +85,24 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | float | str], str]] = {
             (7, 2.0, 3.1, 600, 0.5),
         )
     },
+    # EfficientNetV2 (torchvision's configurations: the stem's and each stage's width, each stage's blocks).
+    **{
+        f"efficientnet_v2_{size_name}": (
+            "efficientnet_v2",
+            {
+                "size": size,
+                "dropout": p,
+                **{f"w{i}": width for i, width in enumerate(widths)},
+                **{f"n{i}": blocks for i, blocks in enumerate(counts, start=1)},
+            },
+            "torchvision; Fused-MBConv in stages 1–3",
+        )
+        for size_name, size, p, widths, counts in (
+            ("s", 384, 0.2, (24, 24, 48, 64, 128, 160, 256, 256), (2, 4, 4, 6, 9, 15, 0)),
+            ("m", 480, 0.3, (24, 24, 48, 80, 160, 176, 304, 512), (3, 5, 5, 7, 14, 18, 5)),
+            ("l", 480, 0.4, (32, 32, 64, 96, 192, 224, 384, 640), (4, 7, 7, 10, 19, 25, 7)),
+        )
+    },
     # MNASNet (torchvision's builders: the width multiplier alpha).
     **{
         f"mnasnet{text}": ("mnasnet", {"alpha": alpha}, "torchvision; B1 variant, no SE")
@@ -115,6 +133,7 @@ MEMBER_DESCRIPTIONS = (
     N_("torchvision; MBConv with SE and SiLU"),
     N_("torchvision; compound scaling of B0"),
     N_("torchvision; B1 variant, no SE"),
+    N_("torchvision; Fused-MBConv in stages 1–3"),
 )
 
 

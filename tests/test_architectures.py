@@ -460,6 +460,7 @@ def test_every_bundled_spec_is_listed_here() -> None:
     }
     covered |= {"squeezenet1_0", "squeezenet1_1"}
     covered |= {f"efficientnet_b{index}" for index in range(8)}
+    covered |= {f"efficientnet_v2_{size}" for size in "sml"}
     covered |= {f"mnasnet{alpha}" for alpha in ("0_5", "0_75", "1_0", "1_3")}
     assert set(bundled_names()) == covered
 
