@@ -26,6 +26,13 @@ def _regnet_args(depths: tuple[int, ...], widths: tuple[int, ...], groups: tuple
     }
 
 
+# BatchNorm of EfficientNet B0–B4 (torch's defaults) and of B5–B7 (eps 0.001, momentum 0.01).
+_EFFICIENTNET_BN: tuple[dict[str, float], dict[str, float]] = (
+    {"eps": 1e-5, "momentum": 0.1},
+    {"eps": 0.001, "momentum": 0.01},
+)
+
+
 @lru_cache(maxsize=1)
 def architectures_dir() -> str:
     """Where the bundled specs are: inside the installed package, or the repository checkout."""
@@ -38,7 +45,7 @@ def architectures_dir() -> str:
 
 # Members of a family: one spec file with network-level ``args:``, bound here to each name (the
 # torchvision names). name → (spec file stem, the arguments, the description ``cnncalc list`` shows).
-FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
+FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | float | str], str]] = {
     **{
         f"resnet{depth}": ("resnet", {"unit": unit, **dict(zip(_STAGE_ARGS, blocks, strict=True))}, text)
         for depth, unit, blocks, text in (
@@ -124,6 +131,47 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | str], str]] = {
             ("y_128gf", (2, 7, 17, 1), (528, 1056, 2904, 7392), (264, 264, 264, 264)),
         )
     },
+    # EfficientNet (torchvision's builders: width, depth, eval resolution, dropout; B5–B7's BatchNorm).
+    **{
+        f"efficientnet_b{index}": (
+            "efficientnet",
+            {"width": width, "depth": depth, "size": size, "dropout": p, **_EFFICIENTNET_BN[index >= 5]},
+            "torchvision; compound scaling of B0" if index else "torchvision; MBConv with SE and SiLU",
+        )
+        for index, width, depth, size, p in (
+            (0, 1.0, 1.0, 224, 0.2),
+            (1, 1.0, 1.1, 240, 0.2),
+            (2, 1.1, 1.2, 288, 0.3),
+            (3, 1.2, 1.4, 300, 0.3),
+            (4, 1.4, 1.8, 380, 0.4),
+            (5, 1.6, 2.2, 456, 0.4),
+            (6, 1.8, 2.6, 528, 0.5),
+            (7, 2.0, 3.1, 600, 0.5),
+        )
+    },
+    # EfficientNetV2 (torchvision's configurations: the stem's and each stage's width, each stage's blocks).
+    **{
+        f"efficientnet_v2_{size_name}": (
+            "efficientnet_v2",
+            {
+                "size": size,
+                "dropout": p,
+                **{f"w{i}": width for i, width in enumerate(widths)},
+                **{f"n{i}": blocks for i, blocks in enumerate(counts, start=1)},
+            },
+            "torchvision; Fused-MBConv in stages 1–3",
+        )
+        for size_name, size, p, widths, counts in (
+            ("s", 384, 0.2, (24, 24, 48, 64, 128, 160, 256, 256), (2, 4, 4, 6, 9, 15, 0)),
+            ("m", 480, 0.3, (24, 24, 48, 80, 160, 176, 304, 512), (3, 5, 5, 7, 14, 18, 5)),
+            ("l", 480, 0.4, (32, 32, 64, 96, 192, 224, 384, 640), (4, 7, 7, 10, 19, 25, 7)),
+        )
+    },
+    # MNASNet (torchvision's builders: the width multiplier alpha).
+    **{
+        f"mnasnet{text}": ("mnasnet", {"alpha": alpha}, "torchvision; B1 variant, no SE")
+        for text, alpha in (("0_5", 0.5), ("0_75", 0.75), ("1_0", 1.0), ("1_3", 1.3))
+    },
 }
 
 # The descriptions above as message ids, for ``cnncalc list`` in Portuguese (a test holds every member's
@@ -158,6 +206,10 @@ MEMBER_DESCRIPTIONS = (
     N_("torchvision; configuration E (paper)"),
     N_("torchvision; configuration E + BatchNorm"),
     N_("torchvision; the paper's SqueezeNet"),
+    N_("torchvision; MBConv with SE and SiLU"),
+    N_("torchvision; compound scaling of B0"),
+    N_("torchvision; B1 variant, no SE"),
+    N_("torchvision; Fused-MBConv in stages 1–3"),
 )
 
 
@@ -194,7 +246,7 @@ def bundled_names() -> list[str]:
 
 
 @lru_cache(maxsize=256)
-def bundled_spec(name: str) -> tuple[str, str, dict[str, int | str] | None, str | None] | None:
+def bundled_spec(name: str) -> tuple[str, str, dict[str, int | float | str] | None, str | None] | None:
     """Bundled architecture ``name`` (case-insensitive; '_' and '-' alike) as (its canonical name,
     its spec file, the network arguments, the description) — the last two None for a spec of its
     own — or None when nothing of that name is bundled."""
