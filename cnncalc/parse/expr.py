@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from cnncalc.errors import SpecError
@@ -125,22 +126,30 @@ FUNCTIONS: dict[str, tuple[Callable[..., Number], int, int, str]] = {
 }
 
 
+@lru_cache(maxsize=4096)
+def _tokens(text: str) -> tuple[tuple[str, str, int], ...]:
+    """The tokens of an expression, read once per distinct text (a block's expressions are
+    evaluated at every call, with other arguments)."""
+    tokens: list[tuple[str, str, int]] = []
+    pos = 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match:
+            raise SpecError(f"unexpected character '{text[pos:].lstrip()[0]}' in '${{{text}}}'")
+        number, name, op = match.groups()
+        kind = "number" if number else "name" if name else "op"
+        tokens.append((kind, number or name or op, match.start()))
+        pos = match.end()
+    return tuple(tokens)
+
+
 class _Parser:
     def __init__(self, text: str, env: dict[str, Any]):
         self.text = text
         self.env = env
-        self.tokens: list[tuple[str, str, int]] = []
-        pos = 0
-        while pos < len(text):
-            if text[pos:].strip() == "":
-                break
-            match = _TOKEN.match(text, pos)
-            if not match:
-                raise SpecError(f"unexpected character '{text[pos:].lstrip()[0]}' in '${{{text}}}'")
-            number, name, op = match.groups()
-            kind = "number" if number else "name" if name else "op"
-            self.tokens.append((kind, number or name or op, match.start()))
-            pos = match.end()
+        self.tokens = _tokens(text)
         self.index = 0
 
     def error(self, message: str, hint: str | None = None) -> SpecError:
