@@ -286,9 +286,7 @@ class _Builder:
                 hint="an empty branch is the input itself; give at least one branch layers",
             )
         merge_name = scope.unique(name) if name else scope.auto("concat")
-        inline = entry.get("inline", False)
-        if not isinstance(inline, bool):
-            raise SpecError(f"'inline' must be true or false, not {inline!r}", location=where)
+        inline = _flag(entry, "inline", where)
         seqs = []
         if inline:  # no scope of its own: the branches' layers are named in the enclosing scope
             for i, branch in enumerate(branches):
@@ -356,9 +354,7 @@ class _Builder:
         layers = entry["side"]
         if not isinstance(layers, list) or not layers:
             raise SpecError("'side' needs a list of one or more layers", location=where)
-        train_only = entry.get("train_only", False)
-        if not isinstance(train_only, bool):
-            raise SpecError(f"'train_only' must be true or false, not {train_only!r}", location=where)
+        train_only = _flag(entry, "train_only", where)
         segment = scope.unique(name) if name else scope.auto("aux")
         inner = _Scope(prefix=f"{scope.prefix}{segment}.")
         children = self.sequence(layers, f"{path}.side", inner, env, depth)
@@ -520,6 +516,14 @@ class _Builder:
         location = raw.location.but(path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
         return LayerNode(layer, name, path, location)
+
+
+def _flag(entry: dict[str, Any], key: str, where: Location) -> bool:
+    """A structure's true/false option (default false)."""
+    value = entry.get(key, False)
+    if not isinstance(value, bool):
+        raise SpecError(f"'{key}' must be true or false, not {value!r}", location=where)
+    return value
 
 
 def _substitute_entry(entry: Any, env: dict[str, Any]) -> Any:
