@@ -90,6 +90,9 @@ TABLE_COMMANDS = {
         "`cnncalc compare alexnet vgg16 googlenet resnet50`",
     ),
     "explain": (["explain", "alexnet"], "`cnncalc explain alexnet`"),
+    # issue 11: the largest bundled zoo specs (864 and 1,092 rows) load from the compiled form too
+    "b7": (["summary", "efficientnet_b7", "--json"], "`cnncalc summary efficientnet_b7 --json`"),
+    "v2l": (["summary", "efficientnet_v2_l", "--json"], "`cnncalc summary efficientnet_v2_l --json`"),
 }
 
 
