@@ -223,7 +223,9 @@ class _Writer:
             lines.append((f"{part} = x", "", ""))
             names.append(part)
         lines.append(("x = ", _Call("torch.cat", (_Call("", tuple(names), "[]"), "dim=1")), ""))
-        lines.append((f"del {saved}, {', '.join(names)}  # not kept alive to the end of forward", "", ""))
+        # The comment on a line of its own: with four branches (Inception) the del fills the line.
+        lines.append(("# not kept alive to the end of forward", "", ""))
+        lines.append((f"del {saved}, {', '.join(names)}", "", ""))
         return lines
 
 
