@@ -23,6 +23,12 @@ from cnncalc.catalog import bundled_spec  # noqa: E402
 DATA = ROOT / "tests" / "data" / "torchvision"
 OUT = ROOT / "docs" / "zoo.md"
 NOT_BUNDLED = "not yet bundled"
+# Bundled models whose exported module does not (yet) have torchvision's state_dict keys, with the
+# reason; tests/test_torchvision_reference.py holds each as a strict xfail, so the entry must go when
+# the gap is closed.
+EXPORT_GAPS = {
+    "deeplabv3_resnet50": "the torch bridge exports the spec's second backbone scope as backbone_2",
+}
 
 
 def gflops_text(macs: int, published: str) -> str:
@@ -65,6 +71,8 @@ def row(name: str, ref: dict[str, Any]) -> tuple[list[str], bool | None]:
     for theirs, mine in zip(torchvision, ours, strict=True):
         cells += [theirs, mine if mine == theirs else f"**{mine}**"]
     names = "torchvision's" if names_follow_torchvision(name, report) else "**cnncalc's own**"
+    if name in EXPORT_GAPS:
+        names += f"; **export keys differ** ({EXPORT_GAPS[name]})"
     return [*cells, names, "equal ✓" if equal else "**differs** ✗"], equal
 
 
@@ -108,7 +116,8 @@ def render() -> str:
         f"**{len(bundled)} of {len(rows)} bundled, {sum(bundled)} equal in every figure**; "
         f"{len(rows) - len(bundled)} {NOT_BUNDLED}. `tests/test_torchvision_reference.py` also checks, "
         "for each bundled model, every layer's output shape and that the module `cnncalc export` builds "
-        "has torchvision's state_dict keys and shapes.",
+        "has torchvision's state_dict keys and shapes (where it does not yet, the Layer names column "
+        "says so).",
         "",
         "| " + " | ".join(header) + " |",
         "| " + " | ".join(["---", "---"] + ["---:"] * 8 + ["---", "---"]) + " |",

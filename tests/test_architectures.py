@@ -384,6 +384,10 @@ LONGER_SPECS = {
         80,
         "two block tables, Table 1's 15 rows and Table 2's 11 (torchvision's _mobilenet_v3_conf)",
     ),
+    "deeplabv3_resnet50": (
+        80,
+        "a dilated ResNet-50 backbone, the ASPP's five branches and the auxiliary FCN head in one spec",
+    ),
 }
 
 

@@ -25,6 +25,8 @@ from cnncalc.report import Report
 DATA = Path(__file__).parent / "data" / "torchvision"
 INDEX = json.loads((DATA / "index.json").read_text(encoding="utf-8"))
 MODELS: list[str] = INDEX["classification"] + INDEX["segmentation"]
+# The heads torchvision calls after the main path although they read an earlier tensor.
+RUN_LAST = ("aux_classifier.",)
 
 
 def bundled(name: str) -> Any:
@@ -104,16 +106,18 @@ def test_every_layer_output_shape_equals_torchvision(name: str) -> None:
     # Rows of a training-only head (inference false: inception_v3's AuxLogits) have no eval-mode
     # shapes in the reference (torchvision's eval forward does not call them); they are left out of
     # 1 and 3, and 4 checks that torchvision's modules it never calls are exactly such rows.
-    # 1. The convolutions and linear layers, in forward order, by shape (names aside).
-    weighted = [
-        torch_dims(rep, i) for i, r in enumerate(rep.layers) if r.family in ("conv", "linear") and r.inference
-    ]
+    # 1. The convolutions and linear layers, in forward order, by shape (names aside). A side output
+    #    runs where it reads in cnncalc; torchvision's segmentation models run their aux_classifier
+    #    (it reads layer3) after the classifier: those rows are compared last, in their own order.
+    rows = sorted(enumerate(rep.layers), key=lambda row: row[1].name.startswith(RUN_LAST))
+    weighted = [torch_dims(rep, i) for i, r in rows if r.family in ("conv", "linear") and r.inference]
     torch_weighted = [
         shape for path in order if modules[path][0] in ("Conv2d", "Linear") for shape in modules[path][1]
     ]
     assert weighted == torch_weighted
-    # 2. The network's output.
-    assert [1, *rep.output.shape().torch_dims()] == modules[""][1][0]
+    # 2. The network's output (a segmentation model returns a dict: its "out" is the main output).
+    root = detail(name)["modules"][0][2][0]
+    assert [1, *rep.output.shape().torch_dims()] == (root["dict"]["out"] if "dict" in root else root)
     # 3. Each row named as a torchvision module has that module's output; an automatic name with a
     #    number (relu2) is the module's second call (torchvision's blocks call one ReLU several times).
     matched = set()
@@ -138,8 +142,21 @@ def test_every_layer_output_shape_equals_torchvision(name: str) -> None:
     assert sorted(stateful - never_called - matched) == []
 
 
+# Known gap, not a pass: torchvision's backbone module holds layer4 after the aux_classifier's tap on
+# layer3; the spec writes layer4 as `backbone.layer4` after the side output (its rows are named as
+# torchvision's), but the torch bridge opens a second attribute for it (backbone_2.layer4.0.…).
+from scripts.zoo_table import EXPORT_GAPS  # noqa: E402  (one list for the test and docs/zoo.md)
+
+
+def exported(name: str) -> Any:
+    """``bundled(name)``, expected to fail (strictly) where the export has a known gap."""
+    if name in EXPORT_GAPS and bundled_spec(name) is not None:
+        return pytest.param(name, marks=pytest.mark.xfail(strict=True, reason=EXPORT_GAPS[name]))
+    return bundled(name)
+
+
 @pytest.mark.torch
-@pytest.mark.parametrize("name", [bundled(n) for n in MODELS])
+@pytest.mark.parametrize("name", [exported(n) for n in MODELS])
 def test_the_exported_module_has_torchvision_state_dict(name: str) -> None:
     # The module the torch bridge builds (the one `cnncalc export` writes) loads torchvision's
     # weights with strict=True: the same keys with the same shapes. Built on the meta device.
