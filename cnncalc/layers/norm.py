@@ -10,8 +10,29 @@ from cnncalc.layers.fields import BOOLEAN, NUMBER, POSITIVE_INT, POSITIVE_NUMBER
 from cnncalc.shapes import Shape
 
 
+class _PerChannelStatistics:
+    """Batch and instance norm's state: γ and β per channel when ``affine``; the running mean and
+    variance per channel and the int64 batch counter when ``track_running_stats``."""
+
+    affine: bool
+    track_running_stats: bool
+
+    def weights(self, inp: Shape) -> int:
+        return inp.channels if self.affine else 0
+
+    def biases(self, inp: Shape) -> int:
+        return inp.channels if self.affine else 0
+
+    def buffers(self, inp: Shape) -> int:
+        return 2 * inp.channels + 1 if self.track_running_stats else 0
+
+    def buffer_bytes(self, inp: Shape, bytes_per_element: int) -> int:
+        """Running statistics in the model's dtype; the batch counter is always int64."""
+        return 2 * inp.channels * bytes_per_element + 8 if self.track_running_stats else 0
+
+
 @register
-class BatchNorm(LayerDef):
+class BatchNorm(_PerChannelStatistics, LayerDef):
     """Batch normalisation over channels (nn.BatchNorm2d, or nn.BatchNorm1d on a flat input).
 
     Trainable: a scale and a shift per channel (when ``affine``). Buffers: running mean and variance
@@ -50,19 +71,6 @@ class BatchNorm(LayerDef):
             "(Expected more than 1 value per channel)",
             hint=fix,
         )
-
-    def weights(self, inp: Shape) -> int:
-        return inp.channels if self.affine else 0
-
-    def biases(self, inp: Shape) -> int:
-        return inp.channels if self.affine else 0
-
-    def buffers(self, inp: Shape) -> int:
-        return 2 * inp.channels + 1 if self.track_running_stats else 0
-
-    def buffer_bytes(self, inp: Shape, bytes_per_element: int) -> int:
-        """Running statistics in the model's dtype; the batch counter is always int64."""
-        return 2 * inp.channels * bytes_per_element + 8 if self.track_running_stats else 0
 
     def torch_call(self, inp: Shape) -> TorchCall:
         return TorchCall(
@@ -194,7 +202,7 @@ class GroupNorm(LayerDef):
 
 
 @register
-class InstanceNorm(LayerDef):
+class InstanceNorm(_PerChannelStatistics, LayerDef):
     """Instance normalisation (nn.InstanceNorm2d), per channel and sample over the positions.
 
     PyTorch's defaults: no affine parameters, no running statistics."""
@@ -225,19 +233,6 @@ class InstanceNorm(LayerDef):
                 hint="normalise before the map shrinks to 1×1, or use track_running_stats",
             )
         return inp
-
-    def weights(self, inp: Shape) -> int:
-        return inp.channels if self.affine else 0
-
-    def biases(self, inp: Shape) -> int:
-        return inp.channels if self.affine else 0
-
-    def buffers(self, inp: Shape) -> int:
-        return 2 * inp.channels + 1 if self.track_running_stats else 0
-
-    def buffer_bytes(self, inp: Shape, bytes_per_element: int) -> int:
-        """Running statistics in the model's dtype; the batch counter is always int64."""
-        return 2 * inp.channels * bytes_per_element + 8 if self.track_running_stats else 0
 
     def torch_call(self, inp: Shape) -> TorchCall:
         return TorchCall(
