@@ -129,6 +129,8 @@ CORE_MESSAGES = (
         "1 spatial element')"
     ),
     N_("normalise before the map shrinks to 1×1, or use track_running_stats"),
+    N_("crop to {th}×{tw} needs an input at least that large, but it is {h}×{w}"),
+    N_("a crop only removes pixels: give a size of at most {h}×{w}, or pad the map first (pad)"),
     N_("e.g. 'upsample 2' (scale) or 'upsample size=[56,56]'"),
     N_("write 'upsample 2 bilinear align_corners', or drop align_corners"),
     N_("upsample to {h}×{w}: an empty map ({formula})"),

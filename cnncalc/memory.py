@@ -25,7 +25,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from itertools import count
+from itertools import count, pairwise
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
@@ -119,11 +119,16 @@ class Saves:
     input: bool = False
     output: bool = False
     extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
-    view: bool = False  # the output is the input (a view): nothing is allocated
+    # the output is a view of the input: nothing is allocated, and what keeps the output keeps the
+    # input's storage; its gradient has the output's own size (a crop's is smaller)
+    view: bool = False
     # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
     eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
     # Elements of temporaries alive at once in the layer's backward, beside its gradients.
     backward_temporaries: Callable[[Shape, Shape], int] | None = None
+    # Elements of the gradients a backward of several ops computes between its output's and its
+    # input's, in order; each is freed once the next one exists (a crop's slice per axis).
+    backward_chain: Callable[[Shape, Shape], tuple[int, ...]] | None = None
 
 
 def _out(inp: Shape, out: Shape) -> int:
@@ -215,6 +220,13 @@ def _instancenorm(layer: LayerDef) -> Saves:
     )
 
 
+def _crop_chain(inp: Shape, out: Shape) -> tuple[int, ...]:
+    """``x[:, :, rows, columns]`` slices height, then width; backward undoes the width slice first
+    (an H′×W gradient, the output's freed), then the height slice. A full-range slice is no op."""
+    (h, w), (oh, ow) = inp.spatial, out.spatial
+    return (oh * w * inp.channels,) if oh < h and ow < w else ()
+
+
 def _stochastic_depth(layer: LayerDef) -> Saves:
     """Identity with p = 0 (and at inference); in training x × noise keeps the N×1×1×1 noise."""
     if not getattr(layer, "p", 0.0):
@@ -270,7 +282,9 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "pixelshuffle": Saves(),
     "pixelunshuffle": Saves(),
     "channel_shuffle": Saves(),
-    "chunk": Saves(view=True),
+    # split's backward concatenates the gradient with zeros for the other chunks
+    "chunk": Saves(view=True, backward_temporaries=lambda i, o: i.numel - o.numel),
+    "crop": Saves(view=True, backward_chain=_crop_chain),  # a slice: a view of its input
     # linear over the channels keeps its input, as fc; exact (CPU tracker) when the map is laid out
     # channels last, as inside ConvNeXt's block; after a conv PyTorch also copies it (not modelled)
     "channel_linear": Saves(input=True),
@@ -394,6 +408,7 @@ class _Simulation:
         self.ids = count()
         self.size: dict[int, int] = {}
         self.saved: set[int] = set()
+        self.base: dict[int, int] = {}  # a view (a smaller part of a tensor) → the tensor it views
         self.needs_grad: set[int] = set()  # tensors autograd tracks (downstream of some weights)
         self.held: Counter[int] = Counter()
         self.peak = 0
@@ -403,17 +418,32 @@ class _Simulation:
         self.param_tensors: list[int] = []
         # training: per layer autograd records, in forward order: (tensors it saves, bytes of the
         # gradient it returns for its input (0 if none) and of its backward's temporaries, of the
-        # gradient of its output, of its weights; whether its backward multiplies matrices)
-        self.events: list[tuple[set[int], int, int, int, bool]] = []
+        # gradient of its output, of its weights; whether its backward multiplies matrices; the
+        # gradients its backward computes between its output's and its input's)
+        self.events: list[tuple[set[int], int, int, int, bool, tuple[int, ...]]] = []
 
     def new(self, elements: int, bpe: int | None = None) -> int:
         tensor = next(self.ids)
         self.size[tensor] = self.block(elements * self.batch * (bpe or self.bpe))
         return tensor
 
+    def storage(self, tensor: int) -> int:
+        """The tensor whose storage ``tensor`` uses: itself, or the one it is a view of."""
+        return self.base.get(tensor, tensor)
+
+    def view(self, x: int, elements: int) -> int:
+        """A view of ``x``: ``x`` itself when it has all of its elements, else a tensor with its own
+        size (for its gradient) that allocates nothing and keeps ``x``'s storage alive."""
+        if self.block(elements * self.batch * self.bpe) == self.size[self.storage(x)]:
+            return x
+        tensor = next(self.ids)
+        self.size[tensor] = self.block(elements * self.batch * self.bpe)
+        self.base[tensor] = self.storage(x)
+        return tensor
+
     def live(self, *extra: int) -> int:
         alive = self.saved | {t for t, n in self.held.items() if n > 0} | set(extra)
-        return sum(self.size[t] for t in alive)
+        return sum(self.size[t] for t in {self.storage(t) for t in alive})
 
     def note(self, *extra: int, transient: int = 0) -> None:
         self.peak = max(self.peak, self.live(*extra) + transient)
@@ -479,7 +509,7 @@ class _Simulation:
         rule = entry if isinstance(entry, Saves) else entry(layer)
         if layer.type in ("dropout", "stochastic_depth") and not self.train:
             rule = Saves(view=True)  # at inference both return their input
-        out = x if rule.view else self.new(out_shape.numel)
+        out = self.view(x, out_shape.numel) if rule.view else self.new(out_shape.numel)
         extras = (
             []
             if rule.view
@@ -497,7 +527,8 @@ class _Simulation:
         input_grad = x in self.needs_grad
         if self.train and (input_grad or tensors):
             self.needs_grad.add(out)
-            saves = set(extras) | ({x} if rule.input else set()) | ({out} if rule.output else set())
+            kept = ([x] if rule.input else []) + ([out] if rule.output else [])
+            saves = set(extras) | {self.storage(t) for t in kept}
             self.saved.update(saves)
             grad_in = self.size[x] if input_grad else 0
             temporaries = rule.backward_temporaries
@@ -507,7 +538,11 @@ class _Simulation:
                 else self.block(temporaries(shape, out_shape) * self.batch * self.bpe)
             )
             matmul = layer.type == "fc" and self.workspaces
-            self.events.append((saves, grad_in + work, self.size[out], sum(tensors), matmul))
+            chain = tuple(
+                self.block(n * self.batch * self.bpe)
+                for n in (rule.backward_chain(shape, out_shape) if rule.backward_chain else ())
+            )
+            self.events.append((saves, grad_in + work, self.size[out], sum(tensors), matmul, chain))
         return out, out_shape
 
     def backward_peak(self, held: int, seed: int) -> int:
@@ -535,13 +570,15 @@ class _Simulation:
         loss = (2 + self.side_outputs) * self.block(4)
         blas = 0
         for i in range(len(self.events) - 1, -1, -1):
-            _, in_bytes, out_bytes, grad_bytes, matmul = self.events[i]
+            _, in_bytes, out_bytes, grad_bytes, matmul, chain = self.events[i]
             if i == len(self.events) - 1:
                 out_bytes = seed
             if matmul and "backward" not in self.blas_tensors:
                 blas = CUBLAS_WORKSPACE_BYTES
             grads += grad_bytes
-            alive = saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads
+            steps = (out_bytes, *chain, in_bytes)  # each gradient alive with the next one
+            working = max(a + b for a, b in pairwise(steps))
+            alive = saved_upto[i] + self.size[held] + loss + working + grads
             peak = max(peak, alive + self.persistent + blas)
         self.backward_blas = blas
         return peak
@@ -556,7 +593,7 @@ class _Simulation:
         if self.train and x in self.needs_grad:
             # In backward the branches' gradients for x are added up: two partial gradients and
             # their sum are alive together once every branch is done.
-            self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
+            self.events.append((set(), self.size[x], 2 * self.size[x], 0, False, ()))
         outs: list[tuple[int, Shape]] = []
         for branch in node.branches:
             if not branch.children:
@@ -577,10 +614,10 @@ class _Simulation:
             if node.merge == "mul":
                 # The gradient of each factor needs the other one; backward returns the gradients
                 # of both, the scale's after summing a full-size product over height and width.
-                saves = {out for out, _ in outs}
+                saves = {self.storage(out) for out, _ in outs}
                 self.saved.update(saves)
                 grads = self.size[x] + self.size[result] + self.size[outs[1][0]]
-                self.events.append((saves, grads, self.size[result], 0, False))
+                self.events.append((saves, grads, self.size[result], 0, False, ()))
         self.held[x] -= 1
         for out, _ in outs:
             if out != x:

@@ -28,6 +28,10 @@ COVERAGE_SPECS = {
     # ShuffleNetV2's unit: the input split in two channel chunks, one kept, one through a branch
     "shuffle-unit": "8x8x16 | [ chunk 2 0 ; chunk 2 1 | conv 8 k1 nobias | bn | relu | conv 8 k3 p1 g8 nobias "
     "| bn | conv 8 k1 nobias | bn | relu ] | channel_shuffle 2 | gap | fc 3",
+    # U-Net's copy and crop: the centre of a map beside a path of valid convolutions that shrinks it
+    # by as much (concat), then an odd crop (the extra row cut at the bottom) read by a conv
+    "crop": "24x24x2 | conv 4 k3 | relu | [ crop 18x18 ; conv 4 k3 | relu | conv 4 k3 | relu ] "
+    "| conv 6 k1 | crop 17x16 | conv 3 k1 | gap | fc 2",
     "norms-resampling": "12x10x8 | groupnorm 4 | channel_shuffle 2 | instancenorm affine track "
     "| upsample 2 bilinear | pixelunshuffle 2 | pixelshuffle 2 | upsample size=[7,9] bicubic align_corners "
     "| upsample 0.5 mode=nearest-exact | instancenorm | conv 4 k1 | gap | flatten | layernorm nobias",

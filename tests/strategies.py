@@ -298,6 +298,15 @@ def small_layer_cases(draw: st.DrawFn) -> Case:
     return Case({"type": kind, "p": p, "mode": mode}, "Identity", {}, inp)
 
 
+@st.composite
+def crop_cases(draw: st.DrawFn) -> Case:
+    """``crop``: a size up to 3 pixels larger than the map (then refused), square or not."""
+    inp = draw(feature_maps())
+    size = draw(ints_or_pairs(1, 17))
+    height, width = _both(size)
+    return Case({"type": "crop", "size": size}, "ref:CenterCrop", {"height": height, "width": width}, inp)
+
+
 # ------------------------------------------------------------------------------------------------
 # Hostile spec texts (fuzzing)
 # ------------------------------------------------------------------------------------------------

@@ -32,6 +32,7 @@ from cnncalc.shapes import MAX_DIMENSION, Shape
 from tests.strategies import (
     Case,
     channel_linear_cases,
+    crop_cases,
     groupnorm_cases,
     instancenorm_cases,
     layernorm_cases,
@@ -67,7 +68,24 @@ class _ReferenceLayerScale(nn.Module):
         return self.layer_scale * x
 
 
-REFERENCES = {"ref:LayerScale": _ReferenceLayerScale}
+class _ReferenceCenterCrop(nn.Module):
+    """The copy-and-crop of a plain PyTorch U-Net: ``x[:, :, top:top + H′, left:left + W′]`` with
+    top = (H − H′) // 2. A slice past the edge silently gives a smaller map; this reference refuses
+    it, as cnncalc does, so that both sides say no to the same crops."""
+
+    def __init__(self, height: int, width: int) -> None:
+        super().__init__()
+        self.height, self.width = height, width
+
+    def forward(self, x: Any) -> Any:
+        top, left = (x.shape[2] - self.height) // 2, (x.shape[3] - self.width) // 2
+        y = x[:, :, max(top, 0) : max(top, 0) + self.height, max(left, 0) : max(left, 0) + self.width]
+        if tuple(y.shape[2:]) != (self.height, self.width):
+            raise ValueError(f"a {tuple(x.shape[2:])} map has no centre {self.height}×{self.width}")
+        return y
+
+
+REFERENCES = {"ref:LayerScale": _ReferenceLayerScale, "ref:CenterCrop": _ReferenceCenterCrop}
 
 
 class _ChannelsLast(nn.Module):
@@ -209,6 +227,12 @@ def test_layer_scale_channel_shuffle_stochastic_depth_match_torch(case: Case) ->
     check(case)
 
 
+@_settings(200)
+@given(crop_cases())
+def test_crop_matches_torch(case: Case) -> None:
+    check(case)
+
+
 # Configurations of the torchvision zoo and the papers, each checked against PyTorch as above.
 ZOO = [
     # torchvision/models/convnext.py: stem LayerNorm2d(96, eps=1e-6) after the 4×4/4 conv (224 → 56)
@@ -240,6 +264,10 @@ ZOO = [
     # U-Net (Ronneberger et al. 2015) decoder: 2× up-sampling, here nearest, 28×28×1024 → 56×56
     ("U-Net 2x up-sampling", Case({"type": "upsample", "scale": 2}, "Upsample", {"scale_factor": 2.0},
      Shape(1024, 28, 28))),
+    # U-Net (Ronneberger et al. 2015, Figure 1): the last contracting map, copied and cropped from
+    # 64×64 to the 56×56 of the first up-convolution's output
+    ("U-Net copy and crop 64→56", Case({"type": "crop", "size": [56, 56]}, "ref:CenterCrop",
+     {"height": 56, "width": 56}, Shape(512, 64, 64))),
     # ESPCN (Shi et al. 2016): sub-pixel convolution, r = 3, 9 channels → 1 channel at 3× size
     ("ESPCN pixel shuffle r=3", Case({"type": "pixelshuffle", "factor": 3}, "PixelShuffle",
      {"upscale_factor": 3}, Shape(9, 17, 17))),
@@ -332,3 +360,62 @@ def test_upsampled_size_equals_torch_on_large_maps(
     if theirs is not None and theirs[0] * theirs[1] > MAX_DIMENSION:
         theirs = None  # cnncalc refuses maps over 10^12 pixels (its size limit); torch's meta tensors do not
     assert ours == theirs, (h, w, scale, mode)
+
+
+@st.composite
+def _valid_chains(draw: st.DrawFn) -> tuple[str, tuple[int, int]]:
+    """A one-line spec of valid (unpadded) convolutions, average pools and crops on one channel,
+    each fitting the map it gets (U-Net's kinds of layers), and the size of its output."""
+    h, w = draw(st.integers(6, 40)), draw(st.integers(6, 40))
+    parts = [f"{h}x{w}x1"]
+    for _ in range(draw(st.integers(1, 6))):
+        kind = draw(st.sampled_from(["conv", "avgpool", "crop", "crop"]))
+        if kind == "conv":
+            k, s, d = draw(st.integers(1, 3)), draw(st.integers(1, 2)), draw(st.integers(1, 2))
+            span = d * (k - 1) + 1
+            if span > min(h, w):
+                continue
+            parts.append(f"conv 1 k{k} s{s} d{d}")
+            h, w = (h - span) // s + 1, (w - span) // s + 1
+        elif kind == "avgpool" and min(h, w) >= 2:
+            parts.append("avgpool 2")
+            h, w = h // 2, w // 2
+        elif kind == "crop":
+            h, w = draw(st.integers(1, h)), draw(st.integers(1, w))
+            parts.append(f"crop {h}x{w}")
+    return " | ".join(parts), (h, w)
+
+
+def _field_of(module: Any, x: Any, row: int, column: int) -> tuple[tuple[int, int], tuple[float, float]]:
+    """Size and centre (pixel i spans [i, i + 1)) of the input pixels output unit (row, column)
+    depends on: where its gradient is non-zero, with every weight 1 (no gradients cancel)."""
+    x = x.clone().requires_grad_(True)
+    module(x)[0, 0, row, column].backward()
+    rows = torch.nonzero(x.grad[0, 0].sum(dim=1)).flatten()
+    columns = torch.nonzero(x.grad[0, 0].sum(dim=0)).flatten()
+    first, last = (int(rows[0]), int(columns[0])), (int(rows[-1]), int(columns[-1]))
+    size = (last[0] - first[0] + 1, last[1] - first[1] + 1)
+    return size, ((first[0] + last[0] + 1) / 2, (first[1] + last[1] + 1) / 2)
+
+
+@_settings(150)
+@given(_valid_chains())
+def test_receptive_field_through_crops_equals_the_gradient_of_torch(
+    chain: tuple[str, tuple[int, int]],
+) -> None:
+    """The receptive field cnncalc reports (size, jump and the centre of the first unit, which a
+    crop moves) is the patch of input pixels the first output unit's gradient reaches in torch, and
+    the jump is how far that patch moves for the next unit."""
+    spec, (h, w) = chain
+    network = cnncalc.load(spec)
+    rf = cnncalc.analyse(network).layers[-1].receptive_field
+    module = torch_bridge.build_module(network).double()
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            p.fill_(0.0 if name.endswith("bias") else 1.0)
+    x = torch.ones(1, *network.input.torch_dims(), dtype=torch.float64)
+    size, start = _field_of(module, x, 0, 0)
+    assert (rf.size, rf.start) == (size, start), spec
+    if h > 1 and w > 1:
+        _, next_start = _field_of(module, x, 1, 1)
+        assert rf.jump == (next_start[0] - start[0], next_start[1] - start[1]), spec

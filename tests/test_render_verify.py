@@ -77,6 +77,12 @@ def test_verify_view_marks_matches_and_mismatches() -> None:
     assert "+10" in bad  # the params delta
 
 
+def test_verify_title_shows_a_spec_with_branches_as_written() -> None:
+    """A one-line spec's ``[a ; b]`` branches are text, not rich markup that would vanish."""
+    result = _result(True).model_copy(update={"network": "8x8x3 | [crop 4 ; conv 2 k5]"})
+    assert "8x8x3 | [crop 4 ; conv 2 k5]" in render(verify_table(result))
+
+
 def test_memory_view_lists_every_term_and_the_fit() -> None:
     network = cnncalc.load("8x8x1 | conv 2 k3 p1 | relu | maxpool 2 | fc 3")
     estimate = predict_memory(network, batch=4, train=True, optimizer="momentum")

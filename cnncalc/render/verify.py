@@ -42,8 +42,10 @@ def verify_table(result: VerifyResult) -> Group:
     # No vertical rules and two-line headers, so that a ResNet's or GoogLeNet's names fit whole at
     # 80 columns (the numbers are never wider than their header's lines).
     layers = Table(
-        title=_("cnncalc vs PyTorch {version}: {network}").format(
-            version=result.torch_version, network=result.network
+        title=Text(  # plain text: a spec's [branches] are no markup
+            _("cnncalc vs PyTorch {version}: {network}").format(
+                version=result.torch_version, network=result.network
+            )
         ),
         title_justify="left",
         caption=_("device {device} · batch {batch} · {dtype} · shapes C×H×W per sample").format(

@@ -17,6 +17,7 @@ from cnncalc.errors import UsageError
 from cnncalc.i18n import N_, decimal_point
 from cnncalc.layers.base import LayerDef, pair
 from cnncalc.layers.conv import Conv2d, ConvTranspose2d
+from cnncalc.layers.crop import CenterCrop, crop_offsets
 from cnncalc.layers.linear import ChannelLinear, LayerScale, Linear, StochasticDepth
 from cnncalc.layers.norm import BatchNorm, GroupNorm, InstanceNorm, LayerNorm
 from cnncalc.layers.pool import AvgPool2d, MaxPool2d, _WindowPool
@@ -52,6 +53,8 @@ CHANNELS_PER_GROUP = N_("channels per group")
 OUT_DEPTH_SHUFFLE = N_("output depth = C / r²")
 OUT_DEPTH_UNSHUFFLE = N_("output depth = C × r²")
 OUT_DEPTH_UNITS = N_("output depth = units")
+CROP_TOP = N_("rows cut above")
+CROP_LEFT = N_("columns cut on the left")
 
 # Notes.
 NOTE_NOT_FIT = N_("does not fit (não cabe): {exact} → PyTorch floors it to {result}")
@@ -63,6 +66,9 @@ NOTE_IN_PLACE = N_("in place: not counted in the sum of activations")
 NOTE_FLOOR = N_("N × s = {exact}: PyTorch floors it")
 NOTE_IDENTITY = N_("identity at inference: only training drops the branch")
 NOTE_PER_POSITION = N_("the same weights at each of the H×W positions")
+NOTE_CROP_ODD_ROW = N_("{difference} is odd: the extra row is cut at the bottom")
+NOTE_CROP_ODD_COLUMN = N_("{difference} is odd: the extra column is cut on the right")
+NOTE_CROP = N_("a crop selects pixels: no parameters and no arithmetic (0 MACs)")
 NOTE_EVEN_KERNEL = N_(
     "even kernel: no symmetric padding keeps the size; PyTorch 'same' pads {lead} before and {trail} after"
 )
@@ -385,6 +391,27 @@ def _shuffle_steps(
     ]
 
 
+def _crop_steps(layer: CenterCrop, inp: Shape, out: Shape, row: LayerRow, order: str) -> list[Step]:
+    """The offsets ⌊(H − H′)/2⌋ and ⌊(W − W′)/2⌋ of the kept centre, then the volume."""
+    steps = []
+    offsets = crop_offsets(inp, out.height or 1, out.width or 1)
+    axes = (
+        (CROP_TOP, "⌊(H − H′)/2⌋", inp.height or 1, out.height or 1, offsets[0], NOTE_CROP_ODD_ROW),
+        (CROP_LEFT, "⌊(W − W′)/2⌋", inp.width or 1, out.width or 1, offsets[1], NOTE_CROP_ODD_COLUMN),
+    )
+    for what, formula, n, kept, offset, odd in axes:
+        notes: tuple[tuple[str, dict[str, str]], ...] = ()
+        if (n - kept) % 2:
+            notes = ((odd, {"difference": f"{n} − {kept} = {n - kept}"}),)
+        steps.append(Step(what, formula, f"⌊({n} − {kept})/2⌋", Fraction(offset), offset, notes))
+    return [
+        *steps,
+        Step(OUT_DEPTH_SAME, "C′ = C", str(inp.channels), Fraction(inp.channels), out.channels),
+        _volume_step(out, order),
+        Step(PARAMS, "0", "0", Fraction(0), row.params, ((NOTE_CROP, {}),)),
+    ]
+
+
 def _channel_linear_steps(
     layer: ChannelLinear, inp: Shape, out: Shape, row: LayerRow, order: str
 ) -> list[Step]:
@@ -446,6 +473,7 @@ _KIND_STEPS = (
     (GroupNorm, _norm_steps),
     (InstanceNorm, _norm_steps),
     (Upsample, _upsample_steps),
+    (CenterCrop, _crop_steps),
     (PixelShuffle, _shuffle_steps),
     (PixelUnshuffle, _shuffle_steps),
     (ChannelLinear, _channel_linear_steps),

@@ -70,6 +70,26 @@ class Chunk(nn.Module):
         return x.chunk(self.parts, dim=1)[self.index]
 
 
+class CenterCrop2d(nn.Module):
+    """The centre ``height``×``width`` of an N×C×H×W map, a view:
+    ``x[:, :, top:top + height, left:left + width]`` with top = (H − height) // 2 and
+    left = (W − width) // 2 (an odd extra row or column is cut at the bottom or right).
+    A map smaller than the crop is refused."""
+
+    def __init__(self, height: int, width: int) -> None:
+        super().__init__()
+        self.height, self.width = height, width
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        h, w = x.shape[-2], x.shape[-1]
+        if h < self.height or w < self.width:
+            size = f"{self.height}×{self.width}"
+            raise ValueError(f"CenterCrop2d: the input {h}×{w} is smaller than {size}")
+        top, left = (h - self.height) // 2, (w - self.width) // 2
+        return x[:, :, top : top + self.height, left : left + self.width]
+
+
 CLASSES: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth, Chunk)
+    cls.__name__: cls
+    for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth, Chunk, CenterCrop2d)
 }
