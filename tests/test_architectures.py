@@ -463,7 +463,7 @@ def _write(path: Path, text: str) -> Path:
 def test_every_bundled_spec_is_listed_here() -> None:
     covered = {n for n, _, _ in TORCHVISION} | {n for n, _, _ in RESNETS}
     covered |= {"alexnet-2012", "alexnet-2012-groups", "googlenet-aux", "googlenet-paper", "lenet5"}
-    covered |= {"alphago-policy"}
+    covered |= {"alphago-policy", "unet"}  # unet: tests/test_unet.py (its paper, a plain PyTorch U-Net)
     # The other torchvision models: tests/test_torchvision_reference.py (against torchvision's data).
     index = json.loads((Path(__file__).parent / "data" / "torchvision" / "index.json").read_text())
     covered |= set(index["classification"]) | set(index["segmentation"])

@@ -83,6 +83,13 @@ def test_verify_title_shows_a_spec_with_branches_as_written() -> None:
     assert "8x8x3 | [crop 4 ; conv 2 k5]" in render(verify_table(result))
 
 
+def test_verify_view_names_the_kind_of_an_inline_merge() -> None:
+    result = _result(True)
+    concat = result.layers[1].model_copy(update={"name": "up1.concat1", "type": "concat"})
+    text = render(verify_table(result.model_copy(update={"layers": [result.layers[0], concat]})))
+    assert "up1.concat1 (inline concat)" in text and "inline add" not in text
+
+
 def test_memory_view_lists_every_term_and_the_fit() -> None:
     network = cnncalc.load("8x8x1 | conv 2 k3 p1 | relu | maxpool 2 | fc 3")
     estimate = predict_memory(network, batch=4, train=True, optimizer="momentum")

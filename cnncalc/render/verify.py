@@ -9,7 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from cnncalc.i18n import _, decimal_point, ngettext, translate_message
+from cnncalc.i18n import N_, _, decimal_point, ngettext, translate_message
 from cnncalc.render.numbers import exact, mebibytes
 
 if TYPE_CHECKING:
@@ -27,11 +27,15 @@ def _mark(ok: bool) -> Text:
     return _OK if ok else _BAD
 
 
-def _layer_cell(name: str, module: str | None) -> Text:
-    """The spec name, and the module path when PyTorch's differs (or there is no module)."""
+_INLINE = {"add": N_("(inline add)"), "concat": N_("(inline concat)"), "mul": N_("(inline mul)")}
+
+
+def _layer_cell(name: str, module: str | None, kind: str) -> Text:
+    """The spec name, and the module path when PyTorch's differs (or there is no module: a merge
+    done in the forward of the module around it)."""
     text = Text(name)
     if module is None:
-        text.append(" " + _("(inline add)"), style="dim")
+        text.append(" " + _(_INLINE.get(kind, _INLINE["add"])), style="dim")
     elif module != name:
         text.append(f"\n  torch: {module}", style="dim")  # on its own line: the name stays whole
     return text
@@ -70,7 +74,7 @@ def verify_table(result: VerifyResult) -> Group:
     for row in result.layers:
         layers.add_row(
             str(row.index),
-            _layer_cell(row.name, row.module),
+            _layer_cell(row.name, row.module, row.type),
             _dims(row.expected_shape),
             _dims(row.actual_shape),
             _mark(row.shape_ok),
