@@ -35,7 +35,8 @@ def _layer_cell(name: str, module: str | None, kind: str) -> Text:
     done in the forward of the module around it)."""
     text = Text(name)
     if module is None:
-        text.append(" " + _(_INLINE.get(kind, _INLINE["add"])), style="dim")
+        merge = _INLINE.get(kind, _INLINE["add"])
+        text.append(" " + _(merge), style="dim")
     elif module != name:
         text.append(f"\n  torch: {module}", style="dim")  # on its own line: the name stays whole
     return text
