@@ -145,7 +145,8 @@ class LayerScale(LayerDef):
     """A learned scale per channel, γ of shape C×1×1 (ConvNeXt's ``layer_scale``).
 
     γ multiplies the feature map; initialised to 1e-6 as in ConvNeXt. One parameter per channel,
-    named ``layer_scale``."""
+    named ``layer_scale``; in PyTorch a parameter of the enclosing block under the layer's name
+    (torchvision's ``CNBlock.layer_scale``), not a submodule of its own."""
 
     init: float = field(NUMBER, "Initial value of every γ.", default=1e-6)
 
@@ -168,7 +169,8 @@ class LayerScale(LayerDef):
         return inp.channels
 
     def torch_call(self, inp: Shape) -> TorchCall:
-        return TorchCall("LayerScale", {"channels": inp.channels, "init": self.init}, origin=CNNCALC_MODULES)
+        kwargs = {"channels": inp.channels, "init": self.init}
+        return TorchCall("LayerScale", kwargs, origin=CNNCALC_MODULES, scale_parameter="layer_scale")
 
     def describe(self) -> str:
         return f"γ per channel, init {self.init:g}"

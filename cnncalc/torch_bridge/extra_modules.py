@@ -28,7 +28,8 @@ class ChannelLinear(nn.Linear):
 
 
 class LayerScale(nn.Module):
-    """A learned scale per channel: ``layer_scale`` (C×1×1) times the map."""
+    """A learned scale per channel: ``layer_scale`` (C×1×1) times the map. A block
+    can hold the parameter itself, ``LayerScale(c).layer_scale``, as ConvNeXt's."""
 
     def __init__(self, channels: int, init: float = 1e-6) -> None:
         super().__init__()

@@ -16,6 +16,7 @@ from cnncalc.torch_bridge.plan import (
     ConcatStep,
     GateStep,
     LayerPlan,
+    ScaleStep,
     SideStep,
     Step,
     make_plan,
@@ -31,8 +32,9 @@ def _module_classes() -> tuple[type, type]:
     nn = torch.nn
 
     class SpecSequence(nn.Module):
-        """Runs its steps in order: children, inline residual additions, and side outputs (kept in
-        ``side_outputs`` by name)."""
+        """Runs its steps in order: children, its own parameters (layer scale), inline residual
+        additions, and side outputs (kept in ``side_outputs`` by name). ``merge_observer`` sees
+        each step's result that no submodule's hook can: merges and parameters."""
 
         def __init__(self, steps: tuple[Step, ...]) -> None:
             super().__init__()
@@ -42,7 +44,11 @@ def _module_classes() -> tuple[type, type]:
 
         def run(self, steps: tuple[Step, ...], x: Any) -> Any:
             for step in steps:
-                if isinstance(step, AddStep):
+                if isinstance(step, ScaleStep):
+                    x = self._parameters[step.key] * x
+                    if self.merge_observer is not None:
+                        self.merge_observer(step.name, x)
+                elif isinstance(step, AddStep):
                     identity = x
                     x = self.run(step.body, x)
                     shortcut = identity if step.shortcut is None else self._modules[step.shortcut](identity)
@@ -103,6 +109,9 @@ def module_from_plan(block: BlockPlan) -> Any:
     sequence_cls, concat_cls = _module_classes()
     module = concat_cls() if block.mode == "concat" else sequence_cls(block.steps)
     for child in block.children:
+        if isinstance(child, LayerPlan) and child.is_parameter:  # the block holds the parameter
+            module.register_parameter(child.key, getattr(_layer_module(child), child.call.scale_parameter))
+            continue
         built = _layer_module(child) if isinstance(child, LayerPlan) else module_from_plan(child)
         module.add_module(child.key, built)
     return module

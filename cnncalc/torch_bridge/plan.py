@@ -19,7 +19,8 @@ spec name (``layer1.0.conv1``):
 * a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
   enclosing block's ``side_outputs`` while the main path goes on;
 * a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
-  flattened first when that asks for it.
+  flattened first when that asks for it; a layer whose call has a ``scale_parameter`` (layer scale)
+  is that parameter of the enclosing block, under the layer's key, and a :class:`ScaleStep`.
 """
 
 from __future__ import annotations
@@ -44,6 +45,11 @@ class LayerPlan:
     input: Shape
     output: Shape
 
+    @property
+    def is_parameter(self) -> bool:
+        """Whether the layer is a parameter of its block (``call.scale_parameter``), not a module."""
+        return self.call.scale_parameter is not None
+
 
 @dataclass(frozen=True)
 class Apply:
@@ -51,6 +57,15 @@ class Apply:
 
     key: str
     flatten_first: bool = False
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    """Step ``x = self.<key> * x``: ``key`` a parameter of this block (a :class:`LayerPlan` that
+    :attr:`~LayerPlan.is_parameter`); ``name`` the layer's qualified spec name."""
+
+    key: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -94,7 +109,7 @@ class SideStep:
     train_only: bool = False
 
 
-Step = Apply | AddStep | ConcatStep | GateStep | SideStep
+Step = Apply | ScaleStep | AddStep | ConcatStep | GateStep | SideStep
 
 
 @dataclass(frozen=True)
@@ -113,7 +128,8 @@ class BlockPlan:
     merge_name: str | None = None
 
     def layers(self) -> Iterable[tuple[str, LayerPlan]]:
-        """Every layer below this block with its module path, in registration order."""
+        """Every layer below this block with its module path (its parameter's path for a layer that
+        :attr:`~LayerPlan.is_parameter`), in registration order."""
         for child in self.children:
             path = f"{self.path}.{child.key}" if self.path else child.key
             if isinstance(child, LayerPlan):
@@ -211,8 +227,9 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             call = node.layer.torch_call(shape)
             out = node.layer.output_shape(shape)
             key = builder.key(builder.relative(node.name))
-            builder.children.append(LayerPlan(key, node, call, shape, out))
-            steps.append(Apply(key, call.flatten_first))
+            layer = LayerPlan(key, node, call, shape, out)
+            builder.children.append(layer)
+            steps.append(ScaleStep(key, node.name) if layer.is_parameter else Apply(key, call.flatten_first))
             shape = out
         elif isinstance(node, SequenceNode):
             if node.name is None:
