@@ -44,17 +44,16 @@ def check(name: str) -> tuple[bool | None, str]:
     size = reference.default_resolution(reference.get_model_weights(name).DEFAULT)
     side = (size["crop_size"] or size["resize_size"])[0]
     x, other = torch.randn(1, 3, side, side), torch.randn(1, 3, side, side)
-    transform = getattr(theirs, "transform_input", False)  # googlenet: cnncalc's spec starts at conv1
-    with torch.no_grad():
+    with torch.no_grad():  # googlenet, inception_v3: the specs begin with torchvision's transform_input
         expected, elsewhere = theirs(x), theirs(other)
-        got = ours(theirs._transform_input(x) if transform else x)
+        got = ours(x)
     difference = (expected - got).abs().max().item()
     # A randomly initialised deep net can be nearly blind to its input (googlenet: 1e-7): then
     # equal outputs prove little, and the check says so.
     sensitivity = (expected - elsewhere).abs().max().item()
     text = f"max |difference| {difference:.3g}; another input moves the output by {sensitivity:.3g}"
-    if transform:
-        text += " (cnncalc's module given torchvision's transform_input of x)"
+    if getattr(theirs, "transform_input", False):
+        text += " (torchvision's transform_input on)"
     if sensitivity < 1e-5 * max(1.0, expected.abs().max().item()):
         return None, text + ": inconclusive, the random model barely sees its input"
     return difference <= 1e-4 * sensitivity, text

@@ -32,6 +32,7 @@ from cnncalc.shapes import MAX_DIMENSION, Shape
 from tests.strategies import (
     Case,
     channel_linear_cases,
+    fixed_affine_cases,
     groupnorm_cases,
     instancenorm_cases,
     layernorm_cases,
@@ -67,7 +68,20 @@ class _ReferenceLayerScale(nn.Module):
         return self.layer_scale * x
 
 
-REFERENCES = {"ref:LayerScale": _ReferenceLayerScale}
+class _ReferenceFixedAffine(nn.Module):
+    """x × scale + shift per channel, broadcast as (1, C, 1, 1) constants (no parameters)."""
+
+    def __init__(self, scale: list[float], shift: list[float]) -> None:
+        super().__init__()
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: Any) -> Any:
+        view = (1, x.shape[1]) + (1,) * (x.dim() - 2)  # one value per channel, no broadcasting
+        scale, shift = torch.tensor(self.scale).view(view), torch.tensor(self.shift).view(view)
+        return x * scale + shift
+
+
+REFERENCES = {"ref:LayerScale": _ReferenceLayerScale, "ref:FixedAffine": _ReferenceFixedAffine}
 
 
 class _ChannelsLast(nn.Module):
@@ -207,6 +221,39 @@ def test_channel_linear_matches_torch(case: Case) -> None:
 @given(small_layer_cases())
 def test_layer_scale_channel_shuffle_stochastic_depth_match_torch(case: Case) -> None:
     check(case)
+
+
+@_settings(100)
+@given(fixed_affine_cases())
+def test_fixed_affine_matches_torch(case: Case) -> None:
+    check(case)
+
+
+def _torchvision_transform_input(x: Any) -> Any:
+    """torchvision's GoogLeNet._transform_input and Inception3._transform_input (the same code in
+    torchvision/models/googlenet.py and inception.py), on with their DEFAULT weights."""
+    x_ch0 = torch.unsqueeze(x[:, 0], 1) * (0.229 / 0.5) + (0.485 - 0.5) / 0.5
+    x_ch1 = torch.unsqueeze(x[:, 1], 1) * (0.224 / 0.5) + (0.456 - 0.5) / 0.5
+    x_ch2 = torch.unsqueeze(x[:, 2], 1) * (0.225 / 0.5) + (0.406 - 0.5) / 0.5
+    return torch.cat((x_ch0, x_ch1, x_ch2), 1)
+
+
+@pytest.mark.parametrize("name", ["googlenet", "googlenet-aux", "inception_v3"])
+def test_the_bundled_transform_input_is_torchvisions_to_the_bit(name: str) -> None:
+    network = cnncalc.load(name)
+    first = network.body.children[0]
+    assert first.name == "transform_input"
+    module = torch_bridge.build_module(network)
+    transform = module.get_submodule("transform_input")
+    x = torch.randn(2, *network.input.torch_dims())
+    with torch.no_grad():
+        expected = _torchvision_transform_input(x)
+        got, flops = _run(transform, x)
+    assert torch.equal(got, expected)
+    # FlopCounterMode counts no element-wise op: torchvision's MACs (and cnncalc's) leave it out
+    _, their_flops = _run(_torchvision_transform_input, x)
+    row = cnncalc.analyse(network).layers[0]
+    assert (flops, their_flops, row.macs, row.params) == (0, 0, 0, 0)
 
 
 # Configurations of the torchvision zoo and the papers, each checked against PyTorch as above.

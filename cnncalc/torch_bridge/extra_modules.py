@@ -39,6 +39,19 @@ class LayerScale(nn.Module):
         return self.layer_scale * x
 
 
+class FixedAffine(nn.Module):
+    """x × scale + shift per channel, constants (no parameters), computed channel by
+    channel as torchvision's GoogLeNet and Inception v3 ``_transform_input``."""
+
+    def __init__(self, scale: list[float], shift: list[float]) -> None:
+        super().__init__()
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pairs = enumerate(zip(self.scale, self.shift, strict=True))
+        return torch.cat([x[:, c : c + 1] * s + b for c, (s, b) in pairs], 1)
+
+
 class StochasticDepth(nn.Module):
     """Identity at inference. In training: zeroes the input of a sample ('row') or
     of the whole batch ('batch') with probability ``p``; the rest × 1/(1 − p)."""
@@ -72,5 +85,5 @@ class Chunk(nn.Module):
 
 
 CLASSES: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth, Chunk)
+    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, FixedAffine, StochasticDepth, Chunk)
 }
