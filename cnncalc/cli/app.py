@@ -295,6 +295,11 @@ class LazyGroup(_TranslatedHelp, click.Group):
         return super().resolve_command(ctx, args)
 
 
+# Before the decorators below: click's own strings (version_option's message and help) are then
+# looked up through cnncalc.i18n, not through the standard gettext (which would import locale).
+_route_click_gettext()
+
+
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -318,7 +323,6 @@ def cli(lang: str | None) -> None:
 
 
 cli.command_class = CnncalcCommand
-_route_click_gettext()
 
 
 def console(stderr: bool = False) -> Any:
