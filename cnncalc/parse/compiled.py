@@ -3,7 +3,7 @@ as JSON, so that ``cnncalc summary efficientnet_b7`` neither imports PyYAML nor 
 unrolls a repeat or evaluates a ``${...}``: loading it is reading its records back.
 
 The form is a table of the network's distinct values, each stored once: a scalar as itself, and a
-record, a tuple, a layer definition or a location as a row ``[kind, reference, ...]`` whose
+record, a tuple, a frozenset, a layer definition or a location as a row ``[kind, reference, ...]`` whose
 references are indices of earlier rows (so a path or a layer used by hundreds of nodes is one row).
 It is generic over records: each node kind of :data:`cnncalc.spec.Node` (and :class:`Shape`) is a
 kind listed with its field names, so a new kind of node needs nothing here; a compiled form whose
@@ -37,7 +37,7 @@ FORMAT = 2
 # The record classes a compiled network is made of, by class name: every kind of node, and shapes.
 RECORDS: dict[str, type] = {cls.__name__: cls for cls in (*typing.get_args(Node), Shape)}
 # The kinds with codecs of their own (lower case: never a record class's name).
-_TUPLE, _LAYER, _LOCATION = "tuple", "layer", "location"
+_TUPLE, _FROZENSET, _LAYER, _LOCATION = "tuple", "frozenset", "layer", "location"
 
 
 def compile_network(network: Network, yaml_text: str, arguments: dict[str, Any] | None) -> str:
@@ -125,6 +125,9 @@ class _Table:
     def composite(self, value: Any) -> list[Any]:
         if isinstance(value, tuple):
             return [self.kind(_TUPLE), *map(self.ref, value)]
+        if isinstance(value, frozenset):  # in a fixed order: the file must not depend on hashing
+            items = sorted(value, key=lambda item: (type(item).__name__, repr(item)))
+            return [self.kind(_FROZENSET), *map(self.ref, items)]
         if isinstance(value, LayerDef):
             kind = type(value)
             if lookup(kind.names[0]) is not kind:
@@ -174,7 +177,12 @@ def _makers(kinds: list[list[str]], source: str, lines: list[str]) -> list[Calla
         line, column, path, layer_name, other_source, text = parts
         return Location(other_source, line, column, path, layer_name, text)
 
-    codecs: dict[str, Callable[[list[Any]], Any]] = {_TUPLE: tuple, _LAYER: layer, _LOCATION: location}
+    codecs: dict[str, Callable[[list[Any]], Any]] = {
+        _TUPLE: tuple,
+        _FROZENSET: frozenset,
+        _LAYER: layer,
+        _LOCATION: location,
+    }
     makers = []
     for name, *fields in kinds:
         if name in codecs:
