@@ -224,7 +224,9 @@ def summary(
 
         report = grouped_report(report, depth)
     if fmt == "json":
-        click.echo(render.render_json(report))
+        # JSON escapes control characters, so there are no colour codes to look for (color=True:
+        # click would otherwise scan the whole text for them when stdout is not a terminal)
+        click.echo(render.render_json(report), color=True)
     elif fmt == "csv":
         click.echo(render.render_csv(report), nl=False)
     elif fmt == "markdown":

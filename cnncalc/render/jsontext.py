@@ -95,7 +95,7 @@ class _Encoder:
                 else:
                     append(text)
         append(closing)
-        if len(out) - start < 64:  # a small record (a shape): keep its text for the rows sharing it
+        if len(out) - start < 32:  # a small record (a shape): keep its text for the rows sharing it
             memo[key] = "".join(out[start:])
 
     def mapping(self, items: dict[Any, Any], level: int) -> None:
