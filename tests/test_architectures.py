@@ -453,19 +453,39 @@ def test_a_compiled_network_is_used_only_for_its_own_text_arguments_and_records(
     assert load_compiled("not json", yaml_text, path, arguments) is None
 
 
-def test_every_node_kind_can_be_compiled() -> None:
-    # Generic over records: every kind of node of cnncalc.spec (the union Node) is a record the
-    # compiled form stores by its fields; a new node kind needs no code in cnncalc/parse/compiled.py.
+# One spec with every kind of node: a named scope, a residual and a concat (merges), a side head,
+# a gate and a reference to an earlier output.
+EVERY_NODE_KIND = """
+input: 16x16x3
+layers:
+  - conv 4 k3 p1 name=stem
+  - name: down
+    layers: [maxpool 2, conv 8 k3 p1 name=conv, relu]
+  - residual: [conv 8 k3 p1, relu]
+  - side: [gap, fc 3]
+    name: aux
+  - gate: [gap, conv 2 k1, relu, conv 8 k1, sigmoid]
+  - concat: [[conv 4 k1], [conv 4 k1]]
+  - from: stem
+  - conv 2 k1 name=head
+"""
+
+
+def test_every_node_kind_is_compiled_by_its_fields_and_reads_back_equal() -> None:
+    # Generic over records: every kind of node of cnncalc.spec (the union Node) is stored by its
+    # class name and fields, so a new node kind needs no code in cnncalc/parse/compiled.py.
     from typing import get_args
 
+    from cnncalc.parse import parse_spec_text
     from cnncalc.spec import Node
 
     assert set(get_args(Node)) <= set(RECORDS.values())
-    compiled_kinds = set()
-    for name in bundled_names():
-        doc = json.loads(Path(compiled_path(name)).read_text(encoding="utf-8"))
-        compiled_kinds |= {kind[0] for kind in doc["kinds"]}
-    assert {cls.__name__ for cls in get_args(Node)} <= compiled_kinds  # the zoo holds every kind
+    network = parse_spec_text(EVERY_NODE_KIND, "net.yaml")
+    text = compile_network(network, EVERY_NODE_KIND, None)  # raises unless it reads back equal
+    assert load_compiled(text, EVERY_NODE_KIND, "net.yaml", None) == network
+    kinds = {kind[0] for kind in json.loads(text)["kinds"]}
+    missing = {cls.__name__ for cls in get_args(Node)} - kinds
+    assert not missing, f"add a {missing} to EVERY_NODE_KIND"
 
 
 @pytest.mark.parametrize("name", bundled_names())
