@@ -287,6 +287,9 @@ class _Walker:
                 hint=exc.hint,
             ) from None
         out, weights, macs = costs.output, costs.weights, costs.macs
+        if node.shares is not None:  # counted at the layer whose parameters it uses
+            costs = _shared_costs(costs, node.shares)
+            weights = 0
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
         if self.inference:
@@ -415,6 +418,23 @@ class _Walker:
             )
         )
         return merged, merged_rf, node.name
+
+
+def _shared_costs(costs: _Costs, owner: str) -> _Costs:
+    """The costs of a call of ``owner``'s parameters: its MACs, none of its parameters or buffers."""
+    return _Costs(
+        output=costs.output,
+        warnings=costs.warnings,
+        weights=0,
+        biases=0,
+        buffers=0,
+        buffer_bytes=0,
+        macs=costs.macs,
+        window=costs.window,
+        description=f"{costs.description} (the parameters of {owner})",
+        input_info=costs.input_info,
+        output_info=costs.output_info,
+    )
 
 
 def not_counted_message(row: LayerRow) -> str:

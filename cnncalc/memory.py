@@ -503,10 +503,11 @@ class _Simulation:
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
         layer = node.layer
         out_shape = layer.output_shape(shape)
-        sizes = (layer.weights(shape), layer.biases(shape))
+        shared = node.shares is not None  # its parameters are another layer's tensors
+        sizes = (0, 0) if shared else (layer.weights(shape), layer.biases(shape))
         tensors = [self.state_block(n * self.bpe) for n in sizes if n]
         self.param_tensors.extend(tensors)
-        if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
+        if layer.buffers(shape) and not shared:  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
             self.buffers += sum(self.state_block(n) for n in (c * self.bpe, c * self.bpe, 8))
         if self.dry:

@@ -361,6 +361,7 @@ class _Converter:
         self.counters: dict[tuple[str, str], int] = {}
         self.modules_seen: dict[str, str] = {}  # module path -> the first node calling it
         self.tuples: dict[str, tuple[str, tuple[str, ...]]] = {}  # fx node -> (op, what it read)
+        self.attrs_seen: set[str] = set()  # the model's own tensors already counted
 
     # -- naming ---------------------------------------------------------------------------------
     def unique(self, name: str) -> str:
@@ -460,9 +461,17 @@ class _Converter:
             return
         target = _target_name(node)
         scope = self.calling_scope.get(node.name, "")
+        attrs = [n for n in inputs if n.op == "get_attr"]
+        inputs = [n for n in inputs if n.op != "get_attr"]
         in_shape = shape_of(self.values.get(inputs[0].name)) if inputs else None
         out_shape = shape_of(value)
-        mapped = self.function_kind(node, target, inputs, in_shape, out_shape)
+        if attrs:
+            self.with_attributes(node, target, attrs, sources, in_shape, value)
+            return
+        try:
+            mapped = self.function_kind(node, target, inputs, in_shape, out_shape)
+        except (TypeError, ValueError, KeyError, IndexError):  # arguments computed at run time
+            mapped = None
         if mapped == "alias":
             self.alias[node.name] = sources[0]
             return
@@ -477,6 +486,42 @@ class _Converter:
             self.add(node, self.auto_name(scope, kind), target, kind, fields, sources)
             return
         self.uncounted(node, self.auto_name(scope, "op"), target, sources, value)
+
+    def with_attributes(
+        self,
+        node: Any,
+        target: str,
+        attrs: list[Any],
+        sources: tuple[str, ...],
+        inp: Shape | None,
+        value: Any,
+    ) -> None:
+        """A function of the model's own tensors (``self.layer_scale * x``, ``x + self.pos``): a
+        per-channel scale C×1×1 is ``layerscale``; anything else is uncounted, with the parameters
+        and buffers it reads counted at their first use."""
+        import torch
+
+        scope = self.calling_scope.get(node.name, "")
+        fresh = [a for a in attrs if a.target not in self.attrs_seen]
+        self.attrs_seen.update(a.target for a in attrs)
+        tensor = self.values.get(attrs[0].name)
+        is_scale = (
+            target in ("mul", "imul")
+            and len(attrs) == 1
+            and len(sources) == 1
+            and inp is not None
+            and not inp.is_flat
+            and isinstance(tensor, torch.nn.Parameter)
+            and tuple(tensor.shape) == (inp.channels, 1, 1)
+            and bool(fresh)
+        )
+        if is_scale:
+            self.add(node, self.unique(str(attrs[0].target)), target, "layerscale", {}, sources)
+            return
+        values = [self.values[a.name] for a in fresh]
+        params = sum(v.numel() for v in values if isinstance(v, torch.nn.Parameter))
+        buffers = sum(v.numel() for v in values if not isinstance(v, torch.nn.Parameter))
+        self.uncounted(node, self.auto_name(scope, "op"), target, sources, value, params, buffers)
 
     def uncounted(
         self,
@@ -527,13 +572,7 @@ class _Converter:
         else:
             kind, fields = mapped
             if first is not None and _has_state(sub):
-                raise SpecError(
-                    f"the module '{path}' ({op}) is called more than once "
-                    f"({self.origin(node, path)}): cnncalc cannot yet count parameters shared "
-                    "between calls (they would be counted at every call)",
-                    hint="give each call its own module to count them, or import the model without "
-                    "the shared module",
-                )
+                fields = {**fields, "shares": first}
             self.add(node, name, op, kind, fields, sources)
         self.modules_seen.setdefault(path, name)
 
@@ -559,7 +598,9 @@ class _Converter:
             return ("add" if "add" in target else "mul"), {}
         if target == "cat":
             dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
-            return ("concat", {}) if dim == 1 and len(inputs) >= 2 else None
+            if dim in (1, -3) and len(inputs) == 1:
+                return "alias"  # torch.cat of one tensor is that tensor (DenseNet's first layers)
+            return ("concat", {}) if dim in (1, -3) and len(inputs) >= 2 else None
         if target in ("flatten", "view", "reshape") and len(inputs) == 1 and inp is not None:
             if out.is_flat and out.channels == inp.numel:
                 if target == "flatten":
@@ -578,6 +619,8 @@ class _Converter:
             scale = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
             mode = kwargs.get("mode", args[3] if len(args) > 3 else "nearest")
             align = kwargs.get("align_corners", args[4] if len(args) > 4 else None)
+            if _tensor_args((size, scale)) and not out.is_flat:  # computed from sizes at run time
+                size, scale = (out.height, out.width), None
             return _resize_fields(size, scale, mode, align)
         if target in ("adaptive_avg_pool2d", "adaptive_max_pool2d") and inp is not None:
             size = kwargs.get("output_size", args[1] if len(args) > 1 else None)
