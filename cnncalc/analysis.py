@@ -24,10 +24,19 @@ from cnncalc.report import (
     WarningInfo,
 )
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode, tap_counts
+from cnncalc.spec import (
+    NETWORK_INPUT,
+    LayerNode,
+    MergeNode,
+    Network,
+    SequenceNode,
+    SideNode,
+    TapNode,
+    tap_counts,
+)
 
 MAX_BATCH = 10**9
-INPUT_NAME = "input"  # what a row's ``inputs`` says for the network input
+INPUT_NAME = NETWORK_INPUT  # what a row's ``inputs`` says for the network input
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 NOT_COUNTED_WARNING = "not-counted"  # the code of the warning each uncounted operation gives
 
@@ -479,6 +488,8 @@ def analyse(
     bpe = BYTES_PER_ELEMENT[dtype]
     walker = _Walker(batch, bpe, training, network)
     with paused_gc():
+        if INPUT_NAME in network.tapped:  # ``from: input``
+            walker.keep(INPUT_NAME, network.input, _RF.initial(), INPUT_NAME)
         out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)

@@ -35,7 +35,7 @@ from cnncalc.errors import ShapeError, UsageError
 from cnncalc.i18n import N_
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
+from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
 
 ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
 # Workspaces measured on an H100 (sm_90) with PyTorch 2.11 / CUDA 13.0 (docs/gpu-results.md): each
@@ -697,10 +697,10 @@ def predict_memory(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
     )
     uncertain = ["cudnn_workspace"]
-    if train and _has_side_output(network.body):
-        # backward is modelled as one chain of gradients; the gradients a side head returns wait
-        # for the main path's and are not in it (on CPU: 13,824 predicted, 17,408 B allocated for
-        # a conv with one side head; docs/memory-model.md)
+    if train and (network.tapped or _has_side_output(network.body)):
+        # backward is modelled as one chain of gradients; the gradients a side head or a reader of
+        # a referenced output returns wait beside it (on CPU: 13,824 predicted, 17,408 B allocated
+        # for a conv with one side head; docs/memory-model.md)
         uncertain.append("backward_peak")
     return MemoryEstimate(
         network=network.name,
@@ -733,6 +733,7 @@ def _simulate(
         sim.warm_up(network)
     x = sim.new(network.input.numel)
     sim.held[x] += 1  # the caller's input stays alive for the whole pass
+    sim.keep(NETWORK_INPUT, x, network.input)  # for ``from: input``, if the network has one
     out, _ = sim.sequence(network.body, x, network.input)
     sim.note(out)
     return sim, x, out

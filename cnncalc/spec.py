@@ -69,6 +69,9 @@ class SideNode:
     train_only: bool = False
 
 
+NETWORK_INPUT = "input"  # ``from: input`` (when no layer has that name) reads the network's input
+
+
 @record
 class TapNode:
     """``from: NAME``: from here on the current tensor is the output of an earlier layer, merge or

@@ -164,7 +164,9 @@ class _Writer:
         if source == self.current:
             return []
         if source == NETWORK_INPUT:
-            raise_unreachable_input(source)
+            if NETWORK_INPUT in self.known:  # a layer named 'input' hides the network's input
+                raise_unreachable_input(source)
+            return [{"from": NETWORK_INPUT}]
         return [{"from": self.reference(source, scope)}]
 
     def unit_entries(self, unit: _Unit, scope: tuple[str, ...]) -> list[Any]:

@@ -38,7 +38,7 @@ from cnncalc.analysis import analyse
 from cnncalc.errors import UsageError
 from cnncalc.layers import TorchCall
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
+from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
 
 
 @dataclass(frozen=True)
@@ -457,5 +457,8 @@ def make_plan(network: Network, reserved: Iterable[str] = ()) -> BlockPlan:
     trailing underscore. Raises the engine's ShapeError first if the network is invalid."""
     analyse(network)  # validates every shape, with the engine's located messages
     root = _Builder(prefix="", path="", reserved=frozenset(reserved), taps=_taps_of(network))
+    root.taps.outputs[NETWORK_INPUT] = network.input  # for ``from: input``
     steps, out = _walk(root, network.body.children, network.input)
+    if NETWORK_INPUT in network.tapped:
+        steps = (Save(NETWORK_INPUT), *steps)
     return root.finish("sequence", steps, network.input, out)
