@@ -362,6 +362,8 @@ class _Converter:
         self.modules_seen: dict[str, str] = {}  # module path -> the first node calling it
         self.tuples: dict[str, tuple[str, tuple[str, ...]]] = {}  # fx node -> (op, what it read)
         self.attrs_seen: set[str] = set()  # the model's own tensors already counted
+        # fx node -> (ops, what they read, parameters, buffers) of tensors cnncalc has no shape for
+        self.opaque: dict[str, tuple[list[str], list[str], int, int]] = {}
 
     # -- naming ---------------------------------------------------------------------------------
     def unique(self, name: str) -> str:
@@ -448,6 +450,9 @@ class _Converter:
                 self.tuples[node.name] = (_target_name(node), reads)
             return  # sizes, shapes and other plain values carry no tensor
         inputs = self.tensor_inputs(node)
+        if shape_of(value) is None or any(n.name in self.opaque for n in inputs):
+            self.through_opaque(node, inputs, value)
+            return
         sources = tuple(self.alias[n.name] for n in inputs if n.name in self.alias)
         held = [self.tuples[n.name] for n in _tensor_args((node.args, node.kwargs)) if n.name in self.tuples]
         if held and _target_name(node) in ("getitem", "getattr") and not _chunk_of(node.args[0]):
@@ -486,6 +491,50 @@ class _Converter:
             self.add(node, self.auto_name(scope, kind), target, kind, fields, sources)
             return
         self.uncounted(node, self.auto_name(scope, "op"), target, sources, value)
+
+    def through_opaque(self, node: Any, inputs: list[Any], value: Any) -> None:
+        """Tensors cnncalc has no shape for (N×C×L, a 5-D view, one channel ``x[:, 0]``): their ops
+        are gathered until a tensor it can follow comes out, which is one uncounted operation
+        reading what they read, holding the parameters and buffers their modules and tensors have."""
+        import torch
+
+        ops: list[str] = []
+        reads: list[str] = []
+        params = buffers = 0
+        for n in inputs:
+            if n.name in self.opaque:
+                held = self.opaque[n.name]
+                ops += held[0]
+                reads += held[1]
+                params, buffers = params + held[2], buffers + held[3]
+                self.opaque[n.name] = (held[0], held[1], 0, 0)  # counted once, by the first reader
+            elif n.name in self.alias:
+                reads.append(self.alias[n.name])
+            elif n.op == "get_attr" and n.target not in self.attrs_seen:
+                self.attrs_seen.add(n.target)
+                tensor = self.values[n.name]
+                if isinstance(tensor, torch.nn.Parameter):
+                    params += tensor.numel()
+                else:
+                    buffers += tensor.numel()
+        if node.op == "call_module":
+            sub = self.module.get_submodule(str(node.target))
+            op = type(sub).__name__
+            if str(node.target) not in self.modules_seen:
+                self.modules_seen[str(node.target)] = str(node.target)
+                params += sum(p.numel() for p in sub.parameters())
+                buffers += sum(b.numel() for b in sub.buffers())
+        else:
+            op = _target_name(node)
+        ops = list(dict.fromkeys([*ops, op]))
+        reads = list(dict.fromkeys(reads))
+        if shape_of(value) is None:
+            self.opaque[node.name] = (ops, reads, params, buffers)
+            return
+        text = "+".join(ops)
+        text = text if len(text) <= 120 else text[:119] + "…"
+        scope = self.calling_scope.get(node.name, "")
+        self.uncounted(node, self.auto_name(scope, "op"), text, tuple(reads), value, params, buffers)
 
     def with_attributes(
         self,
