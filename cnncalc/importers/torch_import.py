@@ -20,8 +20,9 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from cnncalc.errors import SpecError
+from cnncalc.errors import CnncalcError, SpecError
 from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.layers import lookup
 from cnncalc.records import replace
 from cnncalc.shapes import Shape
 
@@ -57,6 +58,11 @@ _FUNCTIONAL_ACTIVATIONS = {
     "sigmoid": "sigmoid",
     "softplus": "softplus",
 }
+# Module classes whose output has their input's shape (shape propagation skips running them).
+SHAPE_KEEPING = frozenset(
+    {*_ACTIVATIONS, "BatchNorm2d", "BatchNorm1d", "InstanceNorm2d", "GroupNorm", "LayerNorm2d"}
+    | {"Dropout", "Dropout2d", "Dropout1d", "LocalResponseNorm", "PReLU", "StochasticDepth", "LayerScale"}
+)
 _PASS_THROUGH = frozenset({"contiguous", "clone", "detach", "float", "to"})
 
 
@@ -227,7 +233,9 @@ def trace(
             return _is_leaf_class(m)
 
     tracer = _Tracer()
-    tracer.record_stack_traces = True
+    # Stack traces (the user's line of each node) cost torch a second of imports: they are
+    # recorded only to name the line of an error (see _line_of_failure).
+    tracer.record_stack_traces = False
     model.eval()
     try:
         graph = tracer.trace(model)
@@ -238,13 +246,96 @@ def trace(
         example = torch.empty(1, input_shape.channels, device="meta")
     else:
         example = torch.empty(1, input_shape.channels, input_shape.height, input_shape.width, device="meta")
-    values = _propagate(module, example, input_shape, user_file)
+    values = _propagate(module, example, input_shape, user_file, model)
     graph = fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
     classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
     return replace(graph, modules=classes)
 
 
-def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | None) -> dict[str, Any]:
+def _shape_of_call(target: Any, args: Any, kwargs: Any) -> Any:
+    """The empty meta result of ``+``, ``*``, ``torch.flatten(x, 1)`` and ``torch.cat(…, 1)`` (their
+    meta kernels are Python decompositions that first import torch's compiler), or None."""
+    import torch
+
+    if kwargs.keys() - {"dim", "start_dim"}:
+        return None
+    if target in (operator.add, operator.iadd, operator.mul, operator.imul, torch.add, torch.mul):
+        if len(args) == 2 and all(isinstance(a, torch.Tensor) for a in args) and not kwargs:
+            shape = torch.broadcast_shapes(args[0].shape, args[1].shape)
+            return torch.empty(shape, device="meta", dtype=args[0].dtype)
+        return None
+    if target is torch.flatten and len(args) <= 2 and isinstance(args[0], torch.Tensor):
+        start = kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
+        if start == 1 and args[0].dim() >= 2:
+            return torch.empty((args[0].shape[0], args[0][0].numel()), device="meta", dtype=args[0].dtype)
+        return None
+    if target is torch.cat and isinstance(args[0], list | tuple) and args[0]:
+        dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
+        parts = args[0]
+        same = all(isinstance(t, torch.Tensor) and t.dim() == 4 for t in parts) and (
+            len({(t.shape[0], *t.shape[2:]) for t in parts}) == 1
+        )
+        if dim == 1 and same:
+            size = (parts[0].shape[0], sum(t.shape[1] for t in parts), *parts[0].shape[2:])
+            return torch.empty(size, device="meta", dtype=parts[0].dtype)
+        return None
+    return None
+
+
+def _shape_by_kind(module: Any, tensor: Any) -> Any:
+    """An empty meta tensor of ``module``'s output on ``tensor`` as cnncalc's kind computes it, or
+    None (then torch runs the module, and gives its own error for an input it refuses)."""
+    import torch
+
+    inp = shape_of(tensor)
+    if inp is None:
+        return None
+    if type(module).__name__ in SHAPE_KEEPING and not hasattr(module, "num_features"):
+        return tensor
+    declared = getattr(module, "in_channels", getattr(module, "num_features", None))
+    if isinstance(module, torch.nn.Linear):
+        declared = module.in_features
+    if declared is not None and declared != inp.channels:
+        return None
+    if type(module).__name__ in SHAPE_KEEPING:
+        return tensor
+    mapped = module_kind(module, inp)
+    if mapped is None:
+        return None
+    kind = lookup(mapped[0])
+    try:
+        out = kind(**mapped[1]).output_shape(inp) if kind is not None else None
+    except CnncalcError:
+        return None
+    if out is None:
+        return None
+    size = (1, out.channels) if out.is_flat else (1, out.channels, out.height, out.width)
+    return torch.empty(size, device="meta", dtype=tensor.dtype)
+
+
+def _line_of_failure(model: Any, failed: Any, user_file: str | None) -> str:
+    """The user's line of the node ``failed``: the model traced again, with stack traces."""
+    import torch.fx as fx
+
+    class _Tracer(fx.Tracer):
+        def is_leaf_module(self, m: Any, qualname: str) -> bool:
+            return _is_leaf_class(m)
+
+    tracer = _Tracer()
+    tracer.record_stack_traces = True
+    try:
+        graph = tracer.trace(model)
+    except Exception:
+        return ""
+    for node in graph.nodes:
+        if node.name == failed.name:
+            return _user_line(node, user_file)
+    return ""
+
+
+def _propagate(
+    module: Any, example: Any, input_shape: Shape, user_file: str | None, model: Any
+) -> dict[str, Any]:
     """Run the traced module on a meta tensor, keeping every node's value."""
     import torch
     import torch.fx as fx
@@ -252,6 +343,20 @@ def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | N
     values: dict[str, Any] = {}
 
     class _Recorder(fx.Interpreter):
+        def call_module(self, target: Any, args: Any, kwargs: Any) -> Any:
+            # Only shapes are needed: a module cnncalc maps gives an empty tensor of the shape its
+            # kind computes (the meta kernels of convolution and batch norm would first import
+            # torch's compiler, a second), once its declared input size matches what it gets.
+            if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+                out = _shape_by_kind(self.fetch_attr(target), args[0])
+                if out is not None:
+                    return out
+            return super().call_module(target, args, kwargs)
+
+        def call_function(self, target: Any, args: Any, kwargs: Any) -> Any:
+            out = _shape_of_call(target, args, kwargs)
+            return out if out is not None else super().call_function(target, args, kwargs)
+
         def run_node(self, n: Any) -> Any:
             try:
                 result = super().run_node(n)
@@ -264,7 +369,7 @@ def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | N
         with torch.no_grad():
             _Recorder(module).run(example)
     except _NodeFailure as failure:
-        where = _user_line(failure.node, user_file)
+        where = _line_of_failure(model, failure.node, user_file)
         message = str(failure.error).strip().splitlines()[0] if str(failure.error).strip() else ""
         at = f" (at {where})" if where else ""
         raise SpecError(
