@@ -100,6 +100,11 @@ CORE_MESSAGES = (
     # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
     # a specific message before a shorter one that would also match it.
     # Importing models (issue 12)
+    N_(
+        "'{op}' is an operation cnncalc cannot count or build (uncounted): a network with one cannot "
+        "be exported or verified"
+    ),
+    N_("summary, explain, compare and memory work on it; export the model's own module"),
     N_("'shares: {written}': no earlier layer of that name{suggestion}"),
     N_("name a layer written before this one, as the report prints it"),
     N_("'shares' names an earlier layer whose parameters this one uses, not {value}"),

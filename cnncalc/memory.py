@@ -234,6 +234,7 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "deconv": _INPUT,
     "fc": _INPUT,  # addmm keeps mat1 (the flattened input is a view of it)
     "flatten": Saves(view=True),
+    "uncounted": _INPUT,  # an operation cnncalc cannot count: assumed to keep its input, as most do
     "identity": Saves(view=True),
     "dropout": _dropout,
     "batchnorm": Saves(input=True, extra=((_channels, STAT_BYTES), (_channels, STAT_BYTES))),  # mean, invstd

@@ -150,6 +150,9 @@ def test_uncounted_operation_is_listed_and_strict_refuses_it() -> None:
     assert result.returncode == 0, result.stderr
     assert "not counted" in result.stdout and "1 op not counted" in result.stdout
     assert "sort: input 8×8×8 → output 8×8×8 (H×W×C): its MACs are not counted" in result.stderr
+    export = run("export", f"{OWN}:WithSort", "--input", "8x8x3")
+    assert export.returncode == 2
+    assert "'sort' is an operation cnncalc cannot count or build (uncounted)" in export.stderr
     strict = run("summary", f"{OWN}:WithSort", "--input", "8x8x3", "--strict")
     assert strict.returncode == 2
     assert "--strict: 1 operation cannot be counted: op1 (sort)" in strict.stderr

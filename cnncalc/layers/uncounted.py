@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cnncalc.errors import UsageError
 from cnncalc.layers.base import LayerDef, TorchCall, register
 from cnncalc.layers.fields import NON_NEGATIVE_INT, Problem, Rule, field
 from cnncalc.shapes import MAX_DIMENSION, Shape, parse_shape_text
@@ -89,4 +90,8 @@ class Uncounted(LayerDef):
         return self.op
 
     def torch_call(self, inp: Shape) -> TorchCall:
-        raise NotImplementedError(f"'{self.op}' is an operation cnncalc cannot build (uncounted)")
+        raise UsageError(
+            f"'{self.op}' is an operation cnncalc cannot count or build (uncounted): a network "
+            "with one cannot be exported or verified",
+            hint="summary, explain, compare and memory work on it; export the model's own module",
+        )
