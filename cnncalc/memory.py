@@ -122,6 +122,9 @@ class Saves:
     view: bool = False  # the output is the input (a view): nothing is allocated
     # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
     eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
+    # Temporaries alive beside input and output while the layer runs, with or without grad, and
+    # never kept for backward.
+    transient: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
     # Elements of temporaries alive at once in the layer's backward, beside its gradients.
     backward_temporaries: Callable[[Shape, Shape], int] | None = None
 
@@ -215,6 +218,16 @@ def _instancenorm(layer: LayerDef) -> Saves:
     )
 
 
+def _fixed_affine(layer: LayerDef) -> Saves:
+    """x_c × s + b per channel, then one torch.cat: nothing kept for backward (the factors are
+    constants); the channels' results are alive beside the input and the output until the cat."""
+
+    def one_channel(i: Shape, o: Shape) -> int:
+        return i.numel // i.channels
+
+    return Saves(transient=tuple((one_channel, None) for _ in getattr(layer, "scale", ())))
+
+
 def _stochastic_depth(layer: LayerDef) -> Saves:
     """Identity with p = 0 (and at inference); in training x × noise keeps the N×1×1×1 noise."""
     if not getattr(layer, "p", 0.0):
@@ -278,6 +291,7 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     # γ × x keeps x for γ's gradient, computed per element and then summed
     "layerscale": Saves(input=True, backward_temporaries=_input_size),
     "stochastic_depth": _stochastic_depth,
+    "fixed_affine": _fixed_affine,
 }
 
 
@@ -543,7 +557,10 @@ class _Simulation:
             weight_bytes = self.block(layer.weights(shape) * self.bpe)
             workspace = self.block(self.conv_workspace(self.size[x], self.size[out], weight_bytes))
             self.largest_conv_workspace = max(self.largest_conv_workspace, workspace)
-        self.note(x, out, *extras, transient=workspace)
+        briefly = sum(
+            self.block(fn(shape, out_shape) * self.batch * (bpe or self.bpe)) for fn, bpe in rule.transient
+        )
+        self.note(x, out, *extras, transient=workspace + briefly)
         input_grad = x in self.needs_grad
         if self.train and (input_grad or tensors):
             self.needs_grad.add(out)
