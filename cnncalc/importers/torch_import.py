@@ -58,9 +58,21 @@ _FUNCTIONAL_ACTIVATIONS = {
     "sigmoid": "sigmoid",
     "softplus": "softplus",
 }
+# The small modules ``cnncalc export`` writes (cnncalc.torch_bridge.extra_modules): always one node.
+CNNCALC_MODULE_NAMES = frozenset(
+    {
+        "LayerNorm2d",
+        "ChannelLinear",
+        "LayerScale",
+        "StochasticDepth",
+        "Chunk",
+        "FixedAffine",
+        "ChannelShuffle",
+    }
+)
 # Module classes whose output has their input's shape (shape propagation skips running them).
 SHAPE_KEEPING = frozenset(
-    {*_ACTIVATIONS, "BatchNorm2d", "BatchNorm1d", "InstanceNorm2d", "GroupNorm", "LayerNorm2d"}
+    {*_ACTIVATIONS, "BatchNorm2d", "BatchNorm1d", "InstanceNorm2d", "GroupNorm", "LayerNorm2d", "FixedAffine"}
     | {"Dropout", "Dropout2d", "Dropout1d", "LocalResponseNorm", "PReLU", "StochasticDepth", "LayerScale"}
 )
 _PASS_THROUGH = frozenset({"contiguous", "clone", "detach", "float", "to"})
@@ -177,6 +189,11 @@ def module_kind(module: Any, inp: Shape | None) -> tuple[str, dict[str, Any]] | 
     if name == "ZeroPad2d":
         left, right, top, bottom = module.padding
         return "pad", {"amount": left if left == right == top == bottom else [left, right, top, bottom]}
+    if name == "FixedAffine" and hasattr(module, "scale") and hasattr(module, "shift"):
+        return "fixed_affine", {
+            "scale": [float(v) for v in module.scale],
+            "shift": [float(v) for v in module.shift],
+        }
     if name == "LayerScale" and hasattr(module, "layer_scale"):
         return "layerscale", {}
     if name == "StochasticDepth":
@@ -214,6 +231,8 @@ def _is_leaf_class(module: Any) -> bool:
 
     if type(module).__name__ in ("Sequential", "ModuleList", "ModuleDict"):
         return False
+    if type(module).__name__ in CNNCALC_MODULE_NAMES:  # cnncalc export's own small modules
+        return True
     if module_kind(module, Shape(1)) is not None or module_kind(module, Shape(1, 1, 1)) is not None:
         return True
     # a module of torch.nn that cnncalc cannot map stays one node (an uncounted operation)
