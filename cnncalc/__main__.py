@@ -1,5 +1,5 @@
 """``python -m cnncalc``: the same as the ``cnncalc`` command."""
 
-from cnncalc.cli import main
+from cnncalc.cli import run
 
-main()
+run()

@@ -5,7 +5,7 @@ Pure: a :class:`~cnncalc.spec.Network` in, a :class:`~cnncalc.report.Report` out
 
 from __future__ import annotations
 
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from cnncalc._gc import paused_gc
 from cnncalc.conventions import BYTES_PER_ELEMENT, FLOPS_PER_MAC, conventions_block, normalise_dtype
@@ -41,7 +41,10 @@ _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and s
 NOT_COUNTED_WARNING = "not-counted"  # the code of the warning each uncounted operation gives
 
 
-Exact = int | Fraction  # ints while they suffice (fast), fractions after a transposed stride
+if TYPE_CHECKING:  # fractions (and decimal, which it imports) load only for a transposed stride
+    from fractions import Fraction
+
+    Exact = int | Fraction  # ints while they suffice (fast), fractions after a transposed stride
 
 
 @record
@@ -109,6 +112,8 @@ def _half(value: Exact) -> int | float:
 def _exact_div(value: Exact, divisor: int) -> Exact:
     if isinstance(value, int) and value % divisor == 0:
         return value // divisor
+    from fractions import Fraction
+
     return Fraction(value, divisor)
 
 

@@ -286,10 +286,10 @@ def bundled_path(name: str) -> str | None:
     return None if found is None else found[1]
 
 
-def compiled_path(spec_path: str) -> str:
-    """Where the compiled form of bundled spec file ``spec_path`` is (see cnncalc.parse.compiled)."""
-    folder, name = os.path.split(spec_path)
-    return os.path.join(folder, "compiled", os.path.splitext(name)[0] + ".json")
+def compiled_path(name: str) -> str:
+    """Where the compiled network of bundled architecture ``name`` (its canonical name) is (see
+    cnncalc.parse.compiled)."""
+    return os.path.join(architectures_dir(), "compiled", name + ".json")
 
 
 def natural_key(name: str) -> list[str | int]:

@@ -16,9 +16,16 @@ from pathlib import Path
 import pytest
 
 import cnncalc
-from cnncalc.catalog import architectures_dir, bundled_names, bundled_path, compiled_path, natural_key
-from cnncalc.parse import load_bundled, load_spec_file
-from cnncalc.parse.compiled import compile_spec, load_compiled
+from cnncalc.catalog import (
+    architectures_dir,
+    bundled_names,
+    bundled_path,
+    bundled_spec,
+    compiled_path,
+    natural_key,
+)
+from cnncalc.parse import load_bundled
+from cnncalc.parse.compiled import RECORDS, compile_network, load_compiled
 from cnncalc.report import LayerRow, Report
 from cnncalc.shapes import Shape
 
@@ -412,16 +419,73 @@ def test_spec_header_and_size(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", bundled_names())
-def test_compiled_spec_is_current_and_loads_the_same_network(name: str) -> None:
-    # Bundled names load from architectures/compiled/ (no PyYAML): the same network, locations
-    # included, as reading the YAML. Regenerate with: python scripts/compile_architectures.py
-    path = bundled_path(name)
-    assert path is not None
+def test_compiled_network_is_current_and_is_the_network_of_the_yaml(name: str) -> None:
+    # Bundled names load from architectures/compiled/ (no PyYAML, no block calls): the same
+    # network, locations included, as building it from the YAML.
+    # Regenerate with: python scripts/compile_architectures.py
+    found = bundled_spec(name)
+    assert found is not None
+    _, path, arguments, _ = found
     yaml_text = Path(path).read_text(encoding="utf-8")
-    compiled = Path(compiled_path(path)).read_text(encoding="utf-8")
-    assert compiled == compile_spec(yaml_text, path), "stale: run python scripts/compile_architectures.py"
-    assert load_compiled(compiled, yaml_text, path) is not None
-    assert load_bundled(path) == load_spec_file(path)
+    compiled = Path(compiled_path(name)).read_text(encoding="utf-8")
+    from_yaml = load_bundled(path, arguments)  # no compiled form given: built from the YAML
+    assert compiled == compile_network(from_yaml, yaml_text, arguments), (
+        "stale: run python scripts/compile_architectures.py"
+    )
+    from_compiled = load_compiled(compiled, yaml_text, path, arguments)
+    assert from_compiled is not None
+    assert from_compiled == from_yaml
+    assert load_bundled(path, arguments, compiled=compiled_path(name)) == from_yaml
+
+
+def test_a_compiled_network_is_used_only_for_its_own_text_arguments_and_records(tmp_path: Path) -> None:
+    _, path, arguments, _ = bundled_spec("resnet18")
+    yaml_text = Path(path).read_text(encoding="utf-8")
+    compiled = Path(compiled_path("resnet18")).read_text(encoding="utf-8")
+    assert load_compiled(compiled, yaml_text, path, arguments) is not None
+    assert load_compiled(compiled, yaml_text + "\n", path, arguments) is None  # an edited spec
+    assert load_compiled(compiled, yaml_text, path, {**arguments, "blocks1": 3}) is None  # another member
+    assert load_compiled(compiled, yaml_text, path, {**arguments, "blocks1": 2.0}) is None  # 2 ≠ 2.0
+    doc = json.loads(compiled)
+    kind = next(k for k in doc["kinds"] if k[0] == "LayerNode")
+    kind.append("tap")  # a record class whose fields were others when it was written
+    assert load_compiled(json.dumps(doc), yaml_text, path, arguments) is None
+    assert load_compiled("not json", yaml_text, path, arguments) is None
+
+
+# One spec with every kind of node: a named scope, a residual and a concat (merges), a side head,
+# a gate and a reference to an earlier output.
+EVERY_NODE_KIND = """
+input: 16x16x3
+layers:
+  - conv 4 k3 p1 name=stem
+  - name: down
+    layers: [maxpool 2, conv 8 k3 p1 name=conv, relu]
+  - residual: [conv 8 k3 p1, relu]
+  - side: [gap, fc 3]
+    name: aux
+  - gate: [gap, conv 2 k1, relu, conv 8 k1, sigmoid]
+  - concat: [[conv 4 k1], [conv 4 k1]]
+  - from: stem
+  - conv 2 k1 name=head
+"""
+
+
+def test_every_node_kind_is_compiled_by_its_fields_and_reads_back_equal() -> None:
+    # Generic over records: every kind of node of cnncalc.spec (the union Node) is stored by its
+    # class name and fields, so a new node kind needs no code in cnncalc/parse/compiled.py.
+    from typing import get_args
+
+    from cnncalc.parse import parse_spec_text
+    from cnncalc.spec import Node
+
+    assert set(get_args(Node)) <= set(RECORDS.values())
+    network = parse_spec_text(EVERY_NODE_KIND, "net.yaml")
+    text = compile_network(network, EVERY_NODE_KIND, None)  # raises unless it reads back equal
+    assert load_compiled(text, EVERY_NODE_KIND, "net.yaml", None) == network
+    kinds = {kind[0] for kind in json.loads(text)["kinds"]}
+    missing = {cls.__name__ for cls in get_args(Node)} - kinds
+    assert not missing, f"add a {missing} to EVERY_NODE_KIND"
 
 
 @pytest.mark.parametrize("name", bundled_names())
@@ -444,11 +508,10 @@ def _spec_schema() -> dict[str, object]:
 def test_an_edited_bundled_spec_is_read_from_its_yaml(tmp_path: Path) -> None:
     path = bundled_path("vgg11")
     assert path is not None
-    copy = tmp_path / "vgg11.yaml"
-    (tmp_path / "compiled").mkdir()
-    Path(compiled_path(str(copy))).write_text(Path(compiled_path(path)).read_text(encoding="utf-8"))
+    _, _, arguments, _ = bundled_spec("vgg11")
+    copy = tmp_path / "vgg.yaml"
     copy.write_text(Path(path).read_text(encoding="utf-8").replace("fc 1000", "fc 10"), encoding="utf-8")
-    network = load_bundled(str(copy))
+    network = load_bundled(str(copy), arguments, compiled=compiled_path("vgg11"))
     assert cnncalc.analyse(network).output.channels == 10  # the edit, not the compiled original
     with pytest.raises(cnncalc.SpecError) as info:  # and its errors point into the YAML
         load_bundled(str(_write(tmp_path / "bad.yaml", "input: 8x8x3\nlayers: [conv 4 k3, maxpol]\n")))

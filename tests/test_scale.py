@@ -177,3 +177,25 @@ def test_reused_block_expansions_build_the_same_network(doc: dict[str, Any]) -> 
         finally:
             _Builder.reuse_expansions = True
     assert results[0] == results[1]
+
+
+def test_the_console_script_runs_the_command_without_the_cyclic_collector(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The process runs one command and exits: reference counting frees its trees (cnncalc/_gc.py).
+    # main(), for in-process callers, leaves the collector as it is.
+    import gc
+
+    from cnncalc.cli import main, run
+
+    pyproject = (Path(__file__).parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '\ncnncalc = "cnncalc.cli:run"\n' in pyproject  # the console script
+    monkeypatch.setattr(sys, "argv", ["cnncalc", "list", "--json"])
+    try:
+        main()
+        assert gc.isenabled()
+        run()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert capsys.readouterr().out.count('"name": "alexnet"') == 2  # both ran the command

@@ -5,6 +5,6 @@ the module of every command, which is imported only when that command runs (or f
 Add a command family by adding a module and its commands to that table.
 """
 
-from cnncalc.cli.app import cli, main
+from cnncalc.cli.app import cli, main, run
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "run"]

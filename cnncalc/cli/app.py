@@ -6,6 +6,7 @@ with ``--json``), never a traceback (set CNNCALC_DEBUG=1 to see one).
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -75,8 +76,19 @@ def _lang_in_args(args: list[str]) -> str | None:
     return found if found in LANGUAGE_CHOICES else None
 
 
+def run() -> None:
+    """The console script (``cnncalc``, ``python -m cnncalc``): :func:`main` with Python's cyclic
+    garbage collector off. The process runs one command and exits; what a command builds (a spec,
+    its report, the text of the report) is trees of small objects that reference counting frees,
+    and the collector would only walk them again after each phase (see :mod:`cnncalc._gc`): about
+    5% of the CPU time of ``summary efficientnet_v2_l --json``. :func:`main` itself leaves the
+    collector alone, for callers in a longer process."""
+    gc.disable()
+    main()
+
+
 def main() -> None:
-    """Entry point of the console script."""
+    """Entry point of the command line (in-process callers; the console script is :func:`run`)."""
     from cnncalc.cli.plaintext import degrade_unencodable_output
     from cnncalc.i18n import set_language
 
@@ -296,6 +308,11 @@ class LazyGroup(_TranslatedHelp, click.Group):
         return super().resolve_command(ctx, args)
 
 
+# Before the decorators below: click's own strings (version_option's message and help) are then
+# looked up through cnncalc.i18n, not through the standard gettext (which would import locale).
+_route_click_gettext()
+
+
 @click.group(
     cls=LazyGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
@@ -319,7 +336,6 @@ def cli(lang: str | None) -> None:
 
 
 cli.command_class = CnncalcCommand
-_route_click_gettext()
 
 
 def console(stderr: bool = False) -> Any:

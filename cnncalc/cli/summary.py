@@ -127,12 +127,13 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
     ``order``); a typed size whose channels look spatial is refused (:func:`question_order`)."""
     from cnncalc.i18n import _
     from cnncalc.parse import load_network
-    from cnncalc.parse.build import check_input_shape
     from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
     from cnncalc.shapes import parse_shape_text
 
     shape = None
     if input_size:
+        from cnncalc.parse.build import check_input_shape
+
         shape = parse_shape_text(input_size, order)
         if shape is None:
             notation = "3x224x224 (C×H×W)" if order == "chw" else "224x224x3 (H×W×C)"
@@ -269,7 +270,9 @@ def summary(
 
         report = grouped_report(report, depth)
     if fmt == "json":
-        click.echo(render.render_json(report))
+        # JSON escapes control characters, so there are no colour codes to look for (color=True:
+        # click would otherwise scan the whole text for them when stdout is not a terminal)
+        click.echo(render.render_json(report), color=True)
     elif fmt == "csv":
         click.echo(render.render_csv(report), nl=False)
     elif fmt == "markdown":

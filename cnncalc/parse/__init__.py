@@ -9,7 +9,6 @@ import stat
 from cnncalc._gc import paused_gc
 from cnncalc.catalog import bundled_names, bundled_spec, compiled_path
 from cnncalc.errors import Location, SpecError, UsageError, did_you_mean
-from cnncalc.parse.build import build_network, check_input_shape, network_from_data
 from cnncalc.parse.compiled import load_compiled
 from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
@@ -21,6 +20,8 @@ from cnncalc.spec import Network
 def parse_oneline_spec(text: str, order: str = "hwc") -> Network:
     """A network from the one-line form, e.g. ``32x32x3 | conv 10 k5 p2 | relu | fc 10``; its input
     size is read H×W×C, or C×H×W with ``order='chw'``."""
+    from cnncalc.parse.build import build_network, check_input_shape
+
     shape, entries, input_loc = parse_oneline(text, order)
     check_input_shape(shape, input_loc)
     return build_network(entries, shape, source=ONELINE_SOURCE, name=text.strip())
@@ -28,6 +29,8 @@ def parse_oneline_spec(text: str, order: str = "hwc") -> Network:
 
 def parse_spec_text(text: str, source: str = "<spec>", *, json_format: bool = False) -> Network:
     """A network from the text of a YAML or JSON spec file."""
+    from cnncalc.parse.build import network_from_data
+
     with paused_gc():  # the located data of a big file is a big heap of small objects
         data = load_json_text(text, source) if json_format else load_yaml_text(text, source)
     return network_from_data(data, source, default_name=_stem(source))
@@ -40,19 +43,29 @@ def load_spec_file(path: str | os.PathLike[str]) -> Network:
     return parse_spec_text(text, path, json_format=path.lower().endswith(".json"))
 
 
-def load_bundled(path: str, arguments: dict[str, object] | None = None) -> Network:
-    """A bundled spec: from its compiled form while that matches the file (no PyYAML needed);
-    ``arguments`` set its network-level ``args:`` (a family member)."""
+def load_bundled(
+    path: str, arguments: dict[str, object] | None = None, *, compiled: str | None = None
+) -> Network:
+    """Bundled spec file ``path`` with ``arguments`` for its network-level ``args:`` (a family
+    member): the network stored in ``compiled`` (see :mod:`cnncalc.parse.compiled`) while it was
+    built from this text with these arguments, else built from the YAML."""
     text = _read_spec(path)
-    try:
-        with open(compiled_path(path), encoding="utf-8") as file:
-            data = load_compiled(file.read(), text, path)
-    except OSError:
-        data = None
-    if data is None:
-        with paused_gc():
-            is_json = path.lower().endswith(".json")
-            data = load_json_text(text, path) if is_json else load_yaml_text(text, path)
+    if compiled is not None:
+        try:
+            with open(compiled, encoding="utf-8") as file:
+                compiled_text = file.read()
+        except OSError:
+            pass
+        else:
+            with paused_gc():  # thousands of small records, no cycles
+                network = load_compiled(compiled_text, text, path, arguments)
+            if network is not None:
+                return network
+    from cnncalc.parse.build import network_from_data  # (the compiled form needs no parser)
+
+    with paused_gc():
+        is_json = path.lower().endswith(".json")
+        data = load_json_text(text, path) if is_json else load_yaml_text(text, path)
     return network_from_data(data, path, default_name=_stem(path), arguments=arguments)
 
 
@@ -63,7 +76,7 @@ def load_bundled_name(name: str) -> Network | None:
     if found is None:
         return None
     canonical, path, arguments, description = found
-    network = load_bundled(path, arguments)
+    network = load_bundled(path, arguments, compiled=compiled_path(canonical))
     if arguments is None:
         return network
     return replace(network, name=canonical, description=description)

@@ -18,6 +18,7 @@ from cnncalc._gc import paused_gc
 from cnncalc.records import field_names, is_record
 
 _STRING = json.encoder.encode_basestring  # C-accelerated, non-ASCII kept (ensure_ascii=False)
+_INT = int.__repr__  # exact, however large (an int subclass too)
 _INDENT = "  "
 
 
@@ -32,7 +33,9 @@ def json_text(value: Any) -> str:
 class _Encoder:
     """Appends text fragments to ``out`` (one join at the end: no text is copied level by level).
     Records without nested records or lists of them (shapes, receptive fields) are rendered once per
-    nesting level and reused."""
+    nesting level and reused. The loops over a record's fields and a list's items write the common
+    values themselves (ints, strings, empty lists, records already written), without a call each:
+    a report is mostly rows of those."""
 
     def __init__(self, out: list[str]) -> None:
         self.out = out
@@ -44,7 +47,7 @@ class _Encoder:
         if kind is str:
             out.append(_STRING(value))
         elif kind is int:
-            out.append(int.__repr__(value))
+            out.append(_INT(value))
         elif value is None:
             out.append("null")
         elif kind is bool:
@@ -58,36 +61,42 @@ class _Encoder:
         elif is_record(value):
             self.record(value, level)
         elif isinstance(value, int):  # an int subclass (e.g. an IntEnum) prints as its number
-            out.append(int.__repr__(value))
+            out.append(_INT(value))
         elif isinstance(value, str):
             out.append(_STRING(value))
         else:
             raise TypeError(f"cannot encode {kind.__name__} as JSON")
 
     def record(self, value: Any, level: int) -> None:
-        key = (id(value), level)
-        text = self.memo.get(key)
-        if text is not None:
-            self.out.append(text)
-            return
-        start = len(self.out)
-        getter, prefixes, closing = _layout(type(value), level)
         out = self.out
-        out.append("{")
-        first = True
+        memo = self.memo
+        key = (id(value), level)
+        text = memo.get(key)
+        if text is not None:
+            out.append(text)
+            return
+        start = len(out)
+        getter, prefixes, closing = _layout(type(value), level)
+        append = out.append
+        inner = level + 1
         for prefix, item in zip(prefixes, getter(value), strict=True):
-            out.append(prefix if first else "," + prefix)
-            first = False
-            kind = type(item)  # scalars inline: most values of a report row are ints and strings
+            append(prefix)
+            kind = type(item)
             if kind is int:
-                out.append(int.__repr__(item))
+                append(_INT(item))
             elif kind is str:
-                out.append(_STRING(item))
+                append(_STRING(item))
+            elif kind is list and not item:
+                append("[]")
             else:
-                self.encode(item, level + 1)
-        out.append(closing)
-        if len(out) - start < 64:  # a small record (a shape): keep its text for the rows sharing it
-            self.memo[key] = "".join(out[start:])
+                text = memo.get((id(item), inner))
+                if text is None:
+                    self.encode(item, inner)
+                else:
+                    append(text)
+        append(closing)
+        if len(out) - start < 32:  # a small record (a shape): keep its text for the rows sharing it
+            memo[key] = "".join(out[start:])
 
     def mapping(self, items: dict[Any, Any], level: int) -> None:
         if not items:
@@ -101,15 +110,30 @@ class _Encoder:
         self.out.append("\n" + _INDENT * level + "}")
 
     def sequence(self, items: Any, level: int) -> None:
+        out = self.out
         if not items:
-            self.out.append("[]")
+            out.append("[]")
             return
-        inner = "\n" + _INDENT * (level + 1)
-        self.out.append("[")
+        memo = self.memo
+        append = out.append
+        inner = level + 1
+        first, separator, closing = _brackets(level)
+        append(first)
         for i, item in enumerate(items):
-            self.out.append("," + inner if i else inner)
-            self.encode(item, level + 1)
-        self.out.append("\n" + _INDENT * level + "]")
+            if i:
+                append(separator)
+            kind = type(item)
+            if kind is str:
+                append(_STRING(item))
+            elif kind is int:
+                append(_INT(item))
+            else:
+                text = memo.get((id(item), inner))
+                if text is None:
+                    self.encode(item, inner)
+                else:
+                    append(text)
+        append(closing)
 
 
 _Layout = tuple[Callable[[Any], tuple[Any, ...]], tuple[str, ...], str]
@@ -118,11 +142,19 @@ _Layout = tuple[Callable[[Any], tuple[Any, ...]], tuple[str, ...], str]
 @functools.cache
 def _layout(cls: type, level: int) -> _Layout:
     """For a record class at a nesting level: a getter of all its field values at once, the text
-    before each value (newline, indent, key) and the closing text."""
+    before each value (comma, newline, indent, key) and the closing text."""
     names = field_names(cls)
     inner = "\n" + _INDENT * (level + 1)
     getter = operator.attrgetter(*names) if len(names) > 1 else (lambda v: (getattr(v, names[0]),))
-    return getter, tuple(f"{inner}{_STRING(n)}: " for n in names), "\n" + _INDENT * level + "}"
+    prefixes = tuple(f"{',' if i else '{'}{inner}{_STRING(n)}: " for i, n in enumerate(names))
+    return getter, prefixes, "\n" + _INDENT * level + "}"
+
+
+@functools.cache
+def _brackets(level: int) -> tuple[str, str, str]:
+    """A non-empty list at a nesting level: the text before its first item, between items, after."""
+    inner = "\n" + _INDENT * (level + 1)
+    return "[" + inner, "," + inner, "\n" + _INDENT * level + "]"
 
 
 def _key(key: Any) -> str:
@@ -134,7 +166,7 @@ def _key(key: Any) -> str:
     if isinstance(key, float):
         return f'"{_float(key)}"'
     if isinstance(key, int):
-        return f'"{int.__repr__(key)}"'
+        return f'"{_INT(key)}"'
     raise TypeError(f"keys must be str, int, float, bool or None, not {type(key).__name__}")
 
 

@@ -4,8 +4,6 @@ Portuguese (:func:`cnncalc.i18n.number`). JSON and CSV do not come through here.
 
 from __future__ import annotations
 
-from fractions import Fraction
-
 from cnncalc.conventions import MB, MIB
 from cnncalc.i18n import current_language
 from cnncalc.i18n import number as _localised
@@ -38,7 +36,10 @@ def _scaled(n: int | float, scale: int, digits: int) -> str:
         return f"{n / scale:,.{digits}f}" if abs(n / scale) >= 10**4 else f"{n / scale:.{digits}f}"
     sign, n = ("-", -n) if n < 0 else ("", n)
     unit = 10**digits
-    whole, frac = divmod(round(Fraction(n * unit, scale)), unit)
+    quotient, remainder = divmod(n * unit, scale)
+    if 2 * remainder > scale or (2 * remainder == scale and quotient % 2):  # half to even, as round()
+        quotient += 1
+    whole, frac = divmod(quotient, unit)
     whole_text = f"{whole:,}" if whole >= 10**4 else str(whole)  # only past the largest unit
     return f"{sign}{whole_text}.{frac:0{digits}d}" if digits else f"{sign}{whole_text}"
 

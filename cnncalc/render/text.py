@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 
@@ -108,6 +107,8 @@ def render_csv(report: Report) -> str:
     row per group instead (its first and last layer, the layers it holds, what it reads)."""
     if report.groups is not None:
         return _render_group_csv(report)
+    import csv
+
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -165,6 +166,8 @@ GROUP_CSV_COLUMNS = (
 
 
 def _render_group_csv(report: Report) -> str:
+    import csv
+
     order = report.settings.order
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
