@@ -38,6 +38,7 @@ from cnncalc.spec import (
 MAX_BATCH = 10**9
 INPUT_NAME = NETWORK_INPUT  # what a row's ``inputs`` says for the network input
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
+NOT_COUNTED_WARNING = "not-counted"  # the code of the warning each uncounted operation gives
 
 
 if TYPE_CHECKING:  # fractions (and decimal, which it imports) load only for a transposed stride
@@ -300,6 +301,9 @@ class _Walker:
                 hint=exc.hint,
             ) from None
         out, weights, macs = costs.output, costs.weights, costs.macs
+        if node.shares is not None:  # counted at the layer whose parameters it uses
+            costs = _shared_costs(costs, node.shares)
+            weights = 0
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
         if self.inference:
@@ -333,6 +337,7 @@ class _Walker:
                 receptive_field=rf_report,
                 warnings=list(costs.warnings),
                 inference=self.inference,
+                counted=layer.counted,
             )
         )
         return out, new_rf, node.name
@@ -429,6 +434,31 @@ class _Walker:
         return merged, merged_rf, node.name
 
 
+def _shared_costs(costs: _Costs, owner: str) -> _Costs:
+    """The costs of a call of ``owner``'s parameters: its MACs, none of its parameters or buffers."""
+    return _Costs(
+        output=costs.output,
+        warnings=costs.warnings,
+        weights=0,
+        biases=0,
+        buffers=0,
+        buffer_bytes=0,
+        macs=costs.macs,
+        window=costs.window,
+        description=f"{costs.description} (the parameters of {owner})",
+        input_info=costs.input_info,
+        output_info=costs.output_info,
+    )
+
+
+def not_counted_message(row: LayerRow) -> str:
+    """What an uncounted row's warning says: the operation, its input and output shapes."""
+    inputs = ", ".join(shape.hwc for shape in row.input_shapes)
+    return (
+        f"{row.description}: input {inputs} → output {row.output_shape.hwc} (H×W×C): its MACs are not counted"
+    )
+
+
 def _broadcasts(scale: Shape, target: Shape) -> bool:
     """Whether ``scale`` multiplies ``target`` element-wise under broadcasting: the same channels,
     and 1×1 or the same height and width (a flat scale only for a flat target)."""
@@ -492,11 +522,17 @@ def analyse(
         activation_sum_bytes=act_sum_bytes,
         forward_bytes=param_bytes + walker.buffer_bytes + act_sum_bytes,
         peak_inference_bytes=walker.peak,
+        uncounted=sum(1 for r in rows if not r.counted),
     )
     warnings = [
         WarningInfo(code=FIT_WARNING, layer=r.name, index=r.index, message=w)
         for r in rows
         for w in r.warnings
+    ]
+    warnings += [
+        WarningInfo(code=NOT_COUNTED_WARNING, layer=r.name, index=r.index, message=not_counted_message(r))
+        for r in rows
+        if not r.counted
     ]
     return Report(
         network=NetworkInfo(

@@ -259,6 +259,7 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     "deconv": _INPUT,
     "fc": _INPUT,  # addmm keeps mat1 (the flattened input is a view of it)
     "flatten": Saves(view=True),
+    "uncounted": _INPUT,  # an operation cnncalc cannot count: assumed to keep its input, as most do
     "identity": Saves(view=True),
     "dropout": _dropout,
     "batchnorm": Saves(input=True, extra=((_channels, STAT_BYTES), (_channels, STAT_BYTES))),  # mean, invstd
@@ -555,10 +556,11 @@ class _Simulation:
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
         layer = node.layer
         out_shape = layer.output_shape(shape)
-        sizes = (layer.weights(shape), layer.biases(shape))
+        shared = node.shares is not None  # its parameters are another layer's tensors
+        sizes = (0, 0) if shared else (layer.weights(shape), layer.biases(shape))
         tensors = [self.state_block(n * self.bpe) for n in sizes if n]
         self.param_tensors.extend(tensors)
-        if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
+        if layer.buffers(shape) and not shared:  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
             self.buffers += sum(self.state_block(n) for n in (c * self.bpe, c * self.bpe, 8))
         if self.dry:

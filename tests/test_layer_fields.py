@@ -176,6 +176,11 @@ def test_every_value_the_schema_allows_is_accepted(data: st.DataObject, value: A
 def test_each_kind_schema_lists_its_fields_and_requires_the_required_ones() -> None:
     for kind in registered_kinds():
         schema = layer_schema(kind)
-        assert set(schema["properties"]) == {"type", "name", *kind.fields}
+        assert set(schema["properties"]) == {
+            "type",
+            "name",
+            "shares",
+            *kind.fields,
+        }  # shares: any layer mapping
         assert set(schema["required"]) == {"type", *(n for n, f in kind.fields.items() if f.required)}
         jsonschema.Draft202012Validator.check_schema(schema)

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from cnncalc.analysis import analyse
+from cnncalc.errors import UsageError
 from cnncalc.layers import TorchCall
 from cnncalc.shapes import Shape
 from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
@@ -324,6 +325,12 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
     tapped = builder.taps.tapped
     for node in nodes:
         if isinstance(node, LayerNode):
+            if node.shares is not None:
+                raise UsageError(
+                    f"layer '{node.name}' uses the parameters of '{node.shares}' (shares): "
+                    "exporting a module called twice is not supported yet",
+                    hint="summary, memory and the other counts work on this network",
+                )
             call = node.layer.torch_call(shape)
             out = node.layer.output_shape(shape)
             key = builder.key(builder.relative(node.name))
