@@ -155,7 +155,21 @@ class _Context:
 
     # -- constants --------------------------------------------------------------------------
     def is_const(self, name: str) -> bool:
-        return name in self.consts or name in self.initializers
+        return name in self.consts or name in self.initializers or name in self.const_dims
+
+    def alias_const(self, alias: str, name: str) -> bool:
+        """``alias`` is a copy of the constant ``name`` (an exporter's ``Identity`` of a shared
+        initializer): it has its dims (and values, when small). False when ``name`` is no constant."""
+        if name in self.initializers:
+            tensor = self.initializers[name]
+            self.initializers[alias] = tensor
+            return True
+        if name in self.consts or name in self.const_dims:
+            if name in self.consts:
+                self.consts[alias] = self.consts[name]
+            self.const_dims[alias] = self.const_dims.get(name, (len(self.consts.get(name, [])),))
+            return True
+        return False
 
     def const(self, name: str) -> list[float | int] | None:
         """The values of a constant tensor (an initializer, a Constant, a folded subgraph)."""
@@ -1085,12 +1099,23 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         attrs = _attributes(node)
         computed = [n for n in node.input if n and not ctx.is_const(n)]
         folder = _FOLDERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        copies = node.op_type in ("Identity", "Cast") and not computed
+        if copies and ctx.alias_const(node.output[0], node.input[0]):
+            const_ops += 1
+            continue
         if folder is not None and (node.op_type in ("Constant", "Shape") or not computed):
             folded = folder(ctx, node, attrs)
             if folded is not None:
                 ctx.consts[node.output[0]], ctx.const_dims[node.output[0]] = folded
                 const_ops += 1
                 continue
+        if not computed and node.output and all(ctx.dims(o) is not None for o in node.output):
+            # any other op on constants only (a weight's Transpose before MatMul): a constant of
+            # the size shape inference gives, its values not needed
+            for output in node.output:
+                ctx.const_dims[output] = tuple(d or 0 for d in ctx.dims(output) or ())
+            const_ops += 1
+            continue
         label = f" '{node.name}'" if node.name else ""
         where = f"ONNX node #{index}{label} ({node.op_type})"
         converter = CONVERTERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
