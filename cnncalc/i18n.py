@@ -114,6 +114,51 @@ CORE_MESSAGES = (
     N_("use --forward-style export (the module 'cnncalc export' writes)"),
     N_("unknown GPU '{name}'"),
     N_("mixed precision runs in fp16 or bf16, not '{dtype}'"),
+    # ONNX files (issue 12): cnncalc/importers/onnx_reader.py, onnx_proto.py
+    N_("reading ONNX files needs the onnx package, which is not installed"),
+    N_("the onnx package is installed but cannot be loaded ({reason})"),
+    N_("{path} is not a file"),
+    N_("give the path of an .onnx file"),
+    N_("{path} is {size} bytes, over protobuf's limit of 2 GiB for one ONNX file"),
+    N_("save the weights as external data (onnx.save(..., save_as_external_data=True))"),
+    N_("{path} is not a readable ONNX file ({reason})"),
+    N_("the file is corrupt or not ONNX; export it again (torch.onnx.export) and check it with onnx.checker"),
+    N_("{path} holds no ONNX graph (no IR version or no nodes)"),
+    N_("the file is corrupt or not ONNX; export it again (torch.onnx.export)"),
+    N_("{path} declares no opset for ONNX's default domain"),
+    N_("export it again"),
+    N_("unsupported opset {version}: this onnx installation reads opsets {oldest} to {newest}"),
+    N_("convert the model (onnx.version_converter.convert_version) or update the onnx package"),
+    N_("the model has {count} inputs ({names}); cnncalc reads networks with one input"),
+    N_("the input '{name}' is {dims}: cnncalc reads N×C×H×W images or N×F vectors"),
+    N_("--input {size} does not fit the model's input '{name}' ({dims})"),
+    N_("give H×W×C for an image input, a length for a vector"),
+    N_("--input {size} has {given} channels but the model's input '{name}' has {have} ({dims})"),
+    N_("keep {count} channels"),
+    N_("the model's input '{name}' has a dynamic size ({dims})"),
+    N_("give the size with --input HxWxC (e.g. --input 224x224x3)"),
+    N_("the input {size} is over cnncalc's size limit"),
+    N_("the model rejects the input {size} at {where}: {reason}"),
+    N_("give the size the model was exported for (--input), or export it with dynamic axes"),
+    N_("give the size the model was exported for (--input)"),
+    N_("ONNX node #{index} '{name}' ({op})"),
+    N_("ONNX node #{index} ({op})"),
+    N_("ONNX node '{name}' ({op})"),
+    N_("ONNX's shape inference"),
+    N_("it reshapes {count} values to {dims}"),
+    N_("its weight reads {count} channels ({per_group} × {groups} groups) but its input has {channels}"),
+    N_("the tensor '{name}' is read before any node writes it"),
+    N_(
+        "{count} convolutions have weights named by the exporter (onnx::Conv_…) and a bias, and the graph"
+        " has no BatchNormalization: torch.onnx.export in eval mode folds each BatchNorm into the "
+        "convolution before it, so their parameters are the folded ones (a bias per filter, no BatchNorm "
+        "parameters or running statistics); export with training=torch.onnx.TrainingMode.TRAINING or "
+        "do_constant_folding=False to keep them"
+    ),
+    N_(
+        "{count} ONNX nodes only compute constants (copies of initializers, shapes, reshape targets): "
+        "folded, not counted"
+    ),
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
     N_("e.g. 'chunk {parts} 0' … 'chunk {again} {last}'"),
     N_("{what}: {channels} channels are not divisible by groups {groups}"),

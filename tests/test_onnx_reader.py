@@ -534,6 +534,23 @@ def test_input_the_model_rejects(tmp_path: Path) -> None:
         read_onnx(path, input_shape=Shape(3, 8, 8))
 
 
+def test_input_too_small_for_a_kernel(tmp_path: Path) -> None:
+    nodes = [node("Conv", ["x", "w"], ["y"], kernel_shape=[7, 7], name="/conv1/Conv")]
+    path = save(tmp_path, model(nodes, ["N", 3, "H", "W"], [weight("w", [2, 3, 7, 7])]))
+    with pytest.raises(
+        ShapeError, match=r"the model rejects the input 4×4×3 at ONNX node #0 '/conv1/Conv' \(Conv\): "
+    ) as info:
+        read_onnx(path, input_shape=Shape(3, 4, 4))
+    assert info.value.location.path == "node #0" and info.value.location.layer_name == "/conv1/Conv"
+
+
+def test_weight_reading_other_channels(tmp_path: Path) -> None:
+    nodes = [node("Conv", ["x", "w"], ["y"], kernel_shape=[3, 3], name="/conv1/Conv")]
+    path = save(tmp_path, model(nodes, [1, 3, 8, 8], [weight("w", [2, 4, 3, 3])]))
+    with pytest.raises(ShapeError, match=r"its weight reads 4 channels .* but its input has 3"):
+        read_onnx(path)
+
+
 def test_input_with_other_channels(tmp_path: Path) -> None:
     path = save(tmp_path, model([node("Relu", ["x"], ["y"])], [1, 3, 4, 4]))
     with pytest.raises(SpecError, match="--input 4×4×1 has 1 channels but the model's input 'x' has 3"):
@@ -575,3 +592,33 @@ def test_reader_loads_onnx_without_numpy_and_the_package_still_works_after(tmp_p
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+@pytest.fixture
+def portuguese() -> Any:
+    from cnncalc import i18n
+
+    i18n.set_language("pt")
+    yield i18n
+    i18n.set_language("en")
+
+
+def test_reader_errors_and_notes_read_in_portuguese(tmp_path: Path, portuguese: Any) -> None:
+    path = save(tmp_path, model([node("Relu", ["x"], ["y"])], ["N", 3, "H", "W"]))
+    with pytest.raises(SpecError) as info:
+        read_onnx(path)
+    assert (
+        portuguese.translate_message(info.value.message)
+        == "a entrada 'x' do modelo tem tamanho dinâmico (?×3×?×?)"
+    )
+    assert (
+        portuguese.translate_message(info.value.hint)
+        == "dê o tamanho com --input HxWxC (p. ex. --input 224x224x3)"
+    )
+    nodes = [node("Reshape", ["x", "t"], ["f"], name="/Reshape")]
+    path = save(tmp_path, model(nodes, [1, 3, 4, 4], [ints("t", [1, 48])]), "fixed.onnx")
+    with pytest.raises(ShapeError) as info:
+        read_onnx(path, input_shape=Shape(3, 8, 8))
+    assert portuguese.translate_message(info.value.message) == (
+        "o modelo recusa a entrada 8×8×3 em nó ONNX #0 '/Reshape' (Reshape): ele muda o formato de 192 valores para 1×48"
+    )

@@ -294,7 +294,7 @@ def _conv(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     bias = len(node.input) > 2 and node.input[2] != ""
     inp = ctx.shape(node.input[0])
     if inp is not None and inp.channels != per_group * groups:
-        return Uncounted(
+        raise Rejected(
             f"its weight reads {per_group * groups} channels ({per_group} × {groups} groups) "
             f"but its input has {inp.channels}"
         )
@@ -849,7 +849,7 @@ def _fail(message: str, source: str, hint: str | None = None, **where: Any) -> S
 def _load(path: Path, source: str) -> Any:
     proto, _ = onnx_parts()
     if not path.exists():
-        raise _fail(f"no such file: {source}", source, hint="check the path")
+        raise _fail(f"no such file: '{source}'", source, hint="check the path")
     if not path.is_file():
         raise _fail(f"{source} is not a file", source, hint="give the path of an .onnx file")
     size = path.stat().st_size
@@ -984,9 +984,9 @@ def _infer(model: Any, source: str, inp: Shape) -> dict[str, Dims]:
     except Exception as exc:  # InferenceError / ValidationError from onnx's C++ code
         text = str(exc).strip().replace("\n", " ")
         node = re.search(r"node (?:\(([^)]*)\) )?\(?op_type:(\w+)", text)
-        where = f" at node {node.group(1) or '?'} ({node.group(2)})" if node else ""
+        where = f"ONNX node '{node.group(1) or '?'}' ({node.group(2)})" if node else "ONNX's shape inference"
         raise ShapeError(
-            f"the model rejects the input {inp.text()}{where}: {text}",
+            f"the model rejects the input {inp.text()} at {where}: {text}",
             location=Location(source=source),
             hint="give the size the model was exported for (--input), or export it with dynamic axes",
         ) from None
@@ -1127,17 +1127,16 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
             try:
                 answer = converter(ctx, node, attrs)
             except Rejected as exc:
-                raise ShapeError(
-                    f"the model rejects the input {inp.text()} at {where}: {exc}",
-                    location=Location(source=source, path=f"node #{index}", layer_name=node.name or None),
-                    hint="give the size the model was exported for (--input)",
-                ) from None
+                raise _rejected(inp, where, exc, source, index, node) from None
             except (KeyError, IndexError, TypeError, ValueError) as exc:
                 answer = Uncounted(f"attributes cnncalc cannot read ({type(exc).__name__}: {exc})")
         if answer is None:
             continue
         if isinstance(answer, list):
-            emitted = _emit_layers(answer, node, index, ctx, names, node_shapes, where, resolve)
+            try:
+                emitted = _emit_layers(answer, node, index, ctx, names, node_shapes, where, resolve)
+            except Rejected as exc:
+                raise _rejected(inp, where, exc, source, index, node) from None
             if not isinstance(emitted, Uncounted):
                 nodes.extend(emitted)
                 continue
@@ -1153,6 +1152,14 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         outputs=outputs,
         source=source,
         notes=notes,
+    )
+
+
+def _rejected(inp: Shape, where: str, exc: Rejected, source: str, index: int, node: Any) -> ShapeError:
+    return ShapeError(
+        f"the model rejects the input {inp.text()} at {where}: {exc}",
+        location=Location(source=source, path=f"node #{index}", layer_name=node.name or None),
+        hint="give the size the model was exported for (--input)",
     )
 
 
@@ -1179,7 +1186,9 @@ def _emit_layers(
             return Uncounted("an input whose shape cnncalc cannot represent")
         try:
             shape = _cnncalc_shape(layer.kind, layer.fields, shapes)  # type: ignore[arg-type]
-        except (ShapeError, InvalidField) as exc:
+        except ShapeError as exc:  # the layer cannot run on this input: nor can the model
+            raise Rejected(exc.message) from None
+        except InvalidField as exc:
             names.release(planned)
             return Uncounted(f"cnncalc refuses it as {layer.kind}: {exc.message}")
         emitted.append(
