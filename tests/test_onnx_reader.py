@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 onnx = pytest.importorskip("onnx")
 
@@ -622,3 +624,50 @@ def test_reader_errors_and_notes_read_in_portuguese(tmp_path: Path, portuguese: 
     assert portuguese.translate_message(info.value.message) == (
         "o modelo recusa a entrada 8×8×3 em nó ONNX #0 '/Reshape' (Reshape): ele muda o formato de 192 valores para 1×48"
     )
+
+
+def _small_model_bytes() -> bytes:
+    nodes = [
+        node("Conv", ["x", "w"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        node("Relu", ["c"], ["r"]),
+        node("Shape", ["r"], ["s"]),
+        node("Gather", ["s", "zero"], ["n"], axis=0),
+        node("Unsqueeze", ["n", "axes0"], ["n1"]),
+        node("Concat", ["n1", "minus1"], ["t"], axis=0),
+        node("Reshape", ["r", "t"], ["f"]),
+        node("Gemm", ["f", "fw", "fb"], ["y"], transB=1),
+    ]
+    inits = [
+        weight("w", [4, 3, 3, 3]),
+        helper_int_scalar("zero", 0),
+        ints("axes0", [0]),
+        ints("minus1", [-1]),
+        weight("fw", [5, 64]),
+        weight("fb", [5]),
+    ]
+    return model(nodes, [1, 3, 4, 4], inits).SerializeToString()
+
+
+SMALL_MODEL = _small_model_bytes()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    cut=st.integers(0, len(SMALL_MODEL)),
+    flips=st.lists(st.tuples(st.integers(0, len(SMALL_MODEL) - 1), st.integers(0, 255)), max_size=4),
+)
+def test_damaged_files_end_in_a_graph_or_one_clear_error(
+    tmp_path: Path, cut: int, flips: list[tuple[int, int]]
+) -> None:
+    data = bytearray(SMALL_MODEL[:cut] if cut < len(SMALL_MODEL) else SMALL_MODEL)
+    for position, value in flips:
+        if position < len(data):
+            data[position] = value
+    path = tmp_path / "damaged.onnx"
+    path.write_bytes(bytes(data))
+    try:
+        graph = read_onnx(path)
+    except CnncalcError as exc:
+        assert exc.exit_code == 2 and exc.message and exc.location is not None
+    else:
+        assert graph.nodes and all(n.kind for n in graph.nodes)

@@ -136,8 +136,8 @@ def dims_text(dims: Dims | None) -> str:
 class _Context:
     """What the converters read: shapes, constants, attributes, and where each tensor comes from."""
 
-    def __init__(self, graph: Any, shapes: dict[str, Dims], source: str):
-        self.source = source
+    def __init__(self, graph: Any, shapes: dict[str, Dims], source: str, opset: int):
+        self.source, self.opset = source, opset
         self.shapes = shapes
         self.initializers = {t.name: t for t in graph.initializer}
         self.consts: dict[str, list[float | int]] = {}
@@ -842,6 +842,10 @@ _FOLDERS: dict[str, Callable[..., tuple[list[Any], tuple[int, ...]] | None]] = {
 # -- reading the file -------------------------------------------------------------------------
 
 
+# What reading a damaged attribute (a list where a number belongs, a zero divisor) raises.
+_ODD_VALUES = (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError)
+
+
 def _fail(message: str, source: str, hint: str | None = None, **where: Any) -> SpecError:
     return SpecError(message, location=Location(source=source, **where), hint=hint)
 
@@ -1074,8 +1078,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     value, inp = _network_input(model, source, input_shape)
     shapes = _infer(model, source, inp)
     graph = model.graph
-    ctx = _Context(graph, shapes, source)
-    ctx.opset = opset  # type: ignore[attr-defined]
+    ctx = _Context(graph, shapes, source, opset)
     ctx.producer[value.name] = NETWORK_INPUT
     node_shapes: dict[str, Shape] = {NETWORK_INPUT: inp}
     names = _Names()
@@ -1104,7 +1107,10 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
             const_ops += 1
             continue
         if folder is not None and (node.op_type in ("Constant", "Shape") or not computed):
-            folded = folder(ctx, node, attrs)
+            try:
+                folded = folder(ctx, node, attrs)
+            except _ODD_VALUES:  # a damaged attribute: not a constant cnncalc can compute
+                folded = None
             if folded is not None:
                 ctx.consts[node.output[0]], ctx.const_dims[node.output[0]] = folded
                 const_ops += 1
@@ -1128,7 +1134,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
                 answer = converter(ctx, node, attrs)
             except Rejected as exc:
                 raise _rejected(inp, where, exc, source, index, node) from None
-            except (KeyError, IndexError, TypeError, ValueError) as exc:
+            except _ODD_VALUES as exc:
                 answer = Uncounted(f"attributes cnncalc cannot read ({type(exc).__name__}: {exc})")
         if answer is None:
             continue
