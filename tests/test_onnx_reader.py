@@ -448,11 +448,19 @@ def test_an_op_without_a_layer_is_listed_with_place_and_shapes(tmp_path: Path) -
     transpose, erf = graph.nodes[1], graph.nodes[2]
     assert transpose.kind == erf.kind == "uncounted"
     assert transpose.origin == "ONNX node #1 '/permute/Transpose' (Transpose)"
-    assert transpose.fields["input_shapes"] == ["1×4×5×6"]
-    assert transpose.fields["output_shapes"] == ["1×5×6×4"]
-    assert transpose.output_shape == Shape(4, 5, 6) or transpose.output_shape == Shape(5, 6, 4)
-    assert erf.fields["op"] == "Erf" and "no cnncalc layer for Erf" in erf.fields["reason"]
+    assert transpose.fields == {
+        "op": "ONNX Transpose (1×4×5×6 → 1×5×6×4): a transpose (cnncalc's layers keep the C×H×W layout)",
+        "output": Shape(channels=5, height=6, width=4),  # its N×C×H×W as ONNX writes it
+    }
+    assert erf.fields["op"] == "ONNX Erf (1×5×6×4 → 1×5×6×4): no cnncalc layer for Erf"
     assert erf.inputs == (transpose.name,)
+
+
+def test_an_uncounted_op_keeps_the_parameters_of_its_initializers(tmp_path: Path) -> None:
+    nodes = [node("InstanceNormalization", ["x", "s", "b"], ["y"], name="/norm/InstanceNormalization")]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("s", [4]), weight("b", [4])])))
+    (norm,) = graph.nodes
+    assert norm.kind == "uncounted" and norm.fields["params"] == 8 and norm.output_shape == Shape(4, 5, 5)
 
 
 def test_an_op_of_another_domain_is_uncounted(tmp_path: Path) -> None:
@@ -463,8 +471,10 @@ def test_an_op_of_another_domain_is_uncounted(tmp_path: Path) -> None:
     path.write_bytes(proto.SerializeToString())
     (fused,) = read_onnx(path).nodes
     assert fused.kind == "uncounted"
-    assert fused.fields["reason"] == "no cnncalc layer for FusedConv of domain 'com.microsoft'"
-    assert fused.fields["input_shapes"] == ["1×3×4×4"] and fused.fields["output_shapes"] == ["?"]
+    assert fused.fields["op"] == (
+        "ONNX FusedConv (1×3×4×4 → ? (output size unknown)): no cnncalc layer for FusedConv of domain 'com.microsoft'"
+    )
+    assert fused.output_shape == Shape(3, 4, 4)
 
 
 def test_folded_batchnorm_note(tmp_path: Path) -> None:

@@ -1238,32 +1238,59 @@ def _uncounted(
     where: str,
     resolve: Callable[[str], str],
 ) -> ImportedNode:
-    """An ``uncounted`` node: the op, why, and its input and output shapes (ONNX's N×C×H×W)."""
+    """An ``uncounted`` node (:class:`cnncalc.layers.uncounted.Uncounted`): the op with why and
+    its ONNX sizes (N×C×H×W) in ``op``, its output shape per sample, and the parameters of the
+    initializers it reads."""
     computed = [t for t in node.input if t and not ctx.is_const(t) and t in ctx.producer]
     inputs = tuple(dict.fromkeys(resolve(t) for t in computed))
     outs = [o for o in node.output if o]
     out_dims = ctx.dims(outs[0]) if outs else None
-    shape = None if out_dims is None else shape_of_dims(out_dims)
-    name = names.name(node, index, ctx, "")
-    fields = {
-        "op": node.op_type,
-        "reason": answer.reason,
-        "input_shapes": [dims_text(ctx.dims(t)) for t in node.input if t and not ctx.is_const(t)],
-        "output_shapes": [dims_text(ctx.dims(o)) for o in outs],
+    sizes = ", ".join(dims_text(ctx.dims(t)) for t in computed) or "constants"
+    shown = f"{sizes} → {', '.join(dims_text(ctx.dims(o)) for o in outs)}"
+    shape = _per_sample(out_dims)
+    if shape is None:  # its size is unknown: the row keeps its input's, and says so
+        shape = node_shapes.get(inputs[0]) if inputs else None
+        shown += " (output size unknown)"
+    op = f"ONNX {node.op_type} ({shown}): {answer.reason}"
+    fields: dict[str, Any] = {
+        "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
+        "output": shape or Shape(1),
     }
+    weights = sum(
+        _numel(ctx.initializers[t].dims)
+        for t in dict.fromkeys(node.input)
+        if t in ctx.initializers and ctx.initializers[t].data_type in _FLOAT_TYPES
+    )
+    if weights:
+        fields["params"] = weights
+    name = names.name(node, index, ctx, "")
     for tensor in outs:
         ctx.producer[tensor] = name
-    if shape is not None:
-        node_shapes[name] = shape
+    node_shapes[name] = fields["output"]
     return ImportedNode(
         name=name,
         op=node.op_type,
         kind=UNCOUNTED,
         fields=fields,
         inputs=inputs,
-        output_shape=shape,
+        output_shape=fields["output"],
         origin=where,
     )
+
+
+_MAX_OP = 200  # the uncounted kind's limit on its op text
+_FLOAT_TYPES = frozenset({1, 10, 11, 16})  # float, float16, double, bfloat16: weights, not indices
+
+
+def _per_sample(dims: Dims | None) -> Shape | None:
+    """cnncalc's shape of an ONNX tensor with a batch axis: N×C×H×W, N×F, else N×… as a vector of
+    its values per sample; None when a size is unknown."""
+    if dims is None or not dims or any(d is None for d in dims):
+        return None
+    shape = shape_of_dims(dims)
+    if shape is None:
+        shape = Shape(max(_numel(dims[1:]), 1))  # type: ignore[arg-type]
+    return shape
 
 
 def _notes(graph: Any, nodes: list[ImportedNode], const_ops: int) -> tuple[str, ...]:
