@@ -472,7 +472,7 @@ def test_an_op_of_another_domain_is_uncounted(tmp_path: Path) -> None:
     (fused,) = read_onnx(path).nodes
     assert fused.kind == "uncounted"
     assert fused.fields["op"] == (
-        "ONNX FusedConv (1×3×4×4 → ? (output size unknown)): no cnncalc layer for FusedConv of domain 'com.microsoft'"
+        "ONNX FusedConv (1×3×4×4 → ?; output size unknown): no cnncalc layer for FusedConv of domain 'com.microsoft'"
     )
     assert fused.output_shape == Shape(3, 4, 4)
 
@@ -681,3 +681,11 @@ def test_damaged_files_end_in_a_graph_or_one_clear_error(
         assert exc.exit_code == 2 and exc.message and exc.location is not None
     else:
         assert graph.nodes and all(n.kind for n in graph.nodes)
+
+
+def test_uncounted_ops_read_in_portuguese(tmp_path: Path, portuguese: Any) -> None:
+    nodes = [node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1], name="/permute/Transpose")]
+    (transpose,) = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6]))).nodes
+    assert portuguese.translate_message(transpose.fields["op"]) == (
+        "ONNX Transpose (1×4×5×6 → 1×5×6×4): um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
+    )

@@ -326,7 +326,7 @@ def _deconv(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         return Uncounted(f"asymmetric pads {pads}")
     inp = ctx.shape(node.input[0])
     if inp is not None and inp.channels != in_channels:
-        return Uncounted(f"its weight reads {in_channels} channels but its input has {inp.channels}")
+        raise Rejected(f"its weight reads {in_channels} channels but its input has {inp.channels}")
     fields = {
         "filters": per_group * groups,
         "kernel": _pair(attrs.get("kernel_shape", [kh, kw])),
@@ -348,7 +348,7 @@ def _gemm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     units, features = (weight[0], weight[1]) if attrs.get("transB", 0) else (weight[1], weight[0])
     inp = ctx.shape(node.input[0])
     if inp is not None and inp.numel != features:
-        return Uncounted(f"its weight reads {features} features but its input has {inp.numel}")
+        raise Rejected(f"its weight reads {features} features but its input has {inp.numel}")
     bias = len(node.input) > 2 and node.input[2] != "" and attrs.get("beta", 1.0) != 0
     return [_Layer("fc", {"units": int(units), "bias": bias}, (node.input[0],))]  # type: ignore[arg-type]
 
@@ -372,7 +372,7 @@ def _matmul(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
             ctx.producer[user.output[0]] = "@" + node.output[0]
     inp = ctx.shape(node.input[0])
     if inp is not None and inp.numel != features:
-        return Uncounted(f"its weight reads {features} features but its input has {inp.numel}")
+        raise Rejected(f"its weight reads {features} features but its input has {inp.numel}")
     return [_Layer("fc", {"units": units, "bias": bias}, (node.input[0],))]
 
 
@@ -591,7 +591,8 @@ def _merge(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         b, s = shapes[big], shapes[small]
         if s.spatial == (1, 1) and not s.is_flat and s.channels == b.channels:  # type: ignore[union-attr]
             return [_Layer("mul", {}, (names[big], names[small]))]
-    return Uncounted(f"a {node.op_type} that broadcasts " + " with ".join(s.text() for s in shapes))  # type: ignore[union-attr]
+    shown = " with ".join(s.text() for s in shapes)  # type: ignore[union-attr]
+    return Uncounted(f"a {node.op_type} that broadcasts {shown}")
 
 
 @converts("Concat")
@@ -1250,7 +1251,7 @@ def _uncounted(
     shape = _per_sample(out_dims)
     if shape is None:  # its size is unknown: the row keeps its input's, and says so
         shape = node_shapes.get(inputs[0]) if inputs else None
-        shown += " (output size unknown)"
+        shown += "; output size unknown"
     op = f"ONNX {node.op_type} ({shown}): {answer.reason}"
     fields: dict[str, Any] = {
         "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
