@@ -126,3 +126,28 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
                 row.output_shape.height,
                 row.output_shape.width,
             ), row.name
+
+
+def test_eval_export_folds_batchnorm_into_the_convolutions_and_the_reader_says_so(tmp_path: Path) -> None:
+    # torch.onnx.export's default in eval mode (constant folding on) merges each BatchNorm into the
+    # convolution before it: the graph holds one bias per filter instead of BatchNorm's γ, β and
+    # its running statistics. The imported counts are the graph's, and a note says why.
+    network = cnncalc.load("resnet18")
+    path = tmp_path / "resnet18-folded.onnx"
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(
+            build_module(network).eval(), (torch.zeros(1, 3, 224, 224),), str(path), dynamo=False
+        )
+    report = analyse(network)
+    graph = read_onnx(path)
+    norms = [row for row in report.layers if row.type == "batchnorm"]
+    assert len(norms) == 20 and not any(n.kind == "batchnorm" for n in graph.nodes)
+    folded_bias = sum(row.output_shape.channels for row in norms)  # β becomes the conv's bias
+    assert graph_costs(graph) == {
+        "params": report.totals.params - sum(row.params for row in norms) + folded_bias,
+        "buffers": 0,
+        "macs": report.totals.macs,
+    }
+    assert any("folds each BatchNorm into the convolution before it" in note for note in graph.notes)
+    assert "20 convolutions" in graph.notes[0]

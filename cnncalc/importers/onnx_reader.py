@@ -969,18 +969,22 @@ def _network_input(model: Any, source: str, given: Shape | None) -> tuple[Any, S
 def _infer(model: Any, source: str, inp: Shape) -> dict[str, Dims]:
     """ONNX's shape inference on the model (weights left out: it needs only their sizes)."""
     proto, inference = onnx_parts()
-    light = proto.ModelProto()
-    light.CopyFrom(model)
-    for tensor in light.graph.initializer:
-        if _numel(tensor.dims) > _CONST_SMALL:
-            for key in ("raw_data", "float_data", "double_data", "int32_data", "int64_data"):
-                tensor.ClearField(key)
-            tensor.ClearField("external_data")
-            tensor.data_location = 0
-    del light.graph.value_info[:]
-    del light.graph.output[:]  # re-inferred: a stale output size would contradict a new --input
-    light.graph.output.extend(model.graph.output)
-    for output in light.graph.output:
+    light = proto.ModelProto()  # the model without its weights' values: copied, not the 100 MB
+    light.ir_version = model.ir_version
+    light.opset_import.extend(model.opset_import)
+    light.functions.extend(model.functions)
+    graph = light.graph
+    graph.node.extend(model.graph.node)
+    graph.input.extend(model.graph.input)
+    for tensor in model.graph.initializer:
+        if _numel(tensor.dims) <= _CONST_SMALL and tensor.data_location == 0:
+            graph.initializer.add().CopyFrom(tensor)
+        else:
+            sized = graph.initializer.add()
+            sized.name, sized.data_type = tensor.name, tensor.data_type
+            sized.dims.extend(tensor.dims)
+    graph.output.extend(model.graph.output)
+    for output in graph.output:  # re-inferred: a stale size would contradict a new --input
         output.type.tensor_type.ClearField("shape")
     try:
         inferred = proto.ModelProto.FromString(
