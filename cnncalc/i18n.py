@@ -211,6 +211,7 @@ CORE_MESSAGES = (
     N_("no cnncalc layer for {op}"),
     N_("attributes cnncalc cannot read ({reason})"),
     N_("an input whose shape cnncalc cannot represent"),
+    N_("DCR order (torch's PixelShuffle is DepthToSpace with mode CRD)"),
     N_("cnncalc refuses it as {kind}: {reason}"),
     N_("cnncalc computes {ours} as {kind}, ONNX's shape inference {theirs}"),
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)

@@ -313,6 +313,20 @@ SINGLE_OPS: list[tuple[str, Any, list[int], list[Any], list[tuple[str, dict[str,
         [("upsample", {"mode": "bilinear", "align_corners": True, "size": [20, 24]}, Shape(3, 20, 24))],
     ),
     (
+        "instance norm: ONNX's scale and bias are torch's affine=True",
+        node("InstanceNormalization", ["x", "s", "b"], ["y"], epsilon=1e-3),
+        [1, 4, 5, 5],
+        [weight("s", [4]), weight("b", [4])],
+        [("instancenorm", {"eps": 0.001, "affine": True}, Shape(4, 5, 5))],
+    ),
+    (
+        "DepthToSpace in CRD order is torch's PixelShuffle",
+        node("DepthToSpace", ["x"], ["y"], blocksize=2, mode="CRD"),
+        [1, 8, 5, 5],
+        [],
+        [("pixelshuffle", {"factor": 2}, Shape(2, 10, 10))],
+    ),
+    (
         "prelu per channel",
         node("PRelu", ["x", "a"], ["y"]),
         [1, 4, 5, 5],
@@ -457,10 +471,12 @@ def test_an_op_without_a_layer_is_listed_with_place_and_shapes(tmp_path: Path) -
 
 
 def test_an_uncounted_op_keeps_the_parameters_of_its_initializers(tmp_path: Path) -> None:
-    nodes = [node("InstanceNormalization", ["x", "s", "b"], ["y"], name="/norm/InstanceNormalization")]
-    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("s", [4]), weight("b", [4])])))
+    # LayerNormalization over the last axis of N×C×H×W normalises along W: not cnncalc's layernorm
+    # (over the channels at each position), so uncounted, with its 2 × 5 parameters
+    nodes = [node("LayerNormalization", ["x", "s", "b"], ["y"], axis=-1, name="/norm/LayerNormalization")]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("s", [5]), weight("b", [5])])))
     (norm,) = graph.nodes
-    assert norm.kind == "uncounted" and norm.fields["params"] == 8 and norm.output_shape == Shape(4, 5, 5)
+    assert norm.kind == "uncounted" and norm.fields["params"] == 10 and norm.output_shape == Shape(4, 5, 5)
 
 
 def test_an_op_of_another_domain_is_uncounted(tmp_path: Path) -> None:

@@ -457,6 +457,20 @@ def _batchnorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     return [_Layer("batchnorm", fields, (node.input[0],))]
 
 
+@converts("InstanceNormalization")
+def _instancenorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    # ONNX's scale and bias are required inputs: torch's InstanceNorm2d(affine=True)
+    fields = {"eps": _clean_float(attrs.get("epsilon", 1e-5)), "affine": True}
+    return [_Layer("instancenorm", fields, (node.input[0],))]
+
+
+@converts("DepthToSpace")
+def _depth_to_space(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if attrs.get("mode", "DCR") != "CRD":
+        return Uncounted("DCR order (torch's PixelShuffle is DepthToSpace with mode CRD)")
+    return [_Layer("pixelshuffle", {"factor": int(attrs["blocksize"])}, (node.input[0],))]
+
+
 _SAME_ACTIVATION = {
     "Relu": "relu",
     "Sigmoid": "sigmoid",
