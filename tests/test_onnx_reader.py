@@ -327,6 +327,27 @@ SINGLE_OPS: list[tuple[str, Any, list[int], list[Any], list[tuple[str, dict[str,
         [("pixelshuffle", {"factor": 2}, Shape(2, 10, 10))],
     ),
     (
+        "resize at opset 10: (X, scales), asymmetric coordinates",
+        node("Resize", ["x", "s"], ["y"], mode="nearest"),
+        [1, 3, 8, 8],
+        [floats("s", [1.0, 1.0, 2.0, 3.0])],
+        [("upsample", {"mode": "nearest", "scale": [2.0, 3.0]}, Shape(3, 16, 24))],
+    ),
+    (
+        "resize nearest with half-pixel centres, round half up: torch's nearest-exact",
+        node(
+            "Resize",
+            ["x", "", "s"],
+            ["y"],
+            mode="nearest",
+            coordinate_transformation_mode="half_pixel",
+            nearest_mode="round_prefer_ceil",
+        ),
+        [1, 3, 8, 8],
+        [floats("s", [1.0, 1.0, 0.5, 0.5])],
+        [("upsample", {"mode": "nearest-exact", "scale": 0.5}, Shape(3, 4, 4))],
+    ),
+    (
         "prelu per channel",
         node("PRelu", ["x", "a"], ["y"]),
         [1, 4, 5, 5],
@@ -347,7 +368,8 @@ def test_single_op_becomes_its_cnncalc_layer(
     inits: list[Any],
     expected: list[tuple[str, dict[str, Any], Shape]],
 ) -> None:
-    opset = 20 if op.op_type == "Gelu" else 11 if op.op_type == "Dropout" else 17
+    opsets = {"Gelu": 20, "Dropout": 11}
+    opset = 10 if op.op_type == "Resize" and len(op.input) == 2 else opsets.get(op.op_type, 17)
     graph = read_onnx(save(tmp_path, model([op], dims, inits, opset=opset)))
     got = [(n.kind, n.fields, n.output_shape) for n in graph.nodes]
     assert got == expected

@@ -673,7 +673,7 @@ def _resize(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         nearest = attrs.get("nearest_mode", "round_prefer_floor")
         if transform == "asymmetric" and (nearest == "floor" or node.op_type == "Upsample" or ctx.opset < 11):
             pass  # torch's nearest
-        elif transform in ("half_pixel", "pytorch_half_pixel") and nearest in ("round_prefer_ceil", "floor"):
+        elif transform in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
             fields["mode"] = "nearest-exact"
         else:
             return Uncounted(f"nearest resizing with {transform} and {nearest}")
@@ -683,7 +683,7 @@ def _resize(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         elif transform not in ("half_pixel", "pytorch_half_pixel"):
             return Uncounted(f"{mode} resizing with {transform} coordinates")
     scales_name = sizes_name = ""
-    if node.op_type == "Upsample":
+    if node.op_type == "Upsample" or ctx.opset < 11:  # Upsample, Resize-10: (X, scales)
         scales_name = node.input[1] if len(node.input) > 1 else ""
         scales = attrs.get("scales")
     else:
