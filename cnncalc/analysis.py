@@ -24,7 +24,7 @@ from cnncalc.report import (
     WarningInfo,
 )
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode, tap_counts
 
 MAX_BATCH = 10**9
 INPUT_NAME = "input"  # what a row's ``inputs`` says for the network input
@@ -139,7 +139,9 @@ class _Costs:
 
 
 class _Walker:
-    def __init__(self, batch: int, bytes_per_element: int, training: bool = False):
+    def __init__(
+        self, batch: int, bytes_per_element: int, training: bool = False, network: Network | None = None
+    ):
         self.batch = batch
         self.training = training
         self.bpe = bytes_per_element
@@ -154,6 +156,32 @@ class _Walker:
         # (id of a layer definition, input shape) -> its costs; the network keeps every layer
         # alive during the walk, so ids are not reused.
         self._costs: dict[tuple[int, Shape], _Costs] = {}
+        # ``from:`` references: the outputs they read (shape, receptive field, producing row), and
+        # the tensors kept alive for them until their last reference (bytes, producing row)
+        self.tapped = network.tapped if network is not None else frozenset()
+        self.references = tap_counts(network.body) if self.tapped and network is not None else {}
+        self.outputs: dict[str, tuple[Shape, _RF, str]] = {}
+        self.kept: dict[str, tuple[int, str]] = {}
+
+    def keep(self, name: str, shape: Shape, rf: _RF, src: str) -> None:
+        """Remember a referenced output (and keep its tensor alive for the peak)."""
+        self.outputs[name] = (shape, rf, src)
+        if self.inference:
+            self.kept[name] = (self.act_bytes(shape), src)
+
+    def kept_bytes(self, current: str) -> int:
+        """Bytes of the tensors kept for later references, but for the current input's."""
+        if not self.kept:
+            return 0
+        rows = {row: size for size, row in self.kept.values() if row != current}
+        return sum(rows.values())
+
+    def tap(self, node: TapNode) -> tuple[Shape, _RF, str]:
+        shape, rf, src = self.outputs[node.source]
+        self.references[node.source] -= 1
+        if self.references[node.source] == 0:
+            self.kept.pop(node.source, None)  # from here it is the current tensor
+        return shape, rf, src
 
     def shape_info(self, shape: Shape) -> ShapeInfo:
         info = self._shape_infos.get(shape)
@@ -197,9 +225,13 @@ class _Walker:
             others = live + (held if i > 0 else 0)
             if isinstance(child, LayerNode):
                 shape, rf, src = self.layer(child, shape, rf, src, depth, others)
+                if child.name in self.tapped:
+                    self.keep(child.name, shape, rf, src)
             elif isinstance(child, SequenceNode):
                 inner_depth = depth + (1 if child.name else 0)
                 shape, rf, src = self.sequence(child, shape, rf, src, inner_depth, others)
+            elif isinstance(child, TapNode):
+                shape, rf, src = self.tap(child)
             elif isinstance(child, SideNode):
                 # An extra output: its layers count; the main path goes on from the same tensor,
                 # which stays alive while the side branch runs (a training-only one does not run).
@@ -210,6 +242,11 @@ class _Walker:
                     self.inference = outer
             else:
                 shape, rf, src = self.merge(child, shape, rf, src, depth, others)
+                if child.name in self.tapped:
+                    self.keep(child.name, shape, rf, src)
+        scope = seq.scope or seq.name
+        if scope is not None and scope in self.tapped:
+            self.keep(scope, shape, rf, src)
         return shape, rf, src
 
     def costs(self, layer: LayerDef, shape: Shape) -> _Costs:
@@ -252,6 +289,7 @@ class _Walker:
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
         if self.inference:
+            live += self.kept_bytes(src)
             self.peak = max(self.peak, live + in_bytes + (0 if in_place else out_bytes))
         self.buffer_bytes += costs.buffer_bytes
         new_rf = rf.through(costs.window)
@@ -342,6 +380,7 @@ class _Walker:
             in_place = True  # torchvision: out += identity
         merged_bytes = self.act_bytes(merged)
         if self.inference:
+            live += self.kept_bytes(src)
             self.peak = max(self.peak, live + done_bytes + (0 if in_place else merged_bytes))
         # A gate's scale comes from a global pool: every output unit then formally sees the whole
         # input; the receptive field reported is the gated path's (the convention, named there).
@@ -408,7 +447,7 @@ def analyse(
     if order not in ("hwc", "chw"):
         raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     bpe = BYTES_PER_ELEMENT[dtype]
-    walker = _Walker(batch, bpe, training)
+    walker = _Walker(batch, bpe, training, network)
     with paused_gc():
         out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows

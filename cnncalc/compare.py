@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from cnncalc.errors import UsageError
 from cnncalc.records import doc, json_schema, record
 from cnncalc.report import SCHEMA_VERSION, Report, Settings
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
+from cnncalc.spec import LayerNode, Network, Node, SequenceNode, SideNode, TapNode
 
 WEIGHT_FAMILIES = ("conv", "linear")
 
@@ -51,17 +51,30 @@ def weight_depth(network: Network) -> int:
     """The number of weight layers (conv, fc) on the longest path from input to output: the usual
     "depth" (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). Parallel branches count once, by the deepest;
     side outputs (auxiliary heads) are not on that path."""
-    return _depth(network.body)
+    return _depth(network.body, 0, {})
 
 
-def _depth(node: LayerNode | SequenceNode | MergeNode | SideNode) -> int:
+def _depth(node: Node, depth: int, outputs: dict[str, int]) -> int:
+    """The weight depth after ``node`` when its input has ``depth``; ``outputs`` keeps the depth
+    of every named output, for the ``from:`` references that read them later."""
     if isinstance(node, SideNode):  # an auxiliary output is not on the path to the main output
-        return 0
+        _depth(node.branch, depth, outputs)
+        return depth
+    if isinstance(node, TapNode):
+        return outputs[node.source]
     if isinstance(node, LayerNode):
-        return 1 if node.layer.family in WEIGHT_FAMILIES else 0
+        depth += 1 if node.layer.family in WEIGHT_FAMILIES else 0
+        outputs[node.name] = depth
+        return depth
     if isinstance(node, SequenceNode):
-        return sum(_depth(child) for child in node.children)
-    return max(_depth(branch) for branch in node.branches)
+        for child in node.children:
+            depth = _depth(child, depth, outputs)
+        if node.scope or node.name:
+            outputs[node.scope or node.name or ""] = depth
+        return depth
+    depth = max(_depth(branch, depth, outputs) for branch in node.branches)
+    outputs[node.name] = depth
+    return depth
 
 
 def compare(entries: Sequence[tuple[Network, Report]]) -> Comparison:

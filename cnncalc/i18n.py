@@ -214,6 +214,24 @@ CORE_MESSAGES = (
     N_("DCR order (torch's PixelShuffle is DepthToSpace with mode CRD)"),
     N_("cnncalc refuses it as {kind}: {reason}"),
     N_("cnncalc computes {ours} as {kind}, ONNX's shape inference {theirs}"),
+    # References to earlier outputs (from:) and add/mul merges of branches
+    N_("'mul' needs exactly two branches, not {n}"),
+    N_("mul: [[...], [...]] multiplies the first branch's output by the second's"),
+    N_("'add' needs two or more branches"),
+    N_("'from' must name an earlier layer, merge or scope, not {what}"),
+    N_("e.g. from: layer3 (a name as the report prints it)"),
+    N_("'from: {written}': no layer, merge or scope of that name{rest}"),
+    N_(
+        "use a name as the report prints it (cnncalc summary SPEC lists them); inside a block, names "
+        "are looked up in the block first"
+    ),
+    N_(
+        "'from: {written}' names the scope '{name}', which this reference is inside: its output is not "
+        "computed yet (that would be a cycle)"
+    ),
+    N_("name a layer computed before this point, or move the reference after the end of '{name}'"),
+    N_("'from: {written}' names '{name}', which comes later: a reference reads an output computed before it"),
+    N_("move the reference after that layer, or name an earlier one"),
     # Structures of the modern zoo (gates, inline concats, if, repeat index, training-only heads)
     N_("e.g. 'chunk {parts} 0' … 'chunk {again} {last}'"),
     N_("{what}: {channels} channels are not divisible by groups {groups}"),

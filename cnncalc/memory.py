@@ -35,7 +35,7 @@ from cnncalc.errors import ShapeError, UsageError
 from cnncalc.i18n import N_
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
 
 ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
 # Workspaces measured on an H100 (sm_90) with PyTorch 2.11 / CUDA 13.0 (docs/gpu-results.md): each
@@ -405,6 +405,38 @@ class _Simulation:
         # gradient it returns for its input (0 if none) and of its backward's temporaries, of the
         # gradient of its output, of its weights; whether its backward multiplies matrices)
         self.events: list[tuple[set[int], int, int, int, bool]] = []
+        # ``from:`` references: the outputs they read, kept alive until the last reference
+        self.tapped: frozenset[str] = frozenset()
+        self.references: dict[str, int] = {}
+        self.outputs: dict[str, tuple[int, Shape]] = {}
+        self.produced_at: dict[int, int] = {}  # a referenced tensor -> its gradients' sum event
+        self.partial_grads: list[tuple[int, int, int]] = []  # alive between events (after, before)
+
+    def references_of(self, network: Network) -> None:
+        """Note the outputs that ``from:`` references read later (their tensors are kept)."""
+        self.tapped = network.tapped
+        self.references = tap_counts(network.body) if network.tapped else {}
+
+    def keep(self, name: str, x: int, shape: Shape) -> None:
+        if name in self.tapped:
+            self.outputs[name] = (x, shape)
+            if not self.dry:
+                self.held[x] += 1
+                if self.train and x in self.needs_grad:
+                    # in backward, the gradients of x from its readers are added up here
+                    self.produced_at[x] = len(self.events)
+                    self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
+
+    def tap(self, node: TapNode) -> tuple[int, Shape]:
+        x, shape = self.outputs[node.source]
+        self.references[node.source] -= 1
+        if not self.dry:
+            if self.references[node.source] == 0:
+                self.held[x] -= 1  # from here it is the current tensor
+            if x in self.produced_at:
+                # the gradient this reader returns for x waits, in backward, for x's other readers
+                self.partial_grads.append((self.produced_at[x], len(self.events), self.size[x]))
+        return x, shape
 
     def new(self, elements: int, bpe: int | None = None) -> int:
         tensor = next(self.ids)
@@ -441,8 +473,12 @@ class _Simulation:
         for child in seq.children:
             if isinstance(child, LayerNode):
                 x, shape = self.layer(child, x, shape)
+                if self.tapped:
+                    self.keep(child.name, x, shape)
             elif isinstance(child, SequenceNode):
                 x, shape = self.sequence(child, x, shape)
+            elif isinstance(child, TapNode):
+                x, shape = self.tap(child)
             elif hasattr(child, "branch") and (self.dry or (child.train_only and not self.train)):
                 # a training-only head does not run in eval mode: only its parameters are there
                 outer, self.dry = self.dry, True
@@ -458,6 +494,10 @@ class _Simulation:
                 self.held[x] -= 1
             else:
                 x, shape = self.merge(child, x, shape)
+                if self.tapped:
+                    self.keep(child.name, x, shape)
+        if self.tapped and (seq.scope or seq.name):
+            self.keep(seq.scope or seq.name or "", x, shape)
         return x, shape
 
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
@@ -530,6 +570,10 @@ class _Simulation:
         for amount in saved_by:
             total += amount
             saved_upto.append(total)
+        waiting = [0] * len(self.events)  # gradients of referenced tensors not yet added up
+        for after, before, nbytes in self.partial_grads:
+            for i in range(after + 1, before):
+                waiting[i] += nbytes
         peak, grads = 0, 0
         # the loss scalar and the seed gradient it expands, and the sum of each side output's
         loss = (2 + self.side_outputs) * self.block(4)
@@ -541,7 +585,7 @@ class _Simulation:
             if matmul and "backward" not in self.blas_tensors:
                 blas = CUBLAS_WORKSPACE_BYTES
             grads += grad_bytes
-            alive = saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads
+            alive = saved_upto[i] + self.size[held] + loss + in_bytes + out_bytes + grads + waiting[i]
             peak = max(peak, alive + self.persistent + blas)
         self.backward_blas = blas
         return peak
@@ -553,17 +597,20 @@ class _Simulation:
                 return x, Shape(sum(s.channels for s in outs), outs[0].height, outs[0].width)
             return x, outs[0]
         self.held[x] += 1  # kept for the other branches / the shortcut
-        if self.train and x in self.needs_grad:
+        readers = sum(1 for branch in node.branches if _reads_input(branch))
+        if self.train and x in self.needs_grad and readers > 1:
             # In backward the branches' gradients for x are added up: two partial gradients and
             # their sum are alive together once every branch is done.
             self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
         outs: list[tuple[int, Shape]] = []
+        kept: list[int] = []  # branch outputs held until the merge (a reference may give x itself)
         for branch in node.branches:
             if not branch.children:
                 outs.append((x, shape))  # the input itself: an identity shortcut, a gate's input
                 continue
             out, out_shape = self.sequence(branch, x, shape)
             self.held[out] += 1
+            kept.append(out)
             outs.append((out, out_shape))
         if node.merge == "concat":
             first = outs[0][1]
@@ -579,13 +626,33 @@ class _Simulation:
                 # of both, the scale's after summing a full-size product over height and width.
                 saves = {out for out, _ in outs}
                 self.saved.update(saves)
-                grads = self.size[x] + self.size[result] + self.size[outs[1][0]]
+                grads = self.size[outs[0][0]] + self.size[outs[1][0]]
+                if outs[1][1] != merged:  # a broadcast scale: a full-size product, summed
+                    grads += self.size[result]
                 self.events.append((saves, grads, self.size[result], 0, False))
         self.held[x] -= 1
-        for out, _ in outs:
-            if out != x:
-                self.held[out] -= 1
+        for out in kept:
+            self.held[out] -= 1
         return result, merged
+
+
+def _has_side_output(seq: SequenceNode) -> bool:
+    for child in seq.children:
+        if hasattr(child, "branch"):
+            return True
+        if isinstance(child, SequenceNode) and _has_side_output(child):
+            return True
+        if isinstance(child, MergeNode) and any(_has_side_output(b) for b in child.branches):
+            return True
+    return False
+
+
+def _reads_input(seq: SequenceNode) -> bool:
+    """Whether a branch reads its merge's input (not when it starts with a ``from:`` reference)."""
+    first = seq.children[0] if seq.children else None
+    if isinstance(first, SequenceNode):
+        return _reads_input(first)
+    return not isinstance(first, TapNode)
 
 
 def _layer_nodes(seq: SequenceNode) -> Iterator[LayerNode]:
@@ -596,7 +663,7 @@ def _layer_nodes(seq: SequenceNode) -> Iterator[LayerNode]:
             yield from _layer_nodes(child)
         elif hasattr(child, "branch"):
             yield from _layer_nodes(child.branch)
-        else:
+        elif isinstance(child, MergeNode):
             for branch in child.branches:
                 yield from _layer_nodes(branch)
 
@@ -628,6 +695,12 @@ def predict_memory(
     terms.append(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
     )
+    uncertain = ["cudnn_workspace"]
+    if train and _has_side_output(network.body):
+        # backward is modelled as one chain of gradients; the gradients a side head returns wait
+        # for the main path's and are not in it (on CPU: 13,824 predicted, 17,408 B allocated for
+        # a conv with one side head; docs/memory-model.md)
+        uncertain.append("backward_peak")
     return MemoryEstimate(
         network=network.name,
         batch=batch,
@@ -638,6 +711,7 @@ def predict_memory(
         state_bytes=state_bytes,
         peak_above_state=peak,
         steady_peak_above_state=steady,
+        uncertain_terms=uncertain,
     )
 
 
@@ -653,6 +727,7 @@ def _simulate(
 ) -> tuple[_Simulation, int, int]:
     """The forward pass simulated; the simulation, the caller's input and the output."""
     sim = _Simulation(batch, bpe, train, block, workspaces, conv_workspace)
+    sim.references_of(network)
     if warm:
         sim.warm_up(network)
     x = sim.new(network.input.numel)

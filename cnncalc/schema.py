@@ -90,6 +90,36 @@ class GateEntry(BaseModel):
     name: str | None = Field(None, description="A scope for the gate's layers (a submodule in PyTorch).")
 
 
+class FromEntry(BaseModel):
+    """``from: NAME``: from here on the current tensor is the output of an earlier layer, merge or
+    named scope (U-Net's skips, a head on an inner stage); the network is then a DAG."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True, populate_by_name=True)
+    from_: str | int = Field(
+        alias="from",
+        description="A name as the report prints it; inside a block, looked up in the block's scope "
+        "first, then outward. It must be computed before this point.",
+    )
+
+
+class AddEntry(BaseModel):
+    """Branches on the same input, added element-wise (their shapes must match). A branch may start
+    with ``from:``; ``[]`` is the input itself. No scope of its own."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    add: list[list[Any]] = Field(description="Two or more branches, each a list of layers.")
+    name: str | None = None
+
+
+class MulEntry(BaseModel):
+    """Two branches on the same input, multiplied element-wise (the second may be a 1×1 per-channel
+    scale, broadcast). A branch may start with ``from:``; ``[]`` is the input itself."""
+
+    model_config = ConfigDict(extra="forbid", defer_build=True)
+    mul: list[list[Any]] = Field(description="Exactly two branches, each a list of layers.")
+    name: str | None = None
+
+
 class IfEntry(BaseModel):
     """Layers used only when a condition holds (inside a block: ``if: ${stride == 1 and inp == out}``);
     ``else`` the other layers, or none. Only the chosen branch is evaluated."""
@@ -181,7 +211,18 @@ def spec_schema() -> dict[str, Any]:
     for kind in registered_kinds():
         defs[kind.__name__] = layer_schema(kind)
         entry_refs.append({"$ref": f"#/$defs/{kind.__name__}"})
-    structures = (RepeatEntry, ConcatEntry, ResidualEntry, GateEntry, IfEntry, SideEntry, BlockCallEntry)
+    structures = (
+        RepeatEntry,
+        ConcatEntry,
+        ResidualEntry,
+        GateEntry,
+        AddEntry,
+        MulEntry,
+        FromEntry,
+        IfEntry,
+        SideEntry,
+        BlockCallEntry,
+    )
     for model in (*structures, GroupEntry):
         sub = TypeAdapter(model).json_schema(ref_template="#/$defs/{model}")
         defs.update(sub.pop("$defs", {}))

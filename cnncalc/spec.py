@@ -36,6 +36,7 @@ class SequenceNode:
     children: tuple[Node, ...]
     name: str | None = None
     path: str = ""
+    scope: str | None = None  # a named scope's qualified name ("layer1.0"), which ``from:`` can name
 
 
 @record
@@ -65,7 +66,23 @@ class SideNode:
     train_only: bool = False
 
 
-Node = LayerNode | SequenceNode | MergeNode | SideNode
+@record
+class TapNode:
+    """``from: NAME``: from here on the current tensor is the output of an earlier layer, merge or
+    named scope (its qualified ``source``), not the previous layer's. With these references the
+    resolved network is a DAG: a skip across scales (U-Net), a head on an inner stage (DeepLab's
+    auxiliary classifier), an imported graph's edges. ``written`` is the reference as written and
+    ``scope`` the scope it was written in (names are looked up there first, then outward); the
+    parser resolves ``source``."""
+
+    written: str
+    scope: str  # the prefix of the scope it was written in, e.g. "up1."
+    path: str
+    location: Location | None = None
+    source: str = ""
+
+
+Node = LayerNode | SequenceNode | MergeNode | SideNode | TapNode
 
 
 @record
@@ -79,7 +96,28 @@ class Network:
     source: str | None = None  # file path, bundled name or "<one-line spec>"
     reference: str | None = None  # where the architecture comes from (paper, torchvision)
     layer_count: int = 0
+    tapped: frozenset[str] = frozenset()  # names whose outputs a ``from:`` reads later
 
     def with_input(self, shape: Shape) -> Network:
         """The same network on another input size (``--input``)."""
         return replace(self, input=shape)
+
+
+def tap_counts(body: SequenceNode) -> dict[str, int]:
+    """How many ``from:`` references read each name (walkers free a kept output after its last)."""
+    counts: dict[str, int] = {}
+
+    def walk(node: Node) -> None:
+        if isinstance(node, TapNode):
+            counts[node.source] = counts.get(node.source, 0) + 1
+        elif isinstance(node, SequenceNode):
+            for child in node.children:
+                walk(child)
+        elif isinstance(node, SideNode):
+            walk(node.branch)
+        elif isinstance(node, MergeNode):
+            for branch in node.branches:
+                walk(branch)
+
+    walk(body)
+    return counts

@@ -26,9 +26,7 @@ NOT_BUNDLED = "not yet bundled"
 # Bundled models whose exported module does not (yet) have torchvision's state_dict keys, with the
 # reason; tests/test_torchvision_reference.py holds each as a strict xfail, so the entry must go when
 # the gap is closed.
-EXPORT_GAPS = {
-    "deeplabv3_resnet50": "the torch bridge exports the spec's second backbone scope as backbone_2",
-}
+EXPORT_GAPS: dict[str, str] = {}
 
 
 def gflops_text(macs: int, published: str) -> str:

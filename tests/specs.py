@@ -119,3 +119,32 @@ layers:
     layers: [conv 4 k1, {type: relu, name: "0"}]
   - {type: fc, units: 3, name: class}
 """
+
+# References to earlier outputs (a DAG): a skip across scales into an inline concat, a reference to
+# a named scope, add/mul merges of branches that read other outputs, and a side head on an inner
+# stage (DeepLab's auxiliary classifier), which makes the export run that scope's steps inline.
+TAPS_YAML = """
+name: taps
+input: 16x16x4
+layers:
+  - conv 8 k3 p1 name=stem
+  - relu name=act
+  - name: encoder
+    layers:
+      - {name: stage1, layers: [maxpool 2, conv 8 k3 p1, relu]}
+      - {name: stage2, layers: [maxpool 2, conv 16 k3 p1, relu]}
+  - deconv 8 k2 s2 name=up1
+  - concat: [[{from: encoder.stage1}], []]
+    inline: true
+  - conv 8 k1 name=fuse
+  - deconv 8 k2 s2 name=up2
+  - add:
+      - [{from: act}, conv 8 k1]
+      - []
+  - mul:
+      - []
+      - [{from: stem}, sigmoid]
+  - side: [{from: encoder.stage2}, gap, fc 3 name=fc]
+    name: aux
+  - conv 2 k1 name=head
+"""

@@ -18,18 +18,18 @@ import pytest
 
 import cnncalc
 from cnncalc.memory import MASK_BYTES, block_bytes, predict_memory
-from cnncalc.spec import LayerNode, MergeNode, SequenceNode, SideNode
+from cnncalc.spec import LayerNode, MergeNode, SequenceNode, SideNode, TapNode
 
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS, INLINE_YAML, TRAIN_ONLY_YAML  # noqa: E402
+from specs import COVERAGE_SPECS, INLINE_YAML, TAPS_YAML, TRAIN_ONLY_YAML  # noqa: E402
 
 from cnncalc.torch_bridge import build_module, verify  # noqa: E402
 from cnncalc.torch_bridge.tracking import measure_cpu_memory  # noqa: E402
 
 BATCH = 2
-FILES = {"inline-merges": INLINE_YAML, "train-only-head": TRAIN_ONLY_YAML}
+FILES = {"inline-merges": INLINE_YAML, "train-only-head": TRAIN_ONLY_YAML, "taps": TAPS_YAML}
 SPECS = sorted([*COVERAGE_SPECS, *FILES])
 
 
@@ -45,6 +45,8 @@ def _layer_nodes(node: SequenceNode | MergeNode | LayerNode) -> Iterator[LayerNo
         return
     if isinstance(node, SequenceNode):
         children = node.children
+    elif isinstance(node, TapNode):
+        return
     else:  # a merge's branches, or a side output's branch
         children = node.branches if isinstance(node, MergeNode) else (node.branch,)
     for child in children:

@@ -18,9 +18,10 @@ from cnncalc.layers.base import InvalidField, canonical_name
 from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
+from cnncalc.parse.taps import resolve_taps
 from cnncalc.records import record
 from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape, parse_shape_text
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode
 
 MAX_LAYERS = 500_000
 MAX_REPEAT = 1_000_000
@@ -33,6 +34,9 @@ _STRUCTURE_KEYS = {
     "block": {"block", "args", "name"},
     "side": {"side", "name", "train_only"},
     "gate": {"gate", "name"},
+    "add": {"add", "name"},
+    "mul": {"mul", "name"},
+    "from": {"from"},
     "if": {"if", "then", "else"},
     "layers": {"layers", "name"},
 }
@@ -100,6 +104,7 @@ class _Expansion:
     used: frozenset[str]
     suffixes: dict[str, int]
     layers: int
+    taps: int = 0
 
 
 class _Builder:
@@ -112,6 +117,7 @@ class _Builder:
         self.blocks = blocks
         self.arguments = arguments or {}  # the network's own arguments: seen by every block
         self.count = 0
+        self.taps = 0  # ``from:`` references, resolved once the whole network is built
         self.stack: list[str] = []
         self.expansions: dict[tuple[Any, ...], _Expansion] = {}
 
@@ -194,6 +200,10 @@ class _Builder:
             return [self.side(entry, path, where, scope, env, depth, name)]
         if kind == "gate":
             return [self.gate(entry, path, where, scope, env, depth, name)]
+        if kind in ("add", "mul"):
+            return [self.elementwise(kind, entry, path, where, scope, env, depth, name)]
+        if kind == "from":
+            return [self.tap(entry["from"], path, where, scope)]
         if kind == "if":
             chosen = _chosen_branch(entry, where)
             if chosen is None:
@@ -202,7 +212,9 @@ class _Builder:
             return list(self.sequence(entries, f"{path}.{key}", scope, env, depth))
         inner = scope.child(name) if name else scope
         children = self.sequence(entry["layers"], f"{path}.layers", inner, env, depth)
-        return [SequenceNode(children, name=name, path=path)] if name else list(children)
+        if not name:
+            return list(children)
+        return [SequenceNode(children, name=name, path=path, scope=inner.prefix[:-1])]
 
     # -- structures ---------------------------------------------------------------------------------
     def repeat(
@@ -244,7 +256,11 @@ class _Builder:
             inner = outer.child(str(start + i)) if numbered else outer
             copy_env = env if index is None else {**(env or {}), index: start + i}
             body = self.sequence(entry["layers"], f"{path}.layers", inner, copy_env, depth)
-            copies.append(SequenceNode(body, name=str(start + i), path=path) if numbered else body)
+            copies.append(
+                SequenceNode(body, name=str(start + i), path=path, scope=inner.prefix[:-1])
+                if numbered
+                else body
+            )
             if i == 0:
                 per_copy = self.count - before
                 if self.count + per_copy * (count - 1) > MAX_LAYERS:
@@ -259,7 +275,9 @@ class _Builder:
                 nodes.append(copy)
             else:
                 nodes.extend(copy)
-        return [SequenceNode(tuple(nodes), name=name, path=path)] if name else nodes
+        if not name:
+            return nodes
+        return [SequenceNode(tuple(nodes), name=name, path=path, scope=outer.prefix[:-1])]
 
     def branches_of(self, value: Any, key: str, where: Location) -> list[Any]:
         if not isinstance(value, list) or not all(isinstance(b, list) for b in value):
@@ -396,6 +414,48 @@ class _Builder:
             where,
         )
 
+    def elementwise(
+        self,
+        kind: str,
+        entry: dict[str, Any],
+        path: str,
+        where: Location,
+        scope: _Scope,
+        env: dict[str, Any] | None,
+        depth: int,
+        name: str | None,
+    ) -> MergeNode:
+        """``add:`` / ``mul:``: branches on the same input (``[]`` is the input itself; a branch
+        may start with ``from:``), added or multiplied element-wise. Like an inline concat they
+        have no scope: their layers are named in the enclosing one."""
+        branches = self.branches_of(entry[kind], kind, where)
+        if kind == "mul" and len(branches) != 2:
+            raise SpecError(
+                f"'mul' needs exactly two branches, not {len(branches)}",
+                location=where,
+                hint="mul: [[...], [...]] multiplies the first branch's output by the second's",
+            )
+        if len(branches) < 2:
+            raise SpecError("'add' needs two or more branches", location=where)
+        merge_name = scope.unique(name) if name else scope.auto(kind)
+        seqs = []
+        for i, branch in enumerate(branches):
+            branch_path = f"{path}.{kind}[{i}]"
+            children = self.sequence(branch, branch_path, scope, env, depth)
+            seqs.append(SequenceNode(children, name=None, path=branch_path))
+        return MergeNode(tuple(seqs), kind, scope.prefix + merge_name, path, where)  # type: ignore[arg-type]
+
+    def tap(self, written: Any, path: str, where: Location, scope: _Scope) -> TapNode:
+        """``from: NAME``: resolved once the whole network is built (see :mod:`cnncalc.parse.taps`)."""
+        if isinstance(written, bool) or not isinstance(written, str | int) or not str(written).strip():
+            raise SpecError(
+                f"'from' must name an earlier layer, merge or scope, not {_kind_of(written)}",
+                location=where,
+                hint="e.g. from: layer3 (a name as the report prints it)",
+            )
+        self.taps += 1
+        return TapNode(str(written).strip(), scope.prefix, path, where)
+
     def call(
         self,
         entry: dict[str, Any],
@@ -454,8 +514,14 @@ class _Builder:
             inner.counters.update(known.counters)
             inner.used.update(known.used)
             inner.suffixes.update(known.suffixes)
-            return SequenceNode(_renamed(known.nodes, known.prefix, inner.prefix), name=name, path=path)
-        before = self.count
+            self.taps += known.taps
+            return SequenceNode(
+                _renamed(known.nodes, known.prefix, inner.prefix),
+                name=name,
+                path=path,
+                scope=inner.prefix[:-1] if name else None,
+            )
+        before, taps_before = self.count, self.taps
         self.stack.append(block_name)
         try:
             children = self.sequence(
@@ -475,8 +541,9 @@ class _Builder:
                 frozenset(inner.used),
                 dict(inner.suffixes),
                 self.count - before,
+                self.taps - taps_before,
             )
-        return SequenceNode(children, name=name, path=path)
+        return SequenceNode(children, name=name, path=path, scope=inner.prefix[:-1] if name else None)
 
     def expansion_key(
         self, block_name: str, block: _Block, env: dict[str, Any], path: str, depth: int, inner: _Scope
@@ -573,11 +640,15 @@ def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
     def full(name: str) -> str:
         return new + name[cut:]
 
+    def scoped(name: str | None) -> str | None:
+        return full(name) if name is not None and name.startswith(old) else name
+
     def branch(seq: SequenceNode) -> SequenceNode:
         return SequenceNode(
             tuple(move(c) for c in seq.children),
             name=None if seq.name is None else full(seq.name),
             path=seq.path,
+            scope=scoped(seq.scope),
         )
 
     def move(node: Any) -> Any:
@@ -586,7 +657,10 @@ def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
             location = node.location.but(layer_name=name) if node.location is not None else None
             return LayerNode(node.layer, name, node.path, location)
         if isinstance(node, SequenceNode):
-            return SequenceNode(tuple(move(c) for c in node.children), name=node.name, path=node.path)
+            children = tuple(move(c) for c in node.children)
+            return SequenceNode(children, name=node.name, path=node.path, scope=scoped(node.scope))
+        if isinstance(node, TapNode):  # written inside the moved scope: it moves with it
+            return TapNode(node.written, full(node.scope), node.path, node.location)
         if isinstance(node, MergeNode):
             branches = tuple(branch(b) for b in node.branches)
             return MergeNode(branches, node.merge, full(node.name), node.path, node.location)
@@ -728,6 +802,9 @@ class _Sizer:
             return self.call(entry, depth)
         if "gate" in entry:
             return self.sequence(entry["gate"], env, depth)
+        for kind in ("add", "mul"):
+            if kind in entry and isinstance(entry[kind], list):
+                return sum(self.sequence(b, env, depth) for b in entry[kind])
         if "side" in entry:
             return self.sequence(entry["side"], env, depth)
         if "if" in entry:  # the larger branch: a bound, whichever is chosen
@@ -834,10 +911,15 @@ def build_network(
         children = builder.sequence(entries, "layers", _Scope(), arguments or None, 0)
     if builder.count == 0:
         raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
+    body = SequenceNode(children, name=None, path="layers")
+    tapped: frozenset[str] = frozenset()
+    if builder.taps:
+        body, tapped = resolve_taps(body)
     return Network(
         name=name,
         input=input_shape,
-        body=SequenceNode(children, name=None, path="layers"),
+        body=body,
+        tapped=tapped,
         description=description,
         source=source,
         reference=reference,

@@ -24,7 +24,7 @@ from cnncalc.layers.sliding import effective_kernel, window_output
 from cnncalc.layers.upsample import PixelShuffle, PixelUnshuffle, Upsample
 from cnncalc.report import LayerRow, Report
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode
+from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode
 
 # Message ids of the quantities (translated by the renderers).
 OUT_HW = N_("output height = width")
@@ -497,6 +497,8 @@ def rows_in_order(node: SequenceNode) -> Iterator[LayerDef | MergeNode]:
             yield from rows_in_order(child)
         elif isinstance(child, SideNode):  # an auxiliary output: its layers, no row of its own
             yield from rows_in_order(child.branch)
+        elif isinstance(child, TapNode):  # a reference to an earlier output: no row
+            continue
         else:
             for branch in child.branches:
                 yield from rows_in_order(branch)

@@ -27,6 +27,8 @@ from cnncalc.torch_bridge.plan import (
     ConcatStep,
     GateStep,
     LayerPlan,
+    Load,
+    Save,
     SideStep,
     Step,
     make_plan,
@@ -81,8 +83,17 @@ def _is_attribute(key: str) -> bool:
 
 
 def _ref(key: str) -> str:
-    """How ``forward`` reaches a child: ``self.conv1`` or ``getattr(self, "0")``."""
-    return f"self.{key}" if _is_attribute(key) else f"getattr(self, {_quote(key)})"
+    """How ``forward`` reaches a child: ``self.conv1`` or ``getattr(self, "0")``; a path
+    (``backbone.layer3``, a child of an inlined block) segment by segment."""
+    expr = "self"
+    for segment in key.split("."):
+        expr = f"{expr}.{segment}" if _is_attribute(segment) else f"getattr({expr}, {_quote(segment)})"
+    return expr
+
+
+def _saved_name(name: str) -> str:
+    """The local variable holding an output a ``from:`` reference reads."""
+    return "saved_" + re.sub(r"\W", "_", name)
 
 
 def _assign(key: str, value: Expr) -> Stmt:
@@ -113,6 +124,7 @@ class _Writer:
 
         self.names: set[str] = set(CLASSES)  # the small modules keep their names
         self.extra: dict[str, type] = {}  # cnncalc's small modules used, written before the classes
+        self.loaded: set[str] = set()  # the names the current class's forward reads back
 
     # -- layers ---------------------------------------------------------------------------------
     def layer_expr(self, plan: LayerPlan) -> _Call:
@@ -143,20 +155,26 @@ class _Writer:
         if _has_side(block.steps):
             init.append(("self.side_outputs: dict[str, torch.Tensor] = {}", "", "  # auxiliary heads"))
         forward: list[Stmt]
-        if block.mode == "concat":
+        if block.inlined:  # a container: the parent's forward runs its children (see plan)
+            forward = []
+        elif block.mode == "concat":
             branches = _Call("", tuple(f"{_ref(c.key)}(x)" for c in block.children), "[]")
             forward = [("return ", _Call("torch.cat", (branches, "dim=1")), "")]
         else:
+            self.loaded = _loaded(block.steps)
             forward = [*self.steps(block.steps, [0]), ("return x", "", "")]
         doc = "\n".join(_docstring([_describe(block)], indent=4))
+        method = [
+            "",
+            f"{_INDENT}def forward(self, x: torch.Tensor) -> torch.Tensor:",
+            *(line for stmt in forward for line in _lines(stmt[1], 8, stmt[0], stmt[2])),
+        ]
         body = "\n".join(
             [
                 f"{_INDENT}def __init__(self) -> None:",
                 f"{_INDENT * 2}super().__init__()",
                 *(line for stmt in init for line in _lines(stmt[1], 8, stmt[0], stmt[2])),
-                "",
-                f"{_INDENT}def forward(self, x: torch.Tensor) -> torch.Tensor:",
-                *(line for stmt in forward for line in _lines(stmt[1], 8, stmt[0], stmt[2])),
+                *(method if forward else []),
             ]
         )
         if body in self.by_body:
@@ -193,12 +211,31 @@ class _Writer:
                     lines.extend(self.steps(step.body, counter))
                     lines.append((f"x = {saved} * x", "", ""))
                     lines.append((f"del {saved}  # not kept alive to the end of forward", "", ""))
+            elif isinstance(step, SideStep) and not step.key:  # an inlined head: its steps here
+                counter[0] += 1
+                kept = "head_input" if counter[0] == 1 else f"head_input{counter[0]}"
+                body: list[Stmt] = [(f"{kept} = x", "", "")]
+                body.extend(self.steps(step.body, counter))
+                body.append((f"self.side_outputs[{_quote(step.name)}] = x", "", ""))
+                body.append((f"x = {kept}", "", ""))
+                if step.train_only:  # the head runs only in training
+                    lines.append(("if self.training:", "", ""))
+                    body = [(_INDENT + a, b, c) for a, b, c in body]
+                lines.extend(body)
             elif isinstance(step, SideStep):
                 keep = f"self.side_outputs[{_quote(step.name)}] = {_ref(step.key)}(x)"
                 if step.train_only:  # the head runs only in training
                     lines.append(("if self.training:", "", ""))
                     keep = _INDENT + keep
                 lines.append((keep, "", ""))
+            elif isinstance(step, Save):
+                if step.name not in self.loaded:  # read where this block's steps run inline
+                    continue
+                lines.append((f"{_saved_name(step.name)} = x  # read later: {step.name}", "", ""))
+            elif isinstance(step, Load):
+                lines.append((f"x = {_saved_name(step.name)}", "", ""))
+                if step.last:
+                    lines.append((f"del {_saved_name(step.name)}  # its last reader", "", ""))
             else:
                 if step.flatten_first:
                     lines.append(("x = torch.flatten(x, 1)", "", ""))
@@ -209,9 +246,13 @@ class _Writer:
         """``x = torch.cat([x, self.denselayer1(x)], dim=1)`` when every branch is the input or one
         module; otherwise each branch's steps run on a saved input into a part of its own."""
         simple = [_branch_call(branch) for branch in step.branches]
+        operator = {"add": " + ", "mul": " * "}.get(step.op)
         if all(call is not None for call in simple):
-            parts = _Call("", tuple(call for call in simple if call is not None), "[]")
-            return [("x = ", _Call("torch.cat", (parts, "dim=1")), "")]
+            calls = tuple(call for call in simple if call is not None)
+            freed = _freed(step.branches)
+            if operator is not None:
+                return [("x = " + operator.join(calls), "", ""), *freed]
+            return [("x = ", _Call("torch.cat", (_Call("", calls, "[]"), "dim=1")), ""), *freed]
         counter[0] += 1
         saved = "features" if counter[0] == 1 else f"features{counter[0]}"
         lines: list[Stmt] = [(f"{saved} = x", "", "")]
@@ -222,7 +263,10 @@ class _Writer:
             lines.extend(self.steps(branch, counter))
             lines.append((f"{part} = x", "", ""))
             names.append(part)
-        lines.append(("x = ", _Call("torch.cat", (_Call("", tuple(names), "[]"), "dim=1")), ""))
+        if operator is not None:
+            lines.append(("x = " + operator.join(names), "", ""))
+        else:
+            lines.append(("x = ", _Call("torch.cat", (_Call("", tuple(names), "[]"), "dim=1")), ""))
         # The comment on a line of its own: with four branches (Inception) the del fills the line.
         lines.append(("# not kept alive to the end of forward", "", ""))
         lines.append((f"del {saved}, {', '.join(names)}", "", ""))
@@ -230,12 +274,25 @@ class _Writer:
 
 
 def _branch_call(branch: tuple[Step, ...]) -> str | None:
-    """``x`` for an empty branch, ``self.key(x)`` for one module, else None."""
+    """``x`` for an empty branch, ``self.key(x)`` for one module, ``saved_a`` or
+    ``self.key(saved_a)`` for a ``from:`` reference (and one module); else None."""
+    source = "x"
+    if branch and isinstance(branch[0], Load):
+        source, branch = _saved_name(branch[0].name), branch[1:]
     if not branch:
-        return "x"
+        return source
     if len(branch) == 1 and isinstance(branch[0], Apply) and not branch[0].flatten_first:
-        return f"{_ref(branch[0].key)}(x)"
+        return f"{_ref(branch[0].key)}({source})"
     return None
+
+
+def _freed(branches: tuple[tuple[Step, ...], ...]) -> list[Stmt]:
+    """``del saved_a`` for each branch that is the last reader of what it loads."""
+    names = [b[0].name for b in branches if b and isinstance(b[0], Load) and b[0].last]
+    if not names:
+        return []
+    last = "its last reader" if len(names) == 1 else "their last reader"
+    return [(f"del {', '.join(_saved_name(n) for n in names)}  # {last}", "", "")]
 
 
 def _docstring(paragraphs: list[str], indent: int) -> list[str]:
@@ -253,9 +310,24 @@ def _docstring(paragraphs: list[str], indent: int) -> list[str]:
     return [f'{pad}"""{lines[0].lstrip()}', *lines[1:], f'{pad}"""']
 
 
+def _loaded(steps: tuple[Step, ...]) -> set[str]:
+    """The names ``Load`` steps read in ``steps`` (nested ones too)."""
+    names: set[str] = set()
+    for step in steps:
+        if isinstance(step, Load):
+            names.add(step.name)
+        elif isinstance(step, AddStep | GateStep | SideStep):
+            names |= _loaded(step.body)
+        elif isinstance(step, ConcatStep):
+            for branch in step.branches:
+                names |= _loaded(branch)
+    return names
+
+
 def _has_side(steps: tuple[Step, ...]) -> bool:
     return any(
         isinstance(s, SideStep)
+        or (isinstance(s, SideStep) and _has_side(s.body))
         or (isinstance(s, AddStep | GateStep) and _has_side(s.body))
         or (isinstance(s, ConcatStep) and any(_has_side(b) for b in s.branches))
         for s in steps
@@ -265,7 +337,10 @@ def _has_side(steps: tuple[Step, ...]) -> bool:
 def _describe(block: BlockPlan) -> str:
     what = "Concatenates its branches along channels" if block.mode == "concat" else "Spec scope"
     where = f"'{block.path}'" if block.path else "the whole network"
-    return f"{what}: {where}, {block.input.text('chw')} → {block.output.text('chw')} (C×H×W)."
+    text = f"{what}: {where}, {block.input.text('chw')} → {block.output.text('chw')} (C×H×W)."
+    if block.inlined:  # a later layer reads an output inside it (or it reads one outside)
+        text += " Its children run in the enclosing forward: a from: reference crosses it."
+    return text
 
 
 def _signature_defaults(cls: type) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from cnncalc.torch_bridge.plan import (
     ConcatStep,
     GateStep,
     LayerPlan,
+    Load,
+    Save,
     SideStep,
     Step,
     make_plan,
@@ -40,35 +42,53 @@ def _module_classes() -> tuple[type, type]:
             self.merge_observer: MergeObserver | None = None
             self.side_outputs: dict[str, Any] = {}
 
-        def run(self, steps: tuple[Step, ...], x: Any) -> Any:
+        def run(self, steps: tuple[Step, ...], x: Any, saved: dict[str, Any]) -> Any:
+            # ``saved``: the outputs ``from:`` references read, for one forward pass
+            module = self.get_submodule  # a key may be a path: an inlined block's child
             for step in steps:
                 if isinstance(step, AddStep):
                     identity = x
-                    x = self.run(step.body, x)
-                    shortcut = identity if step.shortcut is None else self._modules[step.shortcut](identity)
+                    x = self.run(step.body, x, saved)
+                    shortcut = identity if step.shortcut is None else module(step.shortcut)(identity)
                     x = x + shortcut
-                    if self.merge_observer is not None:
-                        self.merge_observer(step.name, x)
+                    self.observe(step.name, x)
                 elif isinstance(step, ConcatStep):
-                    x = torch.cat([self.run(branch, x) for branch in step.branches], dim=1)
-                    if self.merge_observer is not None:
-                        self.merge_observer(step.name, x)
+                    x = self.merged(step, x, saved)
+                    self.observe(step.name, x)
                 elif isinstance(step, GateStep):
                     # no local name for the scale: it would stay alive to the end of the block
-                    x = x * (self._modules[step.gate](x) if step.gate is not None else self.run(step.body, x))
-                    if self.merge_observer is not None:
-                        self.merge_observer(step.name, x)
+                    x = x * (module(step.gate)(x) if step.gate is not None else self.run(step.body, x, saved))
+                    self.observe(step.name, x)
                 elif isinstance(step, SideStep):
                     if self.training or not step.train_only:
-                        self.side_outputs[step.name] = self._modules[step.key](x)
+                        head = self.run(step.body, x, saved) if not step.key else module(step.key)(x)
+                        self.side_outputs[step.name] = head
+                elif isinstance(step, Save):
+                    saved[step.name] = x
+                elif isinstance(step, Load):
+                    x = saved.pop(step.name) if step.last else saved[step.name]
                 else:
                     if step.flatten_first:
                         x = torch.flatten(x, 1)
-                    x = self._modules[step.key](x)
+                    x = module(step.key)(x)
             return x
 
+        def merged(self, step: ConcatStep, x: Any, saved: dict[str, Any]) -> Any:
+            """The branches' outputs merged (they are freed on return, as the memory model says)."""
+            parts = [self.run(branch, x, saved) for branch in step.branches]
+            if step.op == "concat":
+                return torch.cat(parts, dim=1)
+            merged = parts[0]
+            for part in parts[1:]:
+                merged = merged + part if step.op == "add" else merged * part
+            return merged
+
+        def observe(self, name: str, x: Any) -> None:
+            if self.merge_observer is not None:
+                self.merge_observer(name, x)
+
         def forward(self, x: Any) -> Any:
-            return self.run(self.steps, x)
+            return self.run(self.steps, x, {})
 
     class SpecConcat(nn.Module):
         """Runs every branch on the same input and concatenates the results along channels."""

@@ -19,19 +19,25 @@ spec name (``layer1.0.conv1``):
 * a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
   enclosing block's ``side_outputs`` while the main path goes on;
 * a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
-  flattened first when that asks for it.
+  flattened first when that asks for it;
+* an ``add:``/``mul:`` merge of branches, like an inline concat, is a step of the enclosing block;
+* a ``from:`` reference reads an output saved where it was computed (``Save``/``Load`` steps). A
+  reference that crosses the boundary of a block (U-Net's skips, DeepLab's head on an inner stage)
+  cannot be a plain call of that block: the block is still a submodule (its state_dict keys do not
+  change), but its steps run in the enclosing block's forward (``x = self.backbone.layer3(x)``),
+  the way torchvision's ``IntermediateLayerGetter`` reaches a backbone's stages.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from cnncalc.analysis import analyse
 from cnncalc.layers import TorchCall
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, Node, SequenceNode
+from cnncalc.spec import LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
 
 
 @dataclass(frozen=True)
@@ -65,12 +71,14 @@ class AddStep:
 
 @dataclass(frozen=True)
 class ConcatStep:
-    """An inline concatenation: ``x = torch.cat([branch(x) for branch in branches], 1)``, each
-    branch the steps of the enclosing block (no steps: the input itself)."""
+    """Inline branches merged: ``x = torch.cat([branch(x) for branch in branches], 1)``, or their
+    element-wise sum or product (``op`` "add", "mul"); each branch the steps of the enclosing block
+    (no steps: the input itself)."""
 
     branches: tuple[tuple[Step, ...], ...]
     name: str  # the merge's qualified spec name
     output: Shape
+    op: Literal["concat", "add", "mul"] = "concat"
 
 
 @dataclass(frozen=True)
@@ -92,9 +100,25 @@ class SideStep:
     key: str
     name: str
     train_only: bool = False
+    body: tuple[Step, ...] = ()  # an inlined head (see the module docstring): its steps, key ""
 
 
-Step = Apply | AddStep | ConcatStep | GateStep | SideStep
+@dataclass(frozen=True)
+class Save:
+    """``saved[name] = x``: an output a later ``from:`` reference reads."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Load:
+    """``x = saved[name]`` (``last``: the last reference, which frees it)."""
+
+    name: str
+    last: bool = False
+
+
+Step = Apply | AddStep | ConcatStep | GateStep | SideStep | Save | Load
 
 
 @dataclass(frozen=True)
@@ -111,6 +135,7 @@ class BlockPlan:
     input: Shape
     output: Shape
     merge_name: str | None = None
+    inlined: bool = False  # its steps run in the parent's forward (a reference crosses it)
 
     def layers(self) -> Iterable[tuple[str, LayerPlan]]:
         """Every layer below this block with its module path, in registration order."""
@@ -129,6 +154,24 @@ class BlockPlan:
                 yield from child.blocks()
 
 
+@dataclass(frozen=True)
+class _Taps:
+    """The network's ``from:`` references: the names they read, and (scope prefix written in,
+    source) per reference, to find the blocks a reference crosses."""
+
+    tapped: frozenset[str] = frozenset()
+    crossings: tuple[tuple[str, str], ...] = ()
+    last: frozenset[int] = frozenset()  # ids of the TapNodes that are their source's last reader
+    outputs: dict[str, Shape] = field(default_factory=dict)  # the shapes saved, filled by the walk
+
+    def crossed(self, scope: str) -> bool:
+        """Whether a reference leaves or enters the scope ``scope`` (a qualified name)."""
+        inside = scope + "."
+        return any(
+            written.startswith(inside) != source.startswith(inside) for written, source in self.crossings
+        )
+
+
 @dataclass
 class _Builder:
     prefix: str  # the spec-name prefix of this scope, e.g. "layer1.0."
@@ -136,6 +179,7 @@ class _Builder:
     reserved: frozenset[str]
     children: list[LayerPlan | BlockPlan] = field(default_factory=list)
     used: set[str] = field(default_factory=set)
+    taps: _Taps = field(default_factory=_Taps)
 
     def key(self, wanted: str) -> str:
         """A unique, legal attribute name for ``wanted``."""
@@ -155,7 +199,7 @@ class _Builder:
     def sub(self, segment: str) -> _Builder:
         key = self.key(segment)
         path = f"{self.path}.{key}" if self.path else key
-        return _Builder(prefix=f"{self.prefix}{segment}.", path=path, reserved=self.reserved)
+        return _Builder(prefix=f"{self.prefix}{segment}.", path=path, reserved=self.reserved, taps=self.taps)
 
     def finish(
         self,
@@ -172,6 +216,8 @@ class _Builder:
 def _children(node: Node) -> tuple[Node, ...]:
     if isinstance(node, SequenceNode):
         return node.children
+    if isinstance(node, TapNode | LayerNode):
+        return ()
     if hasattr(node, "branch"):  # a side output
         return (node.branch,)
     return node.branches
@@ -204,8 +250,60 @@ def _has_layer_under(node: Node, prefix: str) -> bool:
     return any(_has_layer_under(child, prefix) for child in _children(node))
 
 
+def _prefixed(key: str, steps: tuple[Step, ...]) -> tuple[Step, ...]:
+    """A child block's steps as steps of its parent: module keys under ``key.``."""
+
+    def under(k: str | None) -> str | None:
+        return None if k is None else f"{key}.{k}"
+
+    out: list[Step] = []
+    for step in steps:
+        if isinstance(step, Apply):
+            out.append(Apply(f"{key}.{step.key}", step.flatten_first))
+        elif isinstance(step, AddStep):
+            out.append(AddStep(_prefixed(key, step.body), under(step.shortcut), step.name, step.output))
+        elif isinstance(step, ConcatStep):
+            branches = tuple(_prefixed(key, b) for b in step.branches)
+            out.append(ConcatStep(branches, step.name, step.output, step.op))
+        elif isinstance(step, GateStep):
+            out.append(GateStep(_prefixed(key, step.body), under(step.gate), step.name, step.output))
+        elif isinstance(step, SideStep):
+            body = _prefixed(key, step.body)
+            out.append(SideStep(under(step.key) if step.key else "", step.name, step.train_only, body))
+        else:  # Save, Load: names are the network's
+            out.append(step)
+    return tuple(out)
+
+
+def _inlined(block: BlockPlan) -> tuple[Step, ...]:
+    """The steps that run ``block`` from its parent's forward (its modules stay where they are)."""
+    if block.mode == "concat":
+        branches = tuple(_inlined(child) for child in block.children if isinstance(child, BlockPlan))
+        return (
+            ConcatStep(
+                tuple(_prefixed(block.key, b) for b in branches), block.merge_name or "", block.output
+            ),
+        )
+    return _prefixed(block.key, block.steps)
+
+
+def _call_block(builder: _Builder, block: BlockPlan, scope: str) -> tuple[Step, ...]:
+    """How the parent runs a sub-block: one call, or its steps when a reference crosses it."""
+    if builder.taps.crossings and builder.taps.crossed(scope):
+        _mark_inlined(builder, block)
+        return _inlined(block)
+    return (Apply(block.key),)
+
+
+def _mark_inlined(builder: _Builder, block: BlockPlan) -> None:
+    """Replace ``block`` among the builder's children by the same block marked inlined."""
+    index = builder.children.index(block)
+    builder.children[index] = replace(block, inlined=True)
+
+
 def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple[Step, ...], Shape]:
     steps: list[Step] = []
+    tapped = builder.taps.tapped
     for node in nodes:
         if isinstance(node, LayerNode):
             call = node.layer.torch_call(shape)
@@ -214,6 +312,11 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             builder.children.append(LayerPlan(key, node, call, shape, out))
             steps.append(Apply(key, call.flatten_first))
             shape = out
+            if node.name in tapped:
+                steps.append(Save(node.name))
+        elif isinstance(node, TapNode):
+            steps.append(Load(node.source, id(node) in builder.taps.last))
+            shape = builder.taps.outputs[node.source]
         elif isinstance(node, SequenceNode):
             if node.name is None:
                 inner_steps, shape = _walk(builder, node.children, shape)
@@ -223,15 +326,30 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             inner_steps, out = _walk(sub, node.children, shape)
             block = sub.finish("sequence", inner_steps, shape, out)
             builder.children.append(block)
-            steps.append(Apply(block.key))
+            steps.extend(_call_block(builder, block, node.scope or sub.prefix[:-1]))
             shape = out
+            if node.scope in tapped:
+                steps.append(Save(node.scope))
+                builder.taps.outputs[node.scope] = shape
         elif hasattr(node, "branch"):  # a side output: its branch reads x, the main path goes on
             branch: SequenceNode = node.branch
             sub = builder.sub(_segment(builder, branch))
             side_steps, side_out = _walk(sub, branch.children, shape)
             block = sub.finish("sequence", side_steps, shape, side_out)
             builder.children.append(block)
-            steps.append(SideStep(block.key, node.name, node.train_only))
+            if builder.taps.crossings and builder.taps.crossed(node.name):
+                _mark_inlined(builder, block)
+                steps.append(SideStep("", node.name, node.train_only, _prefixed(block.key, block.steps)))
+            else:
+                steps.append(SideStep(block.key, node.name, node.train_only))
+        elif _is_elementwise(node):  # add: / mul: branches, steps of the enclosing block
+            outs, branch_steps = [], []
+            for branch in node.branches:
+                inner_steps, out = _walk(builder, branch.children, shape)
+                branch_steps.append(inner_steps)
+                outs.append(out)
+            steps.append(ConcatStep(tuple(branch_steps), node.name, outs[0], node.merge))
+            shape = outs[0]
         elif node.merge == "mul":
             gate = _gate(builder, node, shape)
             steps.append(gate)
@@ -257,20 +375,29 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             merged = Shape(sum(o.channels for o in outs), outs[0].height, outs[0].width)
             block = sub.finish("concat", (), shape, merged, merge_name=node.name)
             builder.children.append(block)
-            steps.append(Apply(block.key))
+            steps.extend(_call_block(builder, block, node.name))
             shape = merged
         elif _has_layer_under(node, node.name + "."):  # a named residual: a block of its own
             sub = builder.sub(builder.relative(node.name))
             add = _residual(sub, node, shape)
             block = sub.finish("sequence", (add,), shape, add.output)
             builder.children.append(block)
-            steps.append(Apply(block.key))
+            steps.extend(_call_block(builder, block, node.name))
             shape = add.output
         else:
             add = _residual(builder, node, shape)
             steps.append(add)
             shape = add.output
+        if isinstance(node, MergeNode) and node.name in tapped:
+            steps.append(Save(node.name))
+        if isinstance(node, LayerNode | MergeNode) and node.name in tapped:
+            builder.taps.outputs[node.name] = shape
     return tuple(steps), shape
+
+
+def _is_elementwise(node: MergeNode) -> bool:
+    """An ``add:``/``mul:`` entry (not a residual or a gate): its branches are ``add[0]``, …"""
+    return node.merge != "concat" and node.branches[0].path == f"{node.path}.{node.merge}[0]"
 
 
 def _residual(builder: _Builder, node: MergeNode, shape: Shape) -> AddStep:
@@ -295,13 +422,33 @@ def _gate(builder: _Builder, node: MergeNode, shape: Shape) -> GateStep:
     gate_steps, gate_out = _walk(sub, branch.children, shape)
     block = sub.finish("sequence", gate_steps, shape, gate_out)
     builder.children.append(block)
+    if builder.taps.crossings and builder.taps.crossed(node.name):
+        _mark_inlined(builder, block)
+        return GateStep(_prefixed(block.key, block.steps), None, node.name, shape)
     return GateStep((), block.key, node.name, shape)
+
+
+def _taps_of(network: Network) -> _Taps:
+    if not network.tapped:
+        return _Taps()
+    crossings: list[tuple[str, str]] = []
+    last: dict[str, int] = {}
+
+    def visit(node: Node) -> None:
+        if isinstance(node, TapNode):
+            crossings.append((node.scope, node.source))
+            last[node.source] = id(node)
+        for child in _children(node):
+            visit(child)
+
+    visit(network.body)
+    return _Taps(network.tapped, tuple(crossings), frozenset(last.values()))
 
 
 def make_plan(network: Network, reserved: Iterable[str] = ()) -> BlockPlan:
     """The module tree of ``network``. ``reserved`` names (attributes of ``nn.Module``) get a
     trailing underscore. Raises the engine's ShapeError first if the network is invalid."""
     analyse(network)  # validates every shape, with the engine's located messages
-    root = _Builder(prefix="", path="", reserved=frozenset(reserved))
+    root = _Builder(prefix="", path="", reserved=frozenset(reserved), taps=_taps_of(network))
     steps, out = _walk(root, network.body.children, network.input)
     return root.finish("sequence", steps, network.input, out)
