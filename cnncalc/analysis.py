@@ -29,6 +29,7 @@ from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, 
 MAX_BATCH = 10**9
 INPUT_NAME = "input"  # what a row's ``inputs`` says for the network input
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
+NOT_COUNTED_WARNING = "not-counted"  # the code of the warning each uncounted operation gives
 
 
 Exact = int | Fraction  # ints while they suffice (fast), fractions after a transposed stride
@@ -319,6 +320,7 @@ class _Walker:
                 receptive_field=rf_report,
                 warnings=list(costs.warnings),
                 inference=self.inference,
+                counted=layer.counted,
             )
         )
         return out, new_rf, node.name
@@ -415,6 +417,14 @@ class _Walker:
         return merged, merged_rf, node.name
 
 
+def not_counted_message(row: LayerRow) -> str:
+    """What an uncounted row's warning says: the operation, its input and output shapes."""
+    inputs = ", ".join(shape.hwc for shape in row.input_shapes)
+    return (
+        f"{row.description}: input {inputs} → output {row.output_shape.hwc} (H×W×C): its MACs are not counted"
+    )
+
+
 def _broadcasts(scale: Shape, target: Shape) -> bool:
     """Whether ``scale`` multiplies ``target`` element-wise under broadcasting: the same channels,
     and 1×1 or the same height and width (a flat scale only for a flat target)."""
@@ -476,11 +486,17 @@ def analyse(
         activation_sum_bytes=act_sum_bytes,
         forward_bytes=param_bytes + walker.buffer_bytes + act_sum_bytes,
         peak_inference_bytes=walker.peak,
+        uncounted=sum(1 for r in rows if not r.counted),
     )
     warnings = [
         WarningInfo(code=FIT_WARNING, layer=r.name, index=r.index, message=w)
         for r in rows
         for w in r.warnings
+    ]
+    warnings += [
+        WarningInfo(code=NOT_COUNTED_WARNING, layer=r.name, index=r.index, message=not_counted_message(r))
+        for r in rows
+        if not r.counted
     ]
     return Report(
         network=NetworkInfo(

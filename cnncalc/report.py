@@ -83,6 +83,11 @@ class LayerRow:
         "count, its MACs and activations are not in the inference totals.",
         default=True,
     )
+    counted: bool = doc(
+        "False for an operation cnncalc cannot count (type 'uncounted', from an imported model): "
+        "its MACs are unknown and left out of the totals, never counted as 0.",
+        default=True,
+    )
 
 
 @record(kw_only=True)
@@ -110,6 +115,10 @@ class Totals:
     )
     peak_inference_bytes: int = doc(
         "Largest total of live activation tensors in a no-grad forward pass (batch)."
+    )
+    uncounted: int = doc(
+        "Operations cnncalc cannot count (rows with counted false): macs and flops leave them out.",
+        default=0,
     )
 
 

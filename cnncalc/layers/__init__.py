@@ -1,7 +1,15 @@
 """Layer kinds. Importing this package registers every kind; add a kind by adding a class
 decorated with :func:`register` in one of these modules."""
 
-from cnncalc.layers import activation, conv, linear, norm, pool, upsample  # noqa: F401  (registration)
+from cnncalc.layers import (  # noqa: F401  (registration)
+    activation,
+    conv,
+    linear,
+    norm,
+    pool,
+    uncounted,
+    upsample,
+)
 from cnncalc.layers.base import (
     CNNCALC_MODULES,
     GLOBAL_WINDOW,

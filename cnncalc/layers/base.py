@@ -141,6 +141,8 @@ class LayerDef:
     type_aliases: ClassVar[dict[str, str]] = {}
     # True when the layer is element-wise and is treated as in place (no new activation tensor).
     in_place: ClassVar[bool] = False
+    # False for an operation cnncalc cannot count (``uncounted``): its MACs are unknown, never 0.
+    counted: ClassVar[bool] = True
     # Every declared field, inherited ones first (collected from the class body).
     fields: ClassVar[dict[str, FieldSpec]] = {}
 

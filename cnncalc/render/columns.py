@@ -132,7 +132,10 @@ def rf_cell(row: Row) -> str:
 
 
 def macs_text(row: Row) -> str:
-    """``1.20 M``; in parentheses for a training-only head's layer (not in the inference totals)."""
+    """``1.20 M``; in parentheses for a training-only head's layer (not in the inference totals);
+    "not counted" for an operation cnncalc cannot count."""
+    if not getattr(row, "counted", True):
+        return _("not counted")
     if not row.macs:
         return "–"
     return si(row.macs) if getattr(row, "inference", True) else f"({si(row.macs)})"

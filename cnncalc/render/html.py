@@ -161,7 +161,12 @@ def layer_table_html(report: Report) -> list[str]:
             + _cell(row.type, row.type)
             + _cell(row.output_shape.text(order), row.output_shape.elements)
             + _cell(exact(row.params) if row.params else "–", row.params, True)
-            + _cell(si(row.macs) if row.macs else "–", row.macs, True, hover=exact(row.macs))
+            + _cell(
+                (si(row.macs) if row.macs else "–") if row.counted else _("not counted"),
+                row.macs,
+                True,
+                hover=exact(row.macs),
+            )
             + _cell(megabytes(row.activation_bytes), row.activation_bytes, True)
             + _cell(rf_cell, rf_value, True)
             + _cell(reads, reads, cls="name")

@@ -29,6 +29,7 @@ from cnncalc.render.columns import (
 )
 from cnncalc.render.lines import Line, LinesView, wrap_words
 from cnncalc.render.numbers import both_units, exact, si
+from cnncalc.render.text import not_counted_note
 from cnncalc.report import GroupRow, LayerRow, Report
 
 _FAMILY_STYLE = {
@@ -222,7 +223,7 @@ def totals_entries(report: Report) -> list[tuple[str, str, str]]:
     entries += [
         (
             _("MACs per sample"),
-            f"{exact(t.macs)} ({si(t.macs)})",
+            f"{exact(t.macs)} ({si(t.macs)})" + not_counted_note(t.uncounted),
             f"FLOPs = 2 × MACs = {si(t.flops, unit='FLOPs')}",
         ),
         (

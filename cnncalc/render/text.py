@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Sequence
 
-from cnncalc.i18n import N_, _, translate_message
+from cnncalc.i18n import N_, _, ngettext, translate_message
 from cnncalc.render.jsontext import json_text
 from cnncalc.render.numbers import both_units, exact, number, si
 from cnncalc.report import LayerRow, Report
@@ -96,6 +96,13 @@ def _shape_list(row: LayerRow, order: str) -> str:
     return " + ".join(s.text(order) for s in row.input_shapes)
 
 
+def not_counted_note(count: int) -> str:
+    """`` + 3 ops not counted`` after a MACs total that leaves out operations cnncalc cannot count."""
+    if not count:
+        return ""
+    return " + " + ngettext("{n} op not counted", "{n} ops not counted", count).format(n=count)
+
+
 def render_csv(report: Report) -> str:
     """One row per layer with exact integers; shapes in the report's order. With ``--depth`` one
     row per group instead (its first and last layer, the layers it holds, what it reads)."""
@@ -121,8 +128,8 @@ def render_csv(report: Report) -> str:
                 row.biases,
                 row.params,
                 row.buffers,
-                row.macs,
-                row.flops,
+                row.macs if row.counted else "",
+                row.flops if row.counted else "",
                 row.activation_elements,
                 row.activation_bytes,
                 size,
@@ -236,7 +243,7 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
         if "params" in keys:
             texts[keys.index("params")] = exact(row.params)
         if "macs" in keys:
-            texts[keys.index("macs")] = si(row.macs)
+            texts[keys.index("macs")] = si(row.macs) if getattr(row, "counted", True) else _("not counted")
         lines.append("| " + " | ".join(texts) + " |")
     lines += [
         "",
@@ -248,7 +255,8 @@ def render_markdown(report: Report, columns: Sequence[str] | None = None) -> str
         ),
         _("- **MACs:** {macs} ({short}) per sample; FLOPs = 2 × MACs = {flops}").format(
             macs=exact(t.macs), short=si(t.macs), flops=si(t.flops)
-        ),
+        )
+        + not_counted_note(t.uncounted),
         _("- **Sum of activations:** {values} values per sample = {memory} for the batch").format(
             values=exact(t.activation_sum_elements), memory=both_units(t.activation_sum_bytes)
         ),
