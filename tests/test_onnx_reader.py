@@ -727,3 +727,23 @@ def test_uncounted_ops_read_in_portuguese(tmp_path: Path, portuguese: Any) -> No
     assert portuguese.translate_message(transpose.fields["op"]) == (
         "ONNX Transpose (1×4×5×6 → 1×5×6×4): um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
     )
+
+
+def test_uncounted_nodes_are_valid_layers_of_the_uncounted_kind(tmp_path: Path) -> None:
+    from cnncalc.layers import lookup
+
+    nodes = [
+        node("Relu", ["x"], ["r"]),
+        node("Transpose", ["r"], ["t"], perm=[0, 2, 3, 1]),
+        node("LayerNormalization", ["t", "s", "b"], ["n"], axis=-1),
+        node("Reshape", ["n", "shape3"], ["y"]),
+    ]
+    inits = [weight("s", [4]), weight("b", [4]), ints("shape3", [1, 30, 4])]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6], inits)))
+    uncounted = [n for n in graph.nodes if n.kind == "uncounted"]
+    assert [n.op for n in uncounted] == ["Transpose", "LayerNormalization", "Reshape"]
+    for imported in uncounted:
+        layer = lookup("uncounted")(type="uncounted", **imported.fields)
+        assert layer.output_shape(graph.input) == imported.output_shape
+    assert uncounted[1].fields["params"] == 8
+    assert uncounted[2].output_shape == Shape(120)  # a 1×30×4 tensor: 120 values per sample
