@@ -632,8 +632,7 @@ def _split(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     if sizes is None or len(set(sizes)) != 1 or sum(sizes) != inp.channels:
         return Uncounted(f"a split into unequal parts {list(sizes or [])}")
     return [
-        _Layer("chunk", {"parts": parts, "index": i}, (node.input[0],), suffix=f"out{i}")
-        for i in range(parts)
+        _Layer("chunk", {"parts": parts, "index": i}, (node.input[0],), suffix=str(i)) for i in range(parts)
     ]
 
 
@@ -1052,7 +1051,7 @@ class _Names:
         else:
             base = re.sub(r"[^A-Za-z0-9_.]+", "_", node.name).strip("_.") or f"{op}{index}"
         if suffix:
-            base = f"{base}.{suffix}"
+            base = f"{base}_{suffix}"  # beside the node, not a scope inside it
         name, n = base, 1
         while name in self.taken:
             n += 1
