@@ -396,8 +396,9 @@ def test_residual_add_concat_and_gate_name_what_they_read(tmp_path: Path) -> Non
         "block.relu": ("relu", ("block.conv1",), Shape(4, 6, 6)),
         "block.add": ("add", ("block.relu", NETWORK_INPUT), Shape(4, 6, 6)),
         "concat": ("concat", ("block.add", NETWORK_INPUT), Shape(8, 6, 6)),
-        "se": ("gap", ("concat",), Shape(8, 1, 1)),
-        "se.gate": ("sigmoid", ("se",), Shape(8, 1, 1)),
+        # a pool the module se calls in its forward: named inside se, which is a scope
+        "se.globalaveragepool": ("gap", ("concat",), Shape(8, 1, 1)),
+        "se.gate": ("sigmoid", ("se.globalaveragepool",), Shape(8, 1, 1)),
         "se.mul": ("mul", ("concat", "se.gate"), Shape(8, 6, 6)),
     }
     assert graph.nodes[0].origin == "ONNX node #0 '/block/conv1/Conv' (Conv)"

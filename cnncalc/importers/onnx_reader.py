@@ -30,7 +30,7 @@ from cnncalc.errors import Location, ShapeError, SpecError
 from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
 from cnncalc.importers.onnx_proto import latest_opset, onnx_parts
 from cnncalc.layers import InvalidField, lookup
-from cnncalc.records import record
+from cnncalc.records import record, replace
 from cnncalc.shapes import MAX_DIMENSION, Shape
 
 UNCOUNTED = "uncounted"
@@ -1169,13 +1169,41 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
 
     outputs = tuple(resolve(o.name) for o in graph.output if o.name in ctx.producer)
     notes = _notes(graph, nodes, const_ops)
+    renamed = _off_scopes(nodes, names)
     return ImportedGraph(
         name=graph.name or file.stem,
         input=inp,
-        nodes=tuple(nodes),
-        outputs=outputs,
+        nodes=tuple(_renamed(n, renamed) for n in nodes),
+        outputs=tuple(renamed.get(o, o) for o in outputs),
         source=source,
         notes=notes,
+    )
+
+
+def _off_scopes(nodes: list[ImportedNode], names: _Names) -> dict[str, str]:
+    """New names for nodes named as a scope that holds other nodes (``se``, a pool a module's
+    forward calls, beside ``se.fc1``): ``se.globalaveragepool``, so a name is a layer or a scope."""
+    scopes = {".".join(n.name.split(".")[:i]) for n in nodes for i in range(1, n.name.count(".") + 1)}
+    renamed = {}
+    for node in nodes:
+        if node.name in scopes:
+            base, n = f"{node.name}.{node.op.lower()}", 1
+            name = base
+            while name in names.taken:
+                n += 1
+                name = f"{base}_{n}"
+            names.taken.add(name)
+            renamed[node.name] = name
+    return renamed
+
+
+def _renamed(node: ImportedNode, renamed: dict[str, str]) -> ImportedNode:
+    if not renamed:
+        return node
+    return replace(
+        node,
+        name=renamed.get(node.name, node.name),
+        inputs=tuple(renamed.get(i, i) for i in node.inputs),
     )
 
 
