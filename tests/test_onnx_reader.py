@@ -748,3 +748,27 @@ def test_uncounted_nodes_are_valid_layers_of_the_uncounted_kind(tmp_path: Path) 
         assert layer.output_shape(graph.input) == imported.output_shape
     assert uncounted[1].fields["params"] == 8
     assert uncounted[2].output_shape == Shape(120)  # a 1×30×4 tensor: 120 values per sample
+
+
+def test_weights_in_external_data_are_never_read(tmp_path: Path) -> None:
+    # models over 2 GiB keep their weights beside the .onnx file; only their sizes are needed
+    nodes = [node("Conv", ["x", "conv.weight"], ["y"], kernel_shape=[3, 3])]
+    import numpy
+
+    proto = model(
+        nodes,
+        [1, 3, 8, 8],
+        [onnx.numpy_helper.from_array(numpy.zeros((64, 3, 3, 3), "float32"), "conv.weight")],
+    )
+    path = tmp_path / "external.onnx"
+    onnx.save(
+        proto,
+        str(path),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location="weights.bin",
+        size_threshold=0,
+    )
+    (tmp_path / "weights.bin").unlink()  # not even opened
+    (conv,) = read_onnx(path).nodes
+    assert conv.kind == "conv" and conv.fields["filters"] == 64 and conv.output_shape == Shape(64, 6, 6)
