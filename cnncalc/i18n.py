@@ -211,6 +211,7 @@ CORE_MESSAGES = (
     N_("no cnncalc layer for {op}"),
     N_("attributes cnncalc cannot read ({reason})"),
     N_("an input whose shape cnncalc cannot represent"),
+    N_("a division (only the end of torch's written-out LRN is a cnncalc layer)"),
     N_("DCR order (torch's PixelShuffle is DepthToSpace with mode CRD)"),
     N_("cnncalc refuses it as {kind}: {reason}"),
     N_("cnncalc computes {ours} as {kind}, ONNX's shape inference {theirs}"),

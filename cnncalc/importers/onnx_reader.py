@@ -102,10 +102,12 @@ def _attributes(node: Any) -> dict[str, Any]:
             out[attribute.name] = list(attribute.floats)
         elif kind == 7:
             out[attribute.name] = list(attribute.ints)
+        elif kind == 5:
+            out[attribute.name] = attribute.g  # a subgraph (If's branches): read, never run
         elif kind == 8:
             out[attribute.name] = [s.decode("utf-8", "replace") for s in attribute.strings]
         else:
-            out[attribute.name] = attribute  # graphs and others: kept opaque (If, Loop: uncounted)
+            out[attribute.name] = attribute  # others: kept opaque
     return out
 
 
@@ -146,6 +148,7 @@ class _Context:
         self.pending: dict[str, _Pending] = {}
         self.consumers: dict[str, list[Any]] = {}
         self.skip: set[int] = set()  # node indices already taken by a pattern
+        self.lrns: dict[int, dict[str, Any]] = {}  # Div nodes that end torch's written-out LRN
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -575,6 +578,14 @@ def _lrn(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     return [_Layer("lrn", fields, (node.input[0],))]
 
 
+@converts("Div")
+def _div(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    fields = ctx.lrns.get(ctx.index_of[id(node)])
+    if fields is None:
+        return Uncounted("a division (only the end of torch's written-out LRN is a cnncalc layer)")
+    return [_Layer("lrn", fields, (node.input[0],))]
+
+
 @converts("Identity")
 def _identity(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     return [_Layer("identity", {}, (node.input[0],))]
@@ -853,6 +864,115 @@ _FOLDERS: dict[str, Callable[..., tuple[list[Any], tuple[int, ...]] | None]] = {
 }
 
 
+# -- torch's LRN: local_response_norm written out as ops ---------------------------------------
+
+
+# What computes a size (an If's condition in torch's LRN), never the data
+_SIZE_OPS = frozenset({"Shape", "Gather", "Equal", "Constant", "Unsqueeze", "Squeeze", "Cast", "Concat"})
+
+
+def _decomposed_lrns(graph: Any, initializers: dict[str, Any]) -> dict[int, tuple[dict[str, Any], list[int]]]:
+    """torch.onnx.export writes ``nn.LocalResponseNorm`` as x / (k + α·avgpool3d(pad(x²)))^β:
+    Mul(x, x), a reshape to 5-D, Pad, AveragePool over (size, 1, 1), a reshape back (through an
+    If), Mul α, Add k, Pow β, Div. For each Div that ends such a chain: the lrn fields and the
+    indices of the chain's other nodes (the ops on constants around it fold by themselves)."""
+    producer = {out: (i, n) for i, n in enumerate(graph.node) for out in n.output}
+
+    def scalar(name: str) -> float | None:
+        tensor = initializers.get(name)
+        if tensor is None and name in producer and producer[name][1].op_type == "Constant":
+            values = _attributes(producer[name][1]).get("value")
+            tensor = values if values is not None and hasattr(values, "dims") else None
+        if tensor is None or _numel(tensor.dims) != 1:
+            return None
+        try:
+            return float(_decode(tensor)[0])
+        except (ValueError, struct.error):
+            return None
+
+    def made_by(name: str, op: str) -> tuple[int, Any] | None:
+        found = producer.get(name)
+        return found if found is not None and found[1].op_type == op else None
+
+    def condition(name: str) -> list[int]:
+        """The nodes that compute an If's condition (torch asks whether a size is 1)."""
+        taken, todo = [], [name]
+        while todo and len(taken) < 16:
+            found = producer.get(todo.pop())
+            if found is None or found[0] in taken:
+                continue
+            taken.append(found[0])
+            if found[1].op_type != "Shape":  # a size, not the data: stop there
+                todo.extend(i for i in found[1].input if i and i not in initializers)
+        sizes_only = all(graph.node[i].op_type in _SIZE_OPS for i in taken)
+        return taken if sizes_only else []
+
+    def through_views(name: str, chain: list[int]) -> str:
+        """Back through reshapes (and the If torch writes around a squeeze) to the data."""
+        for _ in range(4):
+            found = producer.get(name)
+            if found is None or found[1].op_type not in ("Reshape", "Squeeze", "Unsqueeze", "If"):
+                return name
+            index, view = found
+            chain.append(index)
+            if view.op_type == "If":
+                chain.extend(condition(view.input[0]))
+                branch = _attributes(view).get("then_branch")
+                inner = {o for n in getattr(branch, "node", ()) for o in n.output}
+                outer = [i for n in getattr(branch, "node", ()) for i in n.input if i and i not in inner]
+                pooled = [i for i in outer if i in producer and producer[i][1].op_type == "AveragePool"]
+                if not pooled:
+                    return name
+                name = pooled[0]
+            else:
+                name = view.input[0]
+        return name
+
+    found_lrns: dict[int, tuple[dict[str, Any], list[int]]] = {}
+    for index, div in enumerate(graph.node):
+        if div.op_type != "Div" or len(div.input) != 2:
+            continue
+        chain: list[int] = []
+        steps = []
+        name = div.input[1]
+        for op in ("Pow", "Add", "Mul"):
+            found = made_by(name, op)
+            if found is None:
+                break
+            chain.append(found[0])
+            value = scalar(found[1].input[1])
+            steps.append(value)
+            name = found[1].input[0]
+        if len(steps) != 3 or None in steps:
+            continue
+        beta, k, alpha = steps
+        name = through_views(name, chain)
+        pool = made_by(name, "AveragePool")
+        if pool is None:
+            continue
+        kernel = _attributes(pool[1]).get("kernel_shape", [])
+        if len(kernel) != 3 or kernel[1:] != [1, 1]:
+            continue
+        chain.append(pool[0])
+        pad = made_by(pool[1].input[0], "Pad")
+        if pad is None:
+            continue
+        chain.append(pad[0])
+        name = through_views(pad[1].input[0], chain)
+        square = made_by(name, "Mul")
+        if square is None or list(square[1].input) != [div.input[0], div.input[0]]:
+            continue
+        chain.append(square[0])
+        fields = {
+            "size": int(kernel[0]),
+            "alpha": _clean_float(alpha),
+            "beta": _clean_float(beta),
+            "k": _clean_float(k),
+        }  # type: ignore[arg-type]
+        found_lrns[index] = (fields, chain)
+    return found_lrns
+
+
 # -- reading the file -------------------------------------------------------------------------
 
 
@@ -1097,6 +1217,9 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     shapes = _infer(model, source, inp)
     graph = model.graph
     ctx = _Context(graph, shapes, source, opset)
+    for div_index, (fields, chain) in _decomposed_lrns(graph, ctx.initializers).items():
+        ctx.skip.update(chain)
+        ctx.lrns[div_index] = fields
     ctx.producer[value.name] = NETWORK_INPUT
     node_shapes: dict[str, Shape] = {NETWORK_INPUT: inp}
     names = _Names()
