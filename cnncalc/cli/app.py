@@ -128,6 +128,7 @@ COMMAND_MODULES = {
         ("explain", "conv", "pool", "fc", "same", "solve", "apply", "check", "quiz"), "cnncalc.cli.teach"
     ),
     **dict.fromkeys(("export", "verify", "memory"), "cnncalc.cli.torch"),
+    "import": "cnncalc.cli.imports",
 }
 
 

@@ -11,11 +11,36 @@ import click
 from cnncalc.cli.app import cli
 from cnncalc.cli.count_options import count_as_option
 from cnncalc.errors import UsageError
-from cnncalc.i18n import _
+from cnncalc.i18n import _, ngettext
+
+STRICT_KEY = "cnncalc.strict"
+
+
+def _set_strict(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    ctx.meta[STRICT_KEY] = value
+    return value
+
+
+def strict_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    """``--strict``: an operation cnncalc cannot count (an imported model's) is an error, exit 2."""
+    return click.option(
+        "--strict",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_strict,
+        help="Refuse (exit 2) a network with operations cnncalc cannot count (imported models).",
+    )(func)
+
+
+def strict_asked() -> bool:
+    """Whether the running command was given ``--strict``."""
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(STRICT_KEY))
 
 
 def report_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """Options shared by commands that analyse a spec."""
+    func = strict_option(func)
     options = [
         click.option(
             "--batch",
@@ -106,9 +131,7 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
     from cnncalc.parse.oneline import looks_like_oneline, oneline_input_text
     from cnncalc.shapes import parse_shape_text
 
-    network = load_network(spec, order=order)
-    if not input_size and looks_like_oneline(spec):  # (an --input replaces it)
-        question_order(oneline_input_text(spec), order, _("the spec's input"), spec=spec)
+    shape = None
     if input_size:
         shape = parse_shape_text(input_size, order)
         if shape is None:
@@ -118,8 +141,31 @@ def load_spec(spec: str, input_size: str | None, order: str) -> Any:
             )
         check_input_shape(shape)
         question_order(input_size, order, "--input")
+    network = load_network(spec, order=order, input_shape=shape)
+    if not input_size and looks_like_oneline(spec):  # (an --input replaces it)
+        question_order(oneline_input_text(spec), order, _("the spec's input"), spec=spec)
+    if shape is not None:
         network = network.with_input(shape)
+    if strict_asked():
+        refuse_uncounted(network)
     return network
+
+
+def refuse_uncounted(network: Any) -> None:
+    """``--strict``: a network with operations cnncalc cannot count is an error (exit 2)."""
+    from cnncalc.importers.spec_writer import uncounted_layers
+
+    found = uncounted_layers(network)
+    if found:
+        listed = "; ".join(f"{name} ({op})" for name, op in found[:10]) + ("; …" if len(found) > 10 else "")
+        raise UsageError(
+            ngettext(
+                "--strict: {n} operation cannot be counted: {listed}",
+                "--strict: {n} operations cannot be counted: {listed}",
+                len(found),
+            ).format(n=len(found), listed=listed),
+            hint=_("leave out --strict to get the report with those operations marked 'not counted'"),
+        )
 
 
 def build_report(spec: str, batch: int, dtype: str, input_size: str | None, order: str) -> Any:

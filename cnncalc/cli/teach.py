@@ -17,7 +17,7 @@ import click
 from cnncalc import records
 from cnncalc.cli.app import cli
 from cnncalc.cli.count_options import count_as_option
-from cnncalc.cli.summary import build_report, question_order, report_options
+from cnncalc.cli.summary import question_order, report_options
 from cnncalc.errors import UsageError
 from cnncalc.i18n import _
 
@@ -34,13 +34,12 @@ def explanation(
     spec: str, batch: int, dtype: str, input_size: str | None, order: str, *, totals: bool = True
 ) -> Any:
     """Load, analyse and explain ``spec`` (the same options as ``summary``)."""
-    from cnncalc.parse import load_network
+    from cnncalc.analysis import analyse
+    from cnncalc.cli.summary import load_spec
     from cnncalc.teach.working import explain
 
-    report = build_report(spec, batch, dtype, input_size, order)
-    network = load_network(spec, order=order)
-    if input_size:
-        network = network.with_input(report.input.shape())
+    network = load_spec(spec, input_size, order)
+    report = analyse(network, batch=batch, dtype=dtype, order=order)
     working = explain(network, report)
     return working if totals else dataclasses.replace(working, totals=())
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from cnncalc.cli.app import SPEC_HELP, cli, console
+from cnncalc.cli.summary import strict_option
 from cnncalc.errors import UsageError
 from cnncalc.i18n import _
 from cnncalc.spec import Network
@@ -48,6 +49,7 @@ _ORDER_OPTION = click.option(
 @click.option("--to", "target", type=click.Choice(["torch"]), default="torch", show_default=True)
 @click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
 @_INPUT_OPTION
+@strict_option
 @_ORDER_OPTION
 def export(spec: str, target: str, output: Path | None, input_size: str | None, order: str) -> None:
     """Print a runnable Python module defining SPEC as a PyTorch nn.Module.
@@ -98,6 +100,7 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None, 
     "always done with --device cuda.",
 )
 @_INPUT_OPTION
+@strict_option
 @_ORDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 def verify(
@@ -175,6 +178,7 @@ def verify(
     help="With --train: mixed precision (torch.autocast in this dtype + GradScaler; an estimate).",
 )
 @_INPUT_OPTION
+@strict_option
 @_ORDER_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the estimate as JSON.")
 def memory(

@@ -31,7 +31,9 @@ class ImportedNode:
 
 @record
 class ImportedGraph:
-    """A whole imported model: its input shape, nodes in topological order, and outputs."""
+    """A whole imported model: its input shape, nodes in topological order, and outputs.
+    ``modules``: (scope, class name) of the model's submodules, where the source has them (a
+    PyTorch model): scopes of one class and structure are written as one block."""
 
     name: str
     input: Shape
@@ -39,3 +41,4 @@ class ImportedGraph:
     outputs: tuple[str, ...]
     source: str
     notes: tuple[str, ...] = ()
+    modules: tuple[tuple[str, str], ...] = ()

@@ -14,6 +14,7 @@ from cnncalc.parse.compiled import load_compiled
 from cnncalc.parse.files import MAX_SPEC_BYTES, load_json_text, load_yaml_text
 from cnncalc.parse.oneline import ONELINE_SOURCE, looks_like_oneline, parse_oneline
 from cnncalc.records import replace
+from cnncalc.shapes import Shape
 from cnncalc.spec import Network
 
 
@@ -92,9 +93,13 @@ def _read_spec(path: str) -> str:
         raise SpecError(f"cannot read the file: {exc.strerror}", location=Location(path)) from None
 
 
-def load_network(ref: str | os.PathLike[str], *, order: str = "hwc") -> Network:
-    """Resolve ``ref``: a one-line spec, an existing file, or a bundled architecture name. ``order``
-    is how a one-line spec's input size is written (H×W×C or C×H×W); a file says its own."""
+def load_network(
+    ref: str | os.PathLike[str], *, order: str = "hwc", input_shape: Shape | None = None
+) -> Network:
+    """Resolve ``ref``: a one-line spec, an existing file, a bundled architecture name, or a model
+    to import (``model.py:NAME``, ``pkg.module:NAME``, ``model.onnx``; see
+    :mod:`cnncalc.importers.sources`), traced on ``input_shape``. ``order`` is how a one-line
+    spec's input size is written (H×W×C or C×H×W); a file says its own."""
     if isinstance(ref, os.PathLike):
         return load_spec_file(ref)
     if not isinstance(ref, str):
@@ -105,6 +110,12 @@ def load_network(ref: str | os.PathLike[str], *, order: str = "hwc") -> Network:
         raise UsageError(f"order must be 'hwc' or 'chw', got {order!r}")
     if looks_like_oneline(ref):
         return parse_oneline_spec(ref, order)
+    from cnncalc.importers.sources import is_import_source
+
+    if is_import_source(ref):
+        from cnncalc.importers.sources import load_source
+
+        return load_source(ref, input_shape)
     if _exists(ref):
         return load_spec_file(ref)
     bundled = load_bundled_name(ref) if len(ref) <= 100 and not any(sep in ref for sep in "/\\") else None

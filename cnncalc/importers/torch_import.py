@@ -1,0 +1,703 @@
+"""A PyTorch model as an :class:`ImportedGraph`, traced without allocating its weights.
+
+The model is built on the meta device (its parameters have shapes, no storage) and traced with
+``torch.fx``: modules cnncalc has a kind for stay single nodes (``layer1.0.conv1``), every other
+module is traced through, and each functional call (``F.relu``, ``torch.cat``, ``+``, ``*``,
+``flatten``, ``view`` to a vector, ``interpolate``, ``mean`` over H×W…) is mapped to a kind. A
+meta-tensor forward pass (fx's interpreter) gives every node's output shape. An operation with no
+kind becomes ``uncounted``, never a silent 0. A module called twice is two nodes: the second one
+``shares`` the first one's parameters, so they are counted once and its MACs at every call.
+
+Why ``torch.fx`` and not ``torch.export``: fx keeps the calls of modules as nodes (their paths are
+the names cnncalc prints and their class the block a spec writes), traces a ResNet-50 in well under
+a second, and its failures on data-dependent control flow name the user's line. ``torch.export``
+lowers everything to ATen operators (a convolution's module, its padding mode and its bias become
+separate ops to map back), needs fake tensors, and takes several seconds on the same model.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any
+
+from cnncalc.errors import SpecError
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.records import replace
+from cnncalc.shapes import Shape
+
+_ACTIVATIONS = {
+    "ReLU": "relu",
+    "ReLU6": "relu6",
+    "LeakyReLU": "leakyrelu",
+    "ELU": "elu",
+    "SELU": "selu",
+    "GELU": "gelu",
+    "SiLU": "silu",
+    "Mish": "mish",
+    "Hardswish": "hardswish",
+    "Hardsigmoid": "hardsigmoid",
+    "Tanh": "tanh",
+    "Sigmoid": "sigmoid",
+    "Softplus": "softplus",
+    "Identity": "identity",
+}
+_FUNCTIONAL_ACTIVATIONS = {
+    "relu": "relu",
+    "relu_": "relu",
+    "relu6": "relu6",
+    "leaky_relu": "leakyrelu",
+    "elu": "elu",
+    "selu": "selu",
+    "gelu": "gelu",
+    "silu": "silu",
+    "mish": "mish",
+    "hardswish": "hardswish",
+    "hardsigmoid": "hardsigmoid",
+    "tanh": "tanh",
+    "sigmoid": "sigmoid",
+    "softplus": "softplus",
+}
+_PASS_THROUGH = frozenset({"contiguous", "clone", "detach", "float", "to"})
+
+
+def _pair(value: Any) -> Any:
+    if isinstance(value, tuple | list):
+        a, b = (int(v) for v in value)
+        return a if a == b else [a, b]
+    return int(value)
+
+
+def shape_of(value: Any) -> Shape | None:
+    """A meta tensor's per-sample shape (batch 1 dropped), or None when cnncalc has no such shape."""
+    size = tuple(getattr(value, "shape", ()))
+    if len(size) == 4 and size[0] == 1:
+        return Shape(int(size[1]), int(size[2]), int(size[3]))
+    if len(size) == 2 and size[0] == 1:
+        return Shape(int(size[1]))
+    return None
+
+
+def module_kind(module: Any, inp: Shape | None) -> tuple[str, dict[str, Any]] | None:
+    """The cnncalc kind and fields of a leaf module, or None when it has none."""
+    name = type(module).__name__
+    if name in _ACTIVATIONS:
+        fields: dict[str, Any] = {}
+        if name == "LeakyReLU" and module.negative_slope != 0.01:
+            fields["negative_slope"] = module.negative_slope
+        return _ACTIVATIONS[name], fields
+    if name == "Conv2d":
+        padding = module.padding if isinstance(module.padding, str) else _pair(module.padding)
+        fields = {"filters": module.out_channels, "kernel": _pair(module.kernel_size)}
+        fields.update(stride=_pair(module.stride), padding=padding, dilation=_pair(module.dilation))
+        fields.update(groups=module.groups, bias=module.bias is not None)
+        return "conv", _without_defaults(fields, stride=1, padding=0, dilation=1, groups=1, bias=True)
+    if name == "ConvTranspose2d":
+        fields = {"filters": module.out_channels, "kernel": _pair(module.kernel_size)}
+        fields.update(stride=_pair(module.stride), padding=_pair(module.padding))
+        fields.update(output_padding=_pair(module.output_padding), dilation=_pair(module.dilation))
+        fields.update(groups=module.groups, bias=module.bias is not None)
+        defaults = {"stride": 1, "padding": 0, "output_padding": 0, "dilation": 1, "groups": 1, "bias": True}
+        return "deconv", _without_defaults(fields, **defaults)
+    if name in ("Linear", "ChannelLinear"):
+        bias = {} if module.bias is not None else {"bias": False}
+        if inp is not None and inp.is_flat:
+            return "fc", {"units": module.out_features, **bias}
+        if name == "ChannelLinear":
+            return "channel_linear", {"units": module.out_features, **bias}
+        return None
+    if name in ("BatchNorm2d", "BatchNorm1d"):
+        fields = {"eps": module.eps, "momentum": module.momentum, "affine": module.affine}
+        fields["track_running_stats"] = module.track_running_stats
+        if module.momentum is None:
+            return None
+        return "batchnorm", _without_defaults(
+            fields, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True
+        )
+    if name == "InstanceNorm2d":
+        fields = {"eps": module.eps, "momentum": module.momentum or 0.1, "affine": module.affine}
+        fields["track_running_stats"] = module.track_running_stats
+        return "instancenorm", _without_defaults(
+            fields, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False
+        )
+    if name == "GroupNorm":
+        return "groupnorm", _without_defaults(
+            {"groups": module.num_groups, "eps": module.eps, "affine": module.affine}, eps=1e-5, affine=True
+        )
+    if name in ("LayerNorm", "LayerNorm2d"):
+        flat_ok = inp is not None and (inp.is_flat or name == "LayerNorm2d")
+        if not flat_ok or tuple(module.normalized_shape) != (inp.channels,):  # type: ignore[union-attr]
+            return None
+        affine = module.elementwise_affine
+        fields = {"eps": module.eps, "affine": affine, "bias": affine and module.bias is not None}
+        return "layernorm", _without_defaults(fields, eps=1e-5, affine=True, bias=True)
+    if name == "LocalResponseNorm":
+        return "lrn", {"size": module.size, "alpha": module.alpha, "beta": module.beta, "k": module.k}
+    if name in ("MaxPool2d", "AvgPool2d"):
+        fields = {"kernel": _pair(module.kernel_size), "stride": _pair(module.stride or module.kernel_size)}
+        fields.update(padding=_pair(module.padding), ceil_mode=module.ceil_mode)
+        if name == "MaxPool2d":
+            fields["dilation"] = _pair(module.dilation)
+            if module.return_indices:
+                return None
+            return "maxpool", _without_defaults(fields, padding=0, ceil_mode=False, dilation=1)
+        if module.divisor_override is not None:
+            return None
+        fields["count_include_pad"] = module.count_include_pad
+        return "avgpool", _without_defaults(fields, padding=0, ceil_mode=False, count_include_pad=True)
+    if name in ("AdaptiveAvgPool2d", "AdaptiveMaxPool2d"):
+        size = module.output_size
+        if size is None or (isinstance(size, tuple) and None in size):
+            return None
+        fields = {} if _pair(size) == 1 else {"output": _pair(size)}
+        return ("adaptiveavgpool" if name == "AdaptiveAvgPool2d" else "adaptivemaxpool"), fields
+    if name in ("Dropout", "Dropout2d", "Dropout1d"):
+        return "dropout", _without_defaults(
+            {"p": module.p, "channelwise": name != "Dropout"}, channelwise=False
+        )
+    if name == "Flatten":
+        return ("flatten", {}) if module.start_dim == 1 and module.end_dim == -1 else None
+    if name == "Softmax":
+        return ("softmax", {}) if module.dim in (1, -1 if inp is not None and inp.is_flat else 1) else None
+    if name == "PReLU":
+        return "prelu", {"per_channel": module.num_parameters > 1} if module.num_parameters > 1 else {}
+    if name == "Upsample":
+        return _resize_fields(module.size, module.scale_factor, module.mode, module.align_corners)
+    if name == "PixelShuffle":
+        return "pixelshuffle", {"factor": module.upscale_factor}
+    if name == "PixelUnshuffle":
+        return "pixelunshuffle", {"factor": module.downscale_factor}
+    if name == "ChannelShuffle":
+        return "channel_shuffle", {"groups": module.groups}
+    if name == "ZeroPad2d":
+        left, right, top, bottom = module.padding
+        return "pad", {"amount": left if left == right == top == bottom else [left, right, top, bottom]}
+    if name == "LayerScale" and hasattr(module, "layer_scale"):
+        return "layerscale", {}
+    if name == "StochasticDepth":
+        return "stochastic_depth", {"p": module.p, "mode": module.mode}
+    if name == "Chunk" and hasattr(module, "parts"):
+        return "chunk", {"parts": module.parts, "index": module.index}
+    return None
+
+
+def _without_defaults(fields: dict[str, Any], **defaults: Any) -> dict[str, Any]:
+    """``fields`` without those equal to the kind's default (a shorter, more readable spec)."""
+    return {k: v for k, v in fields.items() if k not in defaults or defaults[k] != v}
+
+
+def _resize_fields(size: Any, scale: Any, mode: str, align: Any) -> tuple[str, dict[str, Any]] | None:
+    if mode not in ("nearest", "bilinear", "bicubic", "nearest-exact"):
+        return None
+    fields: dict[str, Any] = {}
+    if size is not None:
+        fields["size"] = _pair(size)
+    elif scale is not None:
+        scales = scale if isinstance(scale, tuple | list) else (scale, scale)
+        fields["scale"] = float(scales[0]) if scales[0] == scales[1] else [float(s) for s in scales]
+    else:
+        return None
+    if mode != "nearest":
+        fields["mode"] = mode
+    if align is not None and mode in ("bilinear", "bicubic"):
+        fields["align_corners"] = bool(align)
+    return "upsample", fields
+
+
+def _is_leaf_class(module: Any) -> bool:
+    import torch.nn as nn
+
+    if type(module).__name__ in ("Sequential", "ModuleList", "ModuleDict"):
+        return False
+    if module_kind(module, Shape(1)) is not None or module_kind(module, Shape(1, 1, 1)) is not None:
+        return True
+    # a module of torch.nn that cnncalc cannot map stays one node (an uncounted operation)
+    return type(module).__module__.startswith("torch.nn") and not isinstance(module, nn.Sequential)
+
+
+def trace(
+    model: Any, input_shape: Shape, *, name: str, source: str, user_file: str | None = None
+) -> ImportedGraph:
+    """Trace ``model`` (an ``nn.Module``, ideally on the meta device) on one sample of
+    ``input_shape`` into an :class:`ImportedGraph`. ``user_file``: the model's file, for errors."""
+    import torch
+    import torch.fx as fx
+
+    class _Tracer(fx.Tracer):
+        def is_leaf_module(self, m: Any, qualname: str) -> bool:
+            return _is_leaf_class(m)
+
+    tracer = _Tracer()
+    tracer.record_stack_traces = True
+    model.eval()
+    try:
+        graph = tracer.trace(model)
+    except Exception as exc:  # the user's forward cannot be traced symbolically
+        raise untraceable_error(exc, user_file) from None
+    module = fx.GraphModule(tracer.root, graph)
+    if input_shape.is_flat:
+        example = torch.empty(1, input_shape.channels, device="meta")
+    else:
+        example = torch.empty(1, input_shape.channels, input_shape.height, input_shape.width, device="meta")
+    values = _propagate(module, example, input_shape, user_file)
+    graph = fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
+    classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
+    return replace(graph, modules=classes)
+
+
+def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | None) -> dict[str, Any]:
+    """Run the traced module on a meta tensor, keeping every node's value."""
+    import torch
+    import torch.fx as fx
+
+    values: dict[str, Any] = {}
+
+    class _Recorder(fx.Interpreter):
+        def run_node(self, n: Any) -> Any:
+            try:
+                result = super().run_node(n)
+            except Exception as exc:
+                raise _NodeFailure(n, exc) from exc
+            values[n.name] = result
+            return result
+
+    try:
+        with torch.no_grad():
+            _Recorder(module).run(example)
+    except _NodeFailure as failure:
+        where = _user_line(failure.node, user_file)
+        message = str(failure.error).strip().splitlines()[0] if str(failure.error).strip() else ""
+        raise SpecError(
+            f"the model refuses input {input_shape.text()} (H×W×C): {type(failure.error).__name__}: "
+            f"{message}" + (f" (at {where})" if where else ""),
+            hint="give --input the size the model expects (H×W×C, or C×H×W with --order chw)",
+        ) from None
+    return values
+
+
+class _NodeFailure(Exception):
+    def __init__(self, node: Any, error: BaseException):
+        super().__init__(str(error))
+        self.node, self.error = node, error
+
+
+def _user_line(node: Any, user_file: str | None) -> str:
+    """``model.py:12`` for the line of the user's file an fx node was traced from ('' if none)."""
+    trace_text = getattr(node, "stack_trace", None) or ""
+    found = ""
+    for line in trace_text.splitlines():
+        line = line.strip()
+        if line.startswith("File "):
+            parts = line.split('"')
+            if len(parts) >= 3:
+                path = parts[1]
+                number = line.split("line ")[-1].split(",")[0].strip()
+                if user_file is None or _same_file(path, user_file):
+                    found = f"{_short_path(path)}:{number}"
+    return found
+
+
+def _same_file(a: str, b: str) -> bool:
+    import os
+
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.abspath(a) == os.path.abspath(b)
+
+
+def _short_path(path: str) -> str:
+    import os
+
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return rel if not rel.startswith("..") else path
+
+
+def untraceable_error(exc: BaseException, user_file: str | None) -> SpecError:
+    """The error for a forward fx cannot trace: what and where in the user's code, what to do."""
+    import traceback
+
+    where = ""
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if user_file is not None and _same_file(frame.filename, user_file):
+            where = f"{_short_path(frame.filename)}:{frame.lineno}"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    data_dependent = "control flow" in text or "iterate" in text or "symbolically traced" in text
+    if data_dependent:
+        return SpecError(
+            "the model's forward depends on the values of a tensor (data-dependent control flow)"
+            + (f" at {where}" if where else "")
+            + ", so it cannot be traced without running it on real data",
+            hint="make that branch depend on sizes or settings, not on values (or use torch.where); "
+            "or import the part of the model before it",
+        )
+    return SpecError(
+        f"the model cannot be traced: {type(exc).__name__}: {text}" + (f" (at {where})" if where else ""),
+        hint="cnncalc traces forward with torch.fx: calls on tensor values (item(), numpy(), print of "
+        "a value) cannot be traced",
+    )
+
+
+class _Converter:
+    """fx nodes → imported nodes: a kind for each module call and function, names by module path."""
+
+    def __init__(
+        self,
+        module: Any,
+        values: dict[str, Any],
+        input_shape: Shape,
+        name: str,
+        source: str,
+        user_file: str | None,
+    ):
+        self.module, self.values = module, values
+        self.input_shape, self.name, self.source, self.user_file = input_shape, name, source, user_file
+        self.nodes: list[ImportedNode] = []
+        self.alias: dict[str, str] = {}  # fx node name -> the imported node whose tensor it is
+        self.used: set[str] = set()
+        self.counters: dict[tuple[str, str], int] = {}
+        self.modules_seen: dict[str, str] = {}  # module path -> the first node calling it
+        self.tuples: dict[str, tuple[str, tuple[str, ...]]] = {}  # fx node -> (op, what it read)
+
+    # -- naming ---------------------------------------------------------------------------------
+    def unique(self, name: str) -> str:
+        candidate, n = name, 1
+        while candidate in self.used:
+            n += 1
+            candidate = f"{name}_{n}"
+        self.used.add(candidate)
+        return candidate
+
+    def auto_name(self, scope: str, base: str) -> str:
+        key = (scope, base)
+        while True:
+            self.counters[key] = self.counters.get(key, 0) + 1
+            candidate = f"{scope}.{base}{self.counters[key]}" if scope else f"{base}{self.counters[key]}"
+            if candidate not in self.used:
+                self.used.add(candidate)
+                return candidate
+
+    def scope_of(self, node: Any) -> str:
+        stack = node.meta.get("nn_module_stack") if hasattr(node, "meta") else None
+        if stack:
+            return list(stack.values())[-1][0] if isinstance(list(stack.values())[-1], tuple) else ""
+        return self.calling_scope.get(node.name, "")
+
+    # -- conversion -----------------------------------------------------------------------------
+    def graph(self) -> ImportedGraph:
+        self.calling_scope = _calling_scopes(self.module)
+        outputs: list[str] = []
+        for node in self.module.graph.nodes:
+            if node.op == "placeholder":
+                self.alias[node.name] = NETWORK_INPUT
+            elif node.op == "output":
+                outputs = [self.alias[n.name] for n in _tensor_args(node.args) if n.name in self.alias]
+            elif node.op == "get_attr":
+                continue
+            else:
+                self.convert(node)
+        return ImportedGraph(
+            name=self.name,
+            input=self.input_shape,
+            nodes=tuple(self.nodes),
+            outputs=tuple(outputs),
+            source=self.source,
+        )
+
+    def origin(self, node: Any, path: str) -> str:
+        where = _user_line(node, self.user_file)
+        return f"{where} ({path})" if where else path
+
+    def add(
+        self, node: Any, name: str, op: str, kind: str, fields: dict[str, Any], inputs: tuple[str, ...]
+    ) -> None:
+        out = shape_of(self.values.get(node.name))
+        self.nodes.append(ImportedNode(name, op, kind, fields, inputs, out, self.origin(node, op)))
+        self.alias[node.name] = name
+
+    def tensor_inputs(self, node: Any) -> list[Any]:
+        return [n for n in _tensor_args((node.args, node.kwargs)) if self.is_tensor(n)]
+
+    def is_tensor(self, n: Any) -> bool:
+        import torch
+
+        return isinstance(self.values.get(n.name), torch.Tensor)
+
+    def convert(self, node: Any) -> None:
+        import torch
+
+        value = self.values.get(node.name)
+        if not isinstance(value, torch.Tensor):
+            if (
+                isinstance(value, tuple | list)
+                and node.op == "call_function"
+                and _target_name(node)
+                in (
+                    "chunk",
+                    "split",
+                )
+            ):
+                self.alias[node.name] = "chunk-of:" + self.alias.get(node.args[0].name, "")
+            if isinstance(value, tuple | list) and any(isinstance(v, torch.Tensor) for v in value):
+                # several tensors (torch.sort's values and indices): what reads one reads the op
+                reads = tuple(self.alias[n.name] for n in self.tensor_inputs(node) if n.name in self.alias)
+                self.tuples[node.name] = (_target_name(node), reads)
+            return  # sizes, shapes and other plain values carry no tensor
+        inputs = self.tensor_inputs(node)
+        sources = tuple(self.alias[n.name] for n in inputs if n.name in self.alias)
+        held = [self.tuples[n.name] for n in _tensor_args((node.args, node.kwargs)) if n.name in self.tuples]
+        if held and _target_name(node) in ("getitem", "getattr") and not _chunk_of(node.args[0]):
+            op, reads = held[0]
+            self.uncounted(
+                node, self.auto_name(self.calling_scope.get(node.name, ""), "op"), op, reads, value
+            )
+            return
+        if node.op == "call_module":
+            self.call_module(node, sources)
+            return
+        target = _target_name(node)
+        scope = self.calling_scope.get(node.name, "")
+        in_shape = shape_of(self.values.get(inputs[0].name)) if inputs else None
+        out_shape = shape_of(value)
+        mapped = self.function_kind(node, target, inputs, in_shape, out_shape)
+        if mapped == "alias":
+            self.alias[node.name] = sources[0]
+            return
+        if mapped is not None:
+            kind, fields = mapped
+            if kind == "gap_flat":  # mean over H×W to a vector: a global pool, then flatten
+                pooled = self.auto_name(scope, "gap")
+                self.nodes.append(
+                    ImportedNode(pooled, target, "gap", {}, sources, None, self.origin(node, target))
+                )
+                kind, sources = "flatten", (pooled,)
+            self.add(node, self.auto_name(scope, kind), target, kind, fields, sources)
+            return
+        self.uncounted(node, self.auto_name(scope, "op"), target, sources, value)
+
+    def uncounted(
+        self,
+        node: Any,
+        name: str,
+        op: str,
+        sources: tuple[str, ...],
+        value: Any,
+        params: int = 0,
+        buffers: int = 0,
+    ) -> None:
+        out = shape_of(value)
+        if out is None:
+            raise SpecError(
+                f"'{op}' ({self.origin(node, name)}) gives a tensor of shape {tuple(value.shape)}, "
+                "which cnncalc cannot follow (it counts per-sample feature maps N×C×H×W and vectors N×C)",
+                hint="import the part of the model that works on such tensors, or wrap the rest in a "
+                "module cnncalc maps",
+            )
+        fields: dict[str, Any] = {"op": op, "output": out}
+        if params:
+            fields["params"] = params
+        if buffers:
+            fields["buffer_values"] = buffers
+        self.nodes.append(
+            ImportedNode(
+                name, op, "uncounted", fields, sources or (NETWORK_INPUT,), out, self.origin(node, op)
+            )
+        )
+        self.alias[node.name] = name
+
+    def call_module(self, node: Any, sources: tuple[str, ...]) -> None:
+        path = str(node.target)
+        sub = self.module.get_submodule(path)
+        in_shape = (
+            shape_of(self.values.get(self.tensor_inputs(node)[0].name)) if self.tensor_inputs(node) else None
+        )
+        mapped = module_kind(sub, in_shape)
+        first = self.modules_seen.get(path)
+        name = self.unique(path)
+        op = type(sub).__name__
+        if mapped is None:
+            params = 0 if first else sum(p.numel() for p in sub.parameters())
+            buffers = 0 if first else sum(b.numel() for b in sub.buffers())
+            self.uncounted(
+                node, name, f"{type(sub).__module__}.{op}", sources, self.values[node.name], params, buffers
+            )
+        else:
+            kind, fields = mapped
+            if first is not None and _has_state(sub):
+                raise SpecError(
+                    f"the module '{path}' ({op}) is called more than once "
+                    f"({self.origin(node, path)}): cnncalc cannot yet count parameters shared "
+                    "between calls (they would be counted at every call)",
+                    hint="give each call its own module to count them, or import the model without "
+                    "the shared module",
+                )
+            self.add(node, name, op, kind, fields, sources)
+        self.modules_seen.setdefault(path, name)
+
+    def function_kind(
+        self, node: Any, target: str, inputs: list[Any], inp: Shape | None, out: Shape | None
+    ) -> tuple[str, dict[str, Any]] | str | None:
+        args, kwargs = node.args, node.kwargs
+        if out is None:
+            return None
+        if target in _FUNCTIONAL_ACTIVATIONS and len(inputs) == 1 and inp == out:
+            kind = _FUNCTIONAL_ACTIVATIONS[target]
+            if kind == "leakyrelu":
+                slope = kwargs.get("negative_slope", args[1] if len(args) > 1 else 0.01)
+                return kind, ({} if slope == 0.01 else {"negative_slope": slope})
+            return kind, {}
+        if target == "hardtanh" and inp == out:
+            low = kwargs.get("min_val", args[1] if len(args) > 1 else -1.0)
+            high = kwargs.get("max_val", args[2] if len(args) > 2 else 1.0)
+            return ("relu6", {}) if (low, high) == (0.0, 6.0) else None
+        if target in ("add", "iadd", "mul", "imul") and len(inputs) == 2 and len(_tensor_args(args)) == 2:
+            if target in ("add", "iadd") and "alpha" in kwargs:
+                return None
+            return ("add" if "add" in target else "mul"), {}
+        if target == "cat":
+            dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
+            return ("concat", {}) if dim == 1 and len(inputs) >= 2 else None
+        if target in ("flatten", "view", "reshape") and len(inputs) == 1 and inp is not None:
+            if out.is_flat and out.channels == inp.numel:
+                if target == "flatten":
+                    start = kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
+                    if start not in (1, 0):
+                        return None
+                return ("flatten", {}) if not inp.is_flat else "alias"
+            return "alias" if inp == out and target in ("view", "reshape") else None
+        if target in _PASS_THROUGH and len(inputs) == 1 and inp == out:
+            return "alias"
+        if target in ("dropout", "dropout2d") and inp == out:
+            p = kwargs.get("p", args[1] if len(args) > 1 else 0.5)
+            return "dropout", {"p": p, **({"channelwise": True} if target == "dropout2d" else {})}
+        if target in ("interpolate", "upsample") and inp is not None:
+            size = kwargs.get("size", args[1] if len(args) > 1 else None)
+            scale = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
+            mode = kwargs.get("mode", args[3] if len(args) > 3 else "nearest")
+            align = kwargs.get("align_corners", args[4] if len(args) > 4 else None)
+            return _resize_fields(size, scale, mode, align)
+        if target in ("adaptive_avg_pool2d", "adaptive_max_pool2d") and inp is not None:
+            size = kwargs.get("output_size", args[1] if len(args) > 1 else None)
+            if size is None or (isinstance(size, tuple | list) and None in size):
+                return None
+            avg = target == "adaptive_avg_pool2d"
+            if _pair(size) == 1:
+                return ("gap" if avg else "gmp"), {}
+            return ("adaptiveavgpool" if avg else "adaptivemaxpool"), {"output": _pair(size)}
+        if target in ("max_pool2d", "avg_pool2d") and inp is not None:
+            kernel = kwargs.get("kernel_size", args[1] if len(args) > 1 else None)
+            stride = kwargs.get("stride", args[2] if len(args) > 2 else None) or kernel
+            padding = kwargs.get("padding", args[3] if len(args) > 3 else 0)
+            if kernel is None:
+                return None
+            fields = {"kernel": _pair(kernel), "stride": _pair(stride), "padding": _pair(padding)}
+            kind = "maxpool" if target == "max_pool2d" else "avgpool"
+            return kind, _without_defaults(fields, padding=0)
+        if target == "mean" and inp is not None and not inp.is_flat:
+            dims = kwargs.get("dim", args[1] if len(args) > 1 else None)
+            keep = kwargs.get("keepdim", args[2] if len(args) > 2 else False)
+            dims = tuple(dims) if isinstance(dims, tuple | list) else (dims,)
+            if sorted(d % 4 for d in dims if isinstance(d, int)) == [2, 3] and len(dims) == 2:
+                return ("gap", {}) if keep else ("gap_flat", {})
+            return None
+        if target == "softmax" and inp == out:
+            dim = kwargs.get("dim", args[1] if len(args) > 1 else None)
+            return ("softmax", {}) if dim == 1 or (dim == -1 and out.is_flat) else None
+        if target == "channel_shuffle":
+            return "channel_shuffle", {"groups": args[1] if len(args) > 1 else kwargs["groups"]}
+        if target == "getitem" and isinstance(node.args[0], object):
+            parent = getattr(node.args[0], "name", None)
+            origin = self.alias.get(parent, "") if parent else ""
+            chunk = _chunk_of(node.args[0])
+            if origin.startswith("chunk-of:") and chunk is not None and isinstance(node.args[1], int):
+                return "chunk", {"parts": chunk, "index": node.args[1]}
+        return None
+
+
+def _chunk_of(node: Any) -> int | None:
+    """The parts of a ``torch.chunk(x, parts, dim=1)`` / ``x.chunk(parts, 1)`` node, else None."""
+    args, kwargs = node.args, node.kwargs
+    if _target_name(node) != "chunk":
+        return None
+    dim = kwargs.get("dim", args[2] if len(args) > 2 else 0)
+    return int(args[1]) if dim == 1 else None
+
+
+def _has_state(module: Any) -> bool:
+    return any(True for _ in module.parameters()) or any(True for _ in module.buffers())
+
+
+def _target_name(node: Any) -> str:
+    target = node.target
+    if node.op == "call_method":
+        return str(target)
+    if target in (operator.add, operator.iadd):
+        return "add" if target is operator.add else "iadd"
+    if target in (operator.mul, operator.imul):
+        return "mul" if target is operator.mul else "imul"
+    if target is operator.getitem:
+        return "getitem"
+    return getattr(target, "__name__", str(target))
+
+
+def _tensor_args(value: Any) -> list[Any]:
+    import torch.fx as fx
+
+    found: list[Any] = []
+
+    def walk(v: Any) -> None:
+        if isinstance(v, fx.Node):
+            found.append(v)
+        elif isinstance(v, tuple | list):
+            for item in v:
+                walk(item)
+        elif isinstance(v, dict):
+            for item in v.values():
+                walk(item)
+
+    walk(value)
+    return found
+
+
+def _calling_scopes(module: Any) -> dict[str, str]:
+    """For each fx node, the module path whose forward made the call (from the stack trace the
+    tracer recorded: the innermost frame of a submodule's forward)."""
+    scopes: dict[str, str] = {}
+    for node in module.graph.nodes:
+        stack = node.meta.get("nn_module_stack")
+        if stack:
+            last = list(stack.values())[-1]
+            scopes[node.name] = last[0] if isinstance(last, tuple) else str(last)
+        else:
+            scopes[node.name] = node.meta.get("_cnncalc_scope", "")
+    return scopes
+
+
+def fold_flatten(graph: ImportedGraph) -> ImportedGraph:
+    """Without a functional ``flatten`` read only by an ``fc`` (cnncalc's fc flattens a feature map
+    itself, as the spec language writes ``gap | fc 1000``): the fc reads the flatten's input."""
+    readers: dict[str, list[ImportedNode]] = {}
+    for node in graph.nodes:
+        for name in node.inputs:
+            readers.setdefault(name, []).append(node)
+    folded: dict[str, str] = {}
+    for node in graph.nodes:
+        users = readers.get(node.name, [])
+        if (
+            node.kind == "flatten"
+            and node.op != "Flatten"  # a module the model has on purpose stays a row
+            and node.name not in graph.outputs
+            and len(users) == 1
+            and users[0].kind == "fc"
+        ):
+            folded[node.name] = node.inputs[0]
+    if not folded:
+        return graph
+    nodes = tuple(
+        replace(node, inputs=tuple(folded.get(i, i) for i in node.inputs))
+        for node in graph.nodes
+        if node.name not in folded
+    )
+    return replace(graph, nodes=nodes)
