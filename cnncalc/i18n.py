@@ -141,6 +141,8 @@ CORE_MESSAGES = (
     N_("the model rejects the input {size} at {where}: {reason}"),
     N_("give the size the model was exported for (--input), or export it with dynamic axes"),
     N_("give the size the model was exported for (--input)"),
+    N_("ONNX node #{index} '{name}' ({op}), {sizes}: {reason}"),
+    N_("ONNX node #{index} ({op}), {sizes}: {reason}"),
     N_("ONNX node #{index} '{name}' ({op})"),
     N_("ONNX node #{index} ({op})"),
     N_("ONNX node '{name}' ({op})"),
@@ -160,7 +162,6 @@ CORE_MESSAGES = (
         "folded, not counted"
     ),
     # ONNX ops the reader leaves uncounted, and why
-    N_("ONNX {op} ({sizes}): {reason}"),
     N_("{sizes}; output size unknown"),
     N_("pads {pads} are not 2-D"),
     N_("auto_pad {mode} on an input of unknown size"),

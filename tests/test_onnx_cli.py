@@ -129,3 +129,62 @@ def test_summary_of_an_onnx_file_imports_no_torch(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["totals"]["params"] == 314
+
+
+def test_an_op_cnncalc_cannot_map_is_listed_and_strict_refuses_it(tmp_path: Path) -> None:
+    nodes = [
+        node("Conv", ["x", "conv1.weight"], ["c"], kernel_shape=[3, 3], name="/conv1/Conv"),
+        node("Erf", ["c"], ["e"], name="/act/Erf"),
+        node("GlobalAveragePool", ["e"], ["y"], name="/pool/GlobalAveragePool"),
+    ]
+    path = save(tmp_path, model(nodes, [1, 3, 8, 8], [weight("conv1.weight", [4, 3, 3, 3])]), "erf.onnx")
+    shown = cnncalc("summary", str(path))
+    assert shown.returncode == 0
+    assert "+ 1 op not counted" in shown.stdout
+    assert (
+        "warning: layer 2 'act': ONNX node #1 '/act/Erf' (Erf), 1×4×6×6 → 1×4×6×6: no cnncalc layer for Erf"
+        in shown.stderr
+    )
+    report = summary_json(str(path))
+    assert report["totals"]["uncounted"] == 1 and report["totals"]["macs"] == 6 * 6 * 4 * 27
+    assert [row["counted"] for row in report["layers"]] == [True, False, True]
+    strict = cnncalc("summary", str(path), "--strict")
+    assert strict.returncode == 2 and "act (ONNX node #1 '/act/Erf' (Erf)" in strict.stderr
+
+
+@pytest.mark.torch
+def test_readme_example_resnet18_through_onnx(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = (
+        readme.split("### Bring your own model: ONNX files", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    )
+    commands = [line.split("  #")[0].strip() for line in section.strip().splitlines()]
+    assert commands[0] == "cnncalc export resnet18 --to torch -o resnet18_model.py"
+    exported = cnncalc(*commands[0].split()[1:], cwd=tmp_path)
+    assert exported.returncode == 0, exported.stderr
+    python = commands[1].split(" ", 2)
+    assert python[:2] == ["python", "-c"]
+    made = subprocess.run(
+        [sys.executable, "-c", python[2].strip('"')],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert made.returncode == 0, made.stderr
+    onnx_report = summary_json("resnet18.onnx", cwd=tmp_path)
+    spec_report = summary_json("resnet18")
+    for key in ("params", "buffers", "macs", "activation_sum_elements"):
+        assert onnx_report["totals"][key] == spec_report["totals"][key], key
+    assert (
+        onnx_report["totals"]["params"],
+        onnx_report["totals"]["buffers"],
+        onnx_report["totals"]["macs"],
+    ) == (11_689_512, 9_620, 1_814_073_344)
+    for command in commands[2:]:
+        assert command.startswith("cnncalc ")
+        result = cnncalc(*command.split()[1:], cwd=tmp_path)
+        assert result.returncode == 0, (command, result.stderr)
+    depth = cnncalc("summary", "resnet18.onnx", "--depth", "1", cwd=tmp_path).stdout
+    assert all(f" layer{i} " in depth for i in range(1, 5))

@@ -414,6 +414,7 @@ def test_torch_scope_names_become_module_paths() -> None:
         )
         == "features.denseblock1.denselayer1.norm1"
     )
+    assert _Names.scope_path("/features/features.1/block/block.0/block.0.2/Relu") == "features.1.block.0.2"
     assert _Names.scope_path("/fc/Gemm") == "fc"
     assert _Names.scope_path("Conv_0") == ""
 
@@ -486,10 +487,10 @@ def test_an_op_without_a_layer_is_listed_with_place_and_shapes(tmp_path: Path) -
     assert transpose.kind == erf.kind == "uncounted"
     assert transpose.origin == "ONNX node #1 '/permute/Transpose' (Transpose)"
     assert transpose.fields == {
-        "op": "ONNX Transpose (1×4×5×6 → 1×5×6×4): a transpose (cnncalc's layers keep the C×H×W layout)",
+        "op": "ONNX node #1 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×5×6×4: a transpose (cnncalc's layers keep the C×H×W layout)",
         "output": Shape(channels=5, height=6, width=4),  # its N×C×H×W as ONNX writes it
     }
-    assert erf.fields["op"] == "ONNX Erf (1×5×6×4 → 1×5×6×4): no cnncalc layer for Erf"
+    assert erf.fields["op"] == "ONNX node #2 '/erf/Erf' (Erf), 1×5×6×4 → 1×5×6×4: no cnncalc layer for Erf"
     assert erf.inputs == (transpose.name,)
 
 
@@ -511,7 +512,7 @@ def test_an_op_of_another_domain_is_uncounted(tmp_path: Path) -> None:
     (fused,) = read_onnx(path).nodes
     assert fused.kind == "uncounted"
     assert fused.fields["op"] == (
-        "ONNX FusedConv (1×3×4×4 → ?; output size unknown): no cnncalc layer for FusedConv of domain 'com.microsoft'"
+        "ONNX node #0 (FusedConv), 1×3×4×4 → ?; output size unknown: no cnncalc layer for FusedConv of domain 'com.microsoft'"
     )
     assert fused.output_shape == Shape(3, 4, 4)
 
@@ -726,7 +727,7 @@ def test_uncounted_ops_read_in_portuguese(tmp_path: Path, portuguese: Any) -> No
     nodes = [node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1], name="/permute/Transpose")]
     (transpose,) = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6]))).nodes
     assert portuguese.translate_message(transpose.fields["op"]) == (
-        "ONNX Transpose (1×4×5×6 → 1×5×6×4): um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
+        "nó ONNX #0 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×5×6×4: um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
     )
 
 

@@ -27,7 +27,6 @@ import cnncalc  # noqa: E402
 from cnncalc.analysis import analyse  # noqa: E402
 from cnncalc.catalog import bundled_names  # noqa: E402
 from cnncalc.importers.onnx_reader import read_onnx  # noqa: E402
-from cnncalc.layers import lookup  # noqa: E402
 from cnncalc.torch_bridge import build_module  # noqa: E402
 
 pytestmark = pytest.mark.torch
@@ -75,21 +74,8 @@ def export(name: str, path: Path) -> cnncalc.Network:
     return network
 
 
-def graph_costs(graph: Any) -> dict[str, int]:
-    """Parameters, buffers and MACs of the imported nodes, by cnncalc's layer kinds."""
-    shapes = {"input": graph.input}
-    totals = {"params": 0, "buffers": 0, "macs": 0}
-    for node in graph.nodes:
-        shapes[node.name] = node.output_shape
-        kind = lookup(node.kind) if node.kind not in ("add", "mul", "concat", "uncounted") else None
-        if kind is None:
-            continue
-        layer = kind(type=node.kind, **node.fields)
-        inp = shapes[node.inputs[0]]
-        totals["params"] += layer.weights(inp) + layer.biases(inp)
-        totals["buffers"] += layer.buffers(inp)
-        totals["macs"] += layer.macs(inp, node.output_shape)
-    return totals
+def costs(report: Any) -> dict[str, int]:
+    return {"params": report.totals.params, "buffers": report.totals.buffers, "macs": report.totals.macs}
 
 
 @pytest.mark.parametrize("name", _names())
@@ -98,30 +84,27 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
     network = export(name, path)
     report = analyse(network)
     graph = read_onnx(path)
-    uncounted = [n for n in graph.nodes if n.kind == "uncounted"]
-    assert uncounted == []
+    assert [n for n in graph.nodes if n.kind == "uncounted"] == []
+    imported = analyse(cnncalc.load(str(path)))  # the file as every command reads it
     # The export runs in eval mode: a training-only head (inception_v3's AuxLogits) is not in it;
-    # nor is a side output (googlenet-aux's classifiers, deeplab's aux head): the bridge's module
-    # keeps it in an attribute, not in what forward returns, so the traced graph never reaches it.
+    # nor is a side output (googlenet-aux's classifiers): the bridge's module keeps it in an
+    # attribute, not in what forward returns, so the traced graph never reaches it.
     rows = [row for row in report.layers if row.inference and ".side[" not in row.path]
     expected = {
         "params": sum(r.params for r in rows),
         "buffers": sum(r.buffers for r in rows),
         "macs": sum(r.macs for r in rows),
     }
-    assert graph_costs(graph) == expected
-    imported = {n.name: n for n in graph.nodes}
+    assert costs(imported) == expected
+    assert imported.totals.uncounted == 0
+    by_name = {row.name: row for row in imported.layers}
     for row in rows:
         if row.params or row.buffers:  # every layer with parameters is found under its own name
-            assert row.name in imported, row.name
-        node = imported.get(row.name)
-        if node is not None:
-            got = node.output_shape
-            assert (got.channels, got.height, got.width) == (
-                row.output_shape.channels,
-                row.output_shape.height,
-                row.output_shape.width,
-            ), row.name
+            assert row.name in by_name, row.name
+        found = by_name.get(row.name)
+        if found is not None:
+            assert found.output_shape == row.output_shape, row.name
+            assert (found.params, found.buffers, found.macs) == (row.params, row.buffers, row.macs), row.name
 
 
 def test_eval_export_folds_batchnorm_into_the_convolutions_and_the_reader_says_so(tmp_path: Path) -> None:
@@ -140,10 +123,12 @@ def test_eval_export_folds_batchnorm_into_the_convolutions_and_the_reader_says_s
     norms = [row for row in report.layers if row.type == "batchnorm"]
     assert len(norms) == 20 and not any(n.kind == "batchnorm" for n in graph.nodes)
     folded_bias = sum(row.output_shape.channels for row in norms)  # β becomes the conv's bias
-    assert graph_costs(graph) == {
+    imported = analyse(cnncalc.load(str(path)))
+    assert costs(imported) == {
         "params": report.totals.params - sum(row.params for row in norms) + folded_bias,
         "buffers": 0,
         "macs": report.totals.macs,
     }
     assert any("folds each BatchNorm into the convolution before it" in note for note in graph.notes)
     assert "20 convolutions" in graph.notes[0]
+    assert imported.network.notes == list(graph.notes)

@@ -1152,10 +1152,15 @@ class _Names:
         parts = [p for p in node_name.split("/") if p]
         if len(parts) < 2 or not node_name.startswith("/"):
             return ""
-        path = ""
+        # each scope is named relative to the one above it, a container's child with the
+        # container's name first: /features/features.1/block/block.0/Conv → features.1.block.0
+        segments: list[str] = []
         for part in parts[:-1]:
-            path = part if not path or part.startswith(path + ".") else f"{path}.{part}"
-        return path
+            if segments and part.startswith(segments[-1] + "."):
+                segments[-1] = part
+            else:
+                segments.append(part)
+        return ".".join(segments)
 
     def name(self, node: Any, index: int, ctx: _Context, suffix: str) -> str:
         op = node.op_type.lower()
@@ -1294,7 +1299,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     notes = _notes(graph, nodes, const_ops)
     renamed = _off_scopes(nodes, names)
     return ImportedGraph(
-        name=graph.name or file.stem,
+        name=file.stem,  # torch names every graph main_graph
         input=inp,
         nodes=tuple(_renamed(n, renamed) for n in nodes),
         outputs=tuple(renamed.get(o, o) for o in outputs),
@@ -1420,7 +1425,7 @@ def _uncounted(
     if shape is None:  # its size is unknown: the row keeps its input's, and says so
         shape = node_shapes.get(inputs[0]) if inputs else None
         shown += "; output size unknown"
-    op = f"ONNX {node.op_type} ({shown}): {answer.reason}"
+    op = f"{where}, {shown}: {answer.reason}"
     fields: dict[str, Any] = {
         "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
         "output": shape or Shape(1),
