@@ -99,6 +99,87 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 CORE_MESSAGES = (
     # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
     # a specific message before a shorter one that would also match it.
+    # Importing models (issue 12)
+    N_("'{target}' has no '{name}'{suggestion}"),
+    N_(
+        "NAME is an nn.Module subclass, an nn.Module, or a function with no required arguments that "
+        "returns one{defined}"
+    ),
+    N_(
+        "the model's forward depends on the values of a tensor (data-dependent control flow){at}, so "
+        "it cannot be traced without running it on real data"
+    ),
+    N_("; it defines {names}"),
+    N_(" (at {where})"),
+    N_("{op}: input {inputs} → output {output} (H×W×C): its MACs are not counted"),
+    N_("reading ONNX models is not available yet in this version of cnncalc"),
+    N_("export the model's PyTorch module instead: cnncalc summary model.py:NAME --input HxWxC"),
+    N_("your model's code raised {kind}: {detail} while {doing} it"),
+    N_("your model's code raised {kind} while {doing} it"),
+    N_("the error is in the model's code (cnncalc runs it to import the model); fix it there"),
+    N_("'{ref}' is a PyTorch model: cnncalc needs the input size to trace it"),
+    N_("give --input, e.g. --input 224x224x3 (H×W×C) or --input 3x224x224 --order chw"),
+    N_("'{target}' has no '{name}' (did you mean '{suggestion}'?)"),
+    N_("'{target}' has no '{name}'"),
+    N_(
+        "NAME is an nn.Module subclass, an nn.Module, or a function with no required arguments that "
+        "returns one; it defines {names}"
+    ),
+    N_(
+        "NAME is an nn.Module subclass, an nn.Module, or a function with no required arguments that "
+        "returns one"
+    ),
+    N_("cannot load this file as Python"),
+    N_("'{name}' in '{target}' is a {kind}, not a model"),
+    N_("NAME is an nn.Module subclass, an nn.Module, or a function returning one"),
+    N_("'{name}' needs arguments ({args}): cnncalc calls it with none"),
+    N_(
+        "add a function with no required arguments that returns the model, e.g. def model(): return "
+        "{name}(...), and import file.py:model"
+    ),
+    N_("'{name}()' returned a {kind}, not an nn.Module"),
+    N_("NAME is an nn.Module subclass or a function that returns an nn.Module"),
+    N_("check the path (model.py:NAME)"),
+    N_("your file has a syntax error: {detail}"),
+    N_("no module named '{name}'"),
+    N_("give an importable module (pkg.module:NAME, on PYTHONPATH) or a file (model.py:NAME)"),
+    N_(
+        "this model reads its input again after other layers; a spec can read an earlier layer, not "
+        "the input itself"
+    ),
+    N_("start the model with a layer that keeps the input (nn.Identity) to name it"),
+    N_("the model cannot be traced: {kind}: {detail} (at {where})"),
+    N_("the model cannot be traced: {kind}: {detail}"),
+    N_(
+        "cnncalc traces forward with torch.fx: calls on tensor values (item(), numpy(), print of a "
+        "value) cannot be traced"
+    ),
+    N_(
+        "the model's forward depends on the values of a tensor (data-dependent control flow) (at "
+        "{where}), so it cannot be traced without running it on real data"
+    ),
+    N_(
+        "the model's forward depends on the values of a tensor (data-dependent control flow), so it "
+        "cannot be traced without running it on real data"
+    ),
+    N_(
+        "make that branch depend on sizes or settings, not on values (or use torch.where); or import "
+        "the part of the model before it"
+    ),
+    N_("the model refuses input {shape} (H×W×C): {kind}: {detail} (at {where})"),
+    N_("the model refuses input {shape} (H×W×C): {kind}: {detail}"),
+    N_("give --input the size the model expects (H×W×C, or C×H×W with --order chw)"),
+    N_(
+        "'{op}' ({origin}) gives a tensor of shape {shape}, which cnncalc cannot follow (it counts "
+        "per-sample feature maps N×C×H×W and vectors N×C)"
+    ),
+    N_("import the part of the model that works on such tensors, or wrap the rest in a module cnncalc maps"),
+    N_(
+        "the module '{path}' ({cls}) is called more than once ({origin}): cnncalc cannot yet count "
+        "parameters shared between calls (they would be counted at every call)"
+    ),
+    N_("give each call its own module to count them, or import the model without the shared module"),
+    N_("importing a PyTorch model needs torch: pip install 'cnncalc[torch]'"),
     # Counting conventions, the training step and mixed precision (issue 15)
     N_("--count-as works with --format table or json, not {fmt}"),
     N_("--count-as works with --format {shown}, not {fmt}"),

@@ -140,7 +140,7 @@ def test_uncounted_operation_is_listed_and_strict_refuses_it() -> None:
             [f"{OWN}:Broken", "--input", "8x8x3"],
             "your model's code raised ValueError: the width must be even",
         ),
-        ([f"{OWN}:Branchy", "--input", "8x8x3"], "data-dependent control flow) at "),
+        ([f"{OWN}:Branchy", "--input", "8x8x3"], "data-dependent control flow) (at "),
         ([f"{OWN}:two_heads", "--input", "32x32x4"], "the model refuses input 32×32×4 (H×W×C)"),
         ([f"{OWN}:two_heads"], "cnncalc needs the input size to trace it"),
         ([f"{OWN}:Shared", "--input", "8x8x8"], "is called more than once"),

@@ -355,3 +355,27 @@ def test_png_without_cairosvg_says_how_to_install_it() -> None:
     assert result.returncode == 2
     assert "needs CairoSVG" in result.stderr and "pip install 'cnncalc[png]'" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_references_several_rows_up_run_in_a_gutter_not_through_boxes() -> None:
+    """``from:`` references (the README's U-Net-like example): an edge whose lanes both hold boxes
+    leaves the source's right side, runs down the gutter beside its lane, across in the gap above
+    the target: golden file, and no vertical run of such an edge lies inside any box."""
+    from cnncalc.render.graph import BOX_HEIGHT, BOX_WIDTH, diagram_nodes, layout
+
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("name: skips\n")
+    network = cnncalc.parse_spec_text(readme[start : readme.index("```", start)], "skips.yaml")
+    report = cnncalc.analyse(network)
+    check_golden("diagram-skips.svg", diagram_svg(report))
+    plan = layout(diagram_nodes(report))
+    routed = [e for e in plan.edges if e.skip and e.path.count("L") == 4]
+    assert routed, "the taps spec has references several rows up"
+    for edge in routed:
+        points = [tuple(map(float, p.lstrip("ML").split(","))) for p in edge.path.split()]
+        gutter_x = points[1][0]
+        top, bottom = points[1][1], points[2][1]
+        for box in plan.boxes:
+            inside_x = box.x < gutter_x < box.x + BOX_WIDTH
+            overlaps_y = box.y < bottom and top < box.y + BOX_HEIGHT
+            assert not (inside_x and overlaps_y), (edge, box.node.label)

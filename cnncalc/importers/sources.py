@@ -96,11 +96,13 @@ def _find_factory(target: str, name: str) -> tuple[Any, str | None]:
         found = [
             n for n, v in vars(module).items() if not n.startswith("_") and (callable(v) or _is_module(v))
         ]
+        defined = f"; it defines {', '.join(sorted(found)[:8])}" if found else ""
+        suggestion = did_you_mean(name, found)
         raise SpecError(
-            f"'{target}' has no '{name}'" + did_you_mean(name, found),
+            f"'{target}' has no '{name}'{suggestion}",
             location=Location(target),
             hint="NAME is an nn.Module subclass, an nn.Module, or a function with no required "
-            "arguments that returns one" + (f"; it defines {', '.join(sorted(found)[:8])}" if found else ""),
+            f"arguments that returns one{defined}",
         )
     return getattr(module, name), user_file
 
@@ -166,10 +168,9 @@ def user_error(exc: BaseException, user_file: str | None, doing: str) -> SpecErr
     if frame is not None and (user_file is not None or "site-packages" not in frame.filename):
         location = Location(_short(frame.filename), line=frame.lineno, text=(frame.line or None))
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    detail = f": {text}" if text else ""
     return SpecError(
-        f"your model's code raised {type(exc).__name__}"
-        + (f": {text}" if text else "")
-        + f" while {doing} it",
+        f"your model's code raised {type(exc).__name__}{detail} while {doing} it",
         location=location,
         hint="the error is in the model's code (cnncalc runs it to import the model); fix it there",
     )

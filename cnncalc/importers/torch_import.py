@@ -266,9 +266,10 @@ def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | N
     except _NodeFailure as failure:
         where = _user_line(failure.node, user_file)
         message = str(failure.error).strip().splitlines()[0] if str(failure.error).strip() else ""
+        at = f" (at {where})" if where else ""
         raise SpecError(
             f"the model refuses input {input_shape.text()} (H×W×C): {type(failure.error).__name__}: "
-            f"{message}" + (f" (at {where})" if where else ""),
+            f"{message}{at}",
             hint="give --input the size the model expects (H×W×C, or C×H×W with --order chw)",
         ) from None
     return values
@@ -325,16 +326,16 @@ def untraceable_error(exc: BaseException, user_file: str | None) -> SpecError:
             where = f"{_short_path(frame.filename)}:{frame.lineno}"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     data_dependent = "control flow" in text or "iterate" in text or "symbolically traced" in text
+    at = f" (at {where})" if where else ""
     if data_dependent:
         return SpecError(
             "the model's forward depends on the values of a tensor (data-dependent control flow)"
-            + (f" at {where}" if where else "")
-            + ", so it cannot be traced without running it on real data",
+            f"{at}, so it cannot be traced without running it on real data",
             hint="make that branch depend on sizes or settings, not on values (or use torch.where); "
             "or import the part of the model before it",
         )
     return SpecError(
-        f"the model cannot be traced: {type(exc).__name__}: {text}" + (f" (at {where})" if where else ""),
+        f"the model cannot be traced: {type(exc).__name__}: {text}{at}",
         hint="cnncalc traces forward with torch.fx: calls on tensor values (item(), numpy(), print of "
         "a value) cannot be traced",
     )

@@ -16,7 +16,9 @@ The layout is a layered, top-to-bottom one, deterministic and linear in the numb
    over the rows it spans (down to the row above the node that reads its last output), so
    parallel branches stand side by side and lanes are reused once a branch has merged.
 4. *Edges*: straight down a lane when nothing is in the way; down the lane's right gutter for a
-   skip (an identity shortcut); from another lane, down the free source lane and then across.
+   skip (an identity shortcut); from another lane, down the free source lane and then across;
+   when both lanes hold boxes on the way (a ``from:`` reference several rows up), down the source
+   lane's gutter and across in the gap above the target.
 """
 
 from __future__ import annotations
@@ -313,6 +315,18 @@ def _edge(boxes: list[Box], p: int, i: int, k: int, count: int, at: set[tuple[in
         turn = src.y + pitch
         cx = dst.x + BOX_WIDTH / 2
         return Edge(p, i, _curve(sx, sy, cx, turn) + f" L{f(tx)},{f(ty)}")
+    if dst.rank - src.rank > 1:
+        # Boxes in both lanes (a reference to an output several rows up, U-Net's skips): out of
+        # the source's right side, down the gutter beside its lane, across in the gap above the
+        # target's row, and into the target; never through a box.
+        gx = src.x + BOX_WIDTH + LANE_GAP / 2
+        y1 = src.y + BOX_HEIGHT / 2
+        ya = dst.y - RANK_GAP / 2
+        path = (
+            f"M{f(src.x + BOX_WIDTH)},{f(y1)} L{f(gx)},{f(y1)} L{f(gx)},{f(ya)} "
+            f"L{f(tx)},{f(ya)} L{f(tx)},{f(ty)}"
+        )
+        return Edge(p, i, path, skip=True)
     return Edge(p, i, _curve(sx, sy, tx, ty))
 
 
