@@ -451,6 +451,14 @@ def main() -> None:
     if not args.no_write:
         replace_section("bench", markdown(results, command))
         print("wrote docs/benchmarks.md")
+    if not args.no_torch:  # importing resnet50 from PyTorch against torchinfo on meta, side by side
+        from benchmarks.import_speed import import_markdown, import_rows
+
+        print("importing a PyTorch model ...", flush=True)
+        text = import_markdown(import_rows(3 if args.quick else 7))
+        print(text)
+        if not args.no_write:
+            replace_section("import", text)
 
 
 if __name__ == "__main__":

@@ -24,10 +24,19 @@ from cnncalc.report import (
     WarningInfo,
 )
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode, tap_counts
+from cnncalc.spec import (
+    NETWORK_INPUT,
+    LayerNode,
+    MergeNode,
+    Network,
+    SequenceNode,
+    SideNode,
+    TapNode,
+    tap_counts,
+)
 
 MAX_BATCH = 10**9
-INPUT_NAME = "input"  # what a row's ``inputs`` says for the network input
+INPUT_NAME = NETWORK_INPUT  # what a row's ``inputs`` says for the network input
 _ORDER_NOTE = " (H×W×C)"  # messages print shapes in the lectures' order and say so
 NOT_COUNTED_WARNING = "not-counted"  # the code of the warning each uncounted operation gives
 
@@ -287,6 +296,9 @@ class _Walker:
                 hint=exc.hint,
             ) from None
         out, weights, macs = costs.output, costs.weights, costs.macs
+        if node.shares is not None:  # counted at the layer whose parameters it uses
+            costs = _shared_costs(costs, node.shares)
+            weights = 0
         in_bytes, out_bytes = self.act_bytes(shape), self.act_bytes(out)
         in_place = layer.in_place
         if self.inference:
@@ -417,6 +429,23 @@ class _Walker:
         return merged, merged_rf, node.name
 
 
+def _shared_costs(costs: _Costs, owner: str) -> _Costs:
+    """The costs of a call of ``owner``'s parameters: its MACs, none of its parameters or buffers."""
+    return _Costs(
+        output=costs.output,
+        warnings=costs.warnings,
+        weights=0,
+        biases=0,
+        buffers=0,
+        buffer_bytes=0,
+        macs=costs.macs,
+        window=costs.window,
+        description=f"{costs.description} (the parameters of {owner})",
+        input_info=costs.input_info,
+        output_info=costs.output_info,
+    )
+
+
 def not_counted_message(row: LayerRow) -> str:
     """What an uncounted row's warning says: the operation, its input and output shapes."""
     inputs = ", ".join(shape.hwc for shape in row.input_shapes)
@@ -459,6 +488,8 @@ def analyse(
     bpe = BYTES_PER_ELEMENT[dtype]
     walker = _Walker(batch, bpe, training, network)
     with paused_gc():
+        if INPUT_NAME in network.tapped:  # ``from: input``
+            walker.keep(INPUT_NAME, network.input, _RF.initial(), INPUT_NAME)
         out, _, _ = walker.sequence(network.body, network.input, _RF.initial(), INPUT_NAME, 0, 0)
     rows = walker.rows
     params = sum(r.params for r in rows)

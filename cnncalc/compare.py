@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from cnncalc.errors import UsageError
 from cnncalc.records import doc, json_schema, record
 from cnncalc.report import SCHEMA_VERSION, Report, Settings
-from cnncalc.spec import LayerNode, Network, Node, SequenceNode, SideNode, TapNode
+from cnncalc.spec import NETWORK_INPUT, LayerNode, Network, Node, SequenceNode, SideNode, TapNode
 
 WEIGHT_FAMILIES = ("conv", "linear")
 
@@ -51,7 +51,7 @@ def weight_depth(network: Network) -> int:
     """The number of weight layers (conv, fc) on the longest path from input to output: the usual
     "depth" (VGG-16: 16, GoogLeNet: 22, ResNet-50: 50). Parallel branches count once, by the deepest;
     side outputs (auxiliary heads) are not on that path."""
-    return _depth(network.body, 0, {})
+    return _depth(network.body, 0, {NETWORK_INPUT: 0})
 
 
 def _depth(node: Node, depth: int, outputs: dict[str, int]) -> int:

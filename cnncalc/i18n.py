@@ -100,6 +100,17 @@ CORE_MESSAGES = (
     # First match wins: a message's place ("layer 3 'conv2' (conv): …") before what it wraps,
     # a specific message before a shorter one that would also match it.
     # Importing models (issue 12)
+    N_("'shares: {written}': no earlier layer of that name{suggestion}"),
+    N_("name a layer written before this one, as the report prints it"),
+    N_("'shares' names an earlier layer whose parameters this one uses, not {value}"),
+    N_("e.g. shares: conv1 (a name as the report prints it)"),
+    N_("'shares: {written}': '{name}' is a different layer, so its parameters cannot be this one's"),
+    N_("a layer that shares parameters has the same type and fields"),
+    N_(
+        "layer '{name}' uses the parameters of '{owner}' (shares): exporting a module called twice is "
+        "not supported yet"
+    ),
+    N_("summary, memory and the other counts work on this network"),
     N_("'{target}' has no '{name}'{suggestion}"),
     N_(
         "NAME is an nn.Module subclass, an nn.Module, or a function with no required arguments that "

@@ -35,7 +35,7 @@ from cnncalc.errors import ShapeError, UsageError
 from cnncalc.i18n import N_
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
+from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
 
 ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
 # Workspaces measured on an H100 (sm_90) with PyTorch 2.11 / CUDA 13.0 (docs/gpu-results.md): each
@@ -503,10 +503,11 @@ class _Simulation:
     def layer(self, node: LayerNode, x: int, shape: Shape) -> tuple[int, Shape]:
         layer = node.layer
         out_shape = layer.output_shape(shape)
-        sizes = (layer.weights(shape), layer.biases(shape))
+        shared = node.shares is not None  # its parameters are another layer's tensors
+        sizes = (0, 0) if shared else (layer.weights(shape), layer.biases(shape))
         tensors = [self.state_block(n * self.bpe) for n in sizes if n]
         self.param_tensors.extend(tensors)
-        if layer.buffers(shape):  # BatchNorm: mean, var (dtype) and the int64 counter
+        if layer.buffers(shape) and not shared:  # BatchNorm: mean, var (dtype) and the int64 counter
             c = shape.channels
             self.buffers += sum(self.state_block(n) for n in (c * self.bpe, c * self.bpe, 8))
         if self.dry:
@@ -696,10 +697,10 @@ def predict_memory(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
     )
     uncertain = ["cudnn_workspace"]
-    if train and _has_side_output(network.body):
-        # backward is modelled as one chain of gradients; the gradients a side head returns wait
-        # for the main path's and are not in it (on CPU: 13,824 predicted, 17,408 B allocated for
-        # a conv with one side head; docs/memory-model.md)
+    if train and (network.tapped or _has_side_output(network.body)):
+        # backward is modelled as one chain of gradients; the gradients a side head or a reader of
+        # a referenced output returns wait beside it (on CPU: 13,824 predicted, 17,408 B allocated
+        # for a conv with one side head; docs/memory-model.md)
         uncertain.append("backward_peak")
     return MemoryEstimate(
         network=network.name,
@@ -732,6 +733,7 @@ def _simulate(
         sim.warm_up(network)
     x = sim.new(network.input.numel)
     sim.held[x] += 1  # the caller's input stays alive for the whole pass
+    sim.keep(NETWORK_INPUT, x, network.input)  # for ``from: input``, if the network has one
     out, _ = sim.sequence(network.body, x, network.input)
     sim.note(out)
     return sim, x, out

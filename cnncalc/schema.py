@@ -187,6 +187,11 @@ def layer_schema(kind: type[LayerDef]) -> dict[str, Any]:
     properties: dict[str, Any] = {
         "type": {"type": "string", "description": "Layer type (case-insensitive): " + ", ".join(kind.names)},
         "name": {"type": "string"},
+        "shares": {
+            "type": "string",
+            "description": "An earlier, identical layer whose parameters this one uses (a module "
+            "called twice): counted there once, its MACs at every call.",
+        },
     }
     properties.update({name: spec.schema() for name, spec in kind.fields.items()})
     required = ["type", *(name for name, spec in kind.fields.items() if spec.required)]

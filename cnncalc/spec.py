@@ -27,6 +27,9 @@ class LayerNode:
     name: str  # qualified, e.g. "layer1.0.conv1"
     path: str  # spec path, e.g. "layers[3].layers[0]"
     location: Location | None = None
+    # The qualified name of an earlier, identical layer whose parameters this one uses (a module
+    # called twice): they are counted there, its MACs here.
+    shares: str | None = None
 
 
 @record
@@ -64,6 +67,9 @@ class SideNode:
     path: str
     location: Location | None = None
     train_only: bool = False
+
+
+NETWORK_INPUT = "input"  # ``from: input`` (when no layer has that name) reads the network's input
 
 
 @record

@@ -22,6 +22,7 @@ from cnncalc.catalog import bundled_spec  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "torchvision"
 OUT = ROOT / "docs" / "zoo.md"
+IMPORTS = ROOT / "tests" / "data" / "torchvision_import.json"
 NOT_BUNDLED = "not yet bundled"
 # Bundled models whose exported module does not (yet) have torchvision's state_dict keys, with the
 # reason; tests/test_torchvision_reference.py holds each as a strict xfail, so the entry must go when
@@ -121,7 +122,17 @@ def render() -> str:
         "| " + " | ".join(["---", "---"] + ["---:"] * 8 + ["---", "---"]) + " |",
     ]
     lines += ["| " + " | ".join(cells) + " |" for cells, _ in rows]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + import_section(index)
+
+
+def import_section(index: dict[str, Any]) -> str:
+    """The import table (tests/data/torchvision_import.json, written by scripts/torchvision_import.py)."""
+    if not IMPORTS.is_file():
+        return ""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from torchvision_import import render as render_imports
+
+    return "\n" + render_imports(json.loads(IMPORTS.read_text(encoding="utf-8")), index)
 
 
 def main(argv: list[str]) -> int:

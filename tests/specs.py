@@ -148,3 +148,15 @@ layers:
     name: aux
   - conv 2 k1 name=head
 """
+
+# The network's input read again by a later concat (``from: input``).
+INPUT_REFERENCE_YAML = """
+name: input-reference
+input: 16x16x4
+layers:
+  - conv 8 k3 p1 name=stem
+  - relu
+  - concat: [[], [{from: input}]]
+    inline: true
+  - conv 2 k1 name=head
+"""

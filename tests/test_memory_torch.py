@@ -23,13 +23,18 @@ from cnncalc.spec import LayerNode, MergeNode, SequenceNode, SideNode, TapNode
 torch = pytest.importorskip("torch")
 pytestmark = pytest.mark.torch
 
-from specs import COVERAGE_SPECS, INLINE_YAML, TAPS_YAML, TRAIN_ONLY_YAML  # noqa: E402
+from specs import COVERAGE_SPECS, INLINE_YAML, INPUT_REFERENCE_YAML, TAPS_YAML, TRAIN_ONLY_YAML  # noqa: E402
 
 from cnncalc.torch_bridge import build_module, verify  # noqa: E402
 from cnncalc.torch_bridge.tracking import measure_cpu_memory  # noqa: E402
 
 BATCH = 2
-FILES = {"inline-merges": INLINE_YAML, "train-only-head": TRAIN_ONLY_YAML, "taps": TAPS_YAML}
+FILES = {
+    "inline-merges": INLINE_YAML,
+    "train-only-head": TRAIN_ONLY_YAML,
+    "taps": TAPS_YAML,
+    "input-reference": INPUT_REFERENCE_YAML,
+}
 SPECS = sorted([*COVERAGE_SPECS, *FILES])
 
 

@@ -317,3 +317,21 @@ def test_training_peak_with_a_side_head_matches_the_allocations() -> None:
     training = predict_memory(net, batch=2, train=True, optimizer="adam", workspaces=False)
     assert "backward_peak" in training.uncertain_terms
     assert training.peak_above_state == measure_cpu_memory(net, batch=2, optimizer="adam")["training"]
+
+
+def test_from_input_reads_the_network_input_unless_a_layer_has_that_name() -> None:
+    net = build("input: 8x8x3\nlayers: [conv 4 k1, {concat: [[], [{from: input}]], inline: true}]")
+    row = cnncalc.analyse(net).layers[-1]
+    assert row.inputs == ["conv1", "input"] and row.output_shape.hwc == "8×8×7"
+    shadowed = build("input: 8x8x3\nlayers: [conv 4 k1 name=input, conv 4 k1, {add: [[], [{from: input}]]}]")
+    assert cnncalc.analyse(shadowed).layers[-1].inputs == ["conv1", "input"]
+    assert cnncalc.analyse(shadowed).layers[-1].input_shapes[1].hwc == "8×8×4"  # the layer's
+
+
+def test_a_training_estimate_with_references_says_its_backward_peak_is_an_estimate() -> None:
+    from cnncalc.memory import predict_memory
+
+    assert "backward_peak" in predict_memory(build(SKIP_NET), train=True).uncertain_terms
+    assert "backward_peak" not in predict_memory(build(SKIP_NET)).uncertain_terms
+    plain = build("input: 8x8x3\nlayers: [conv 4 k1, relu]")
+    assert "backward_peak" not in predict_memory(plain, train=True).uncertain_terms

@@ -184,6 +184,16 @@ def _short(path: str) -> str:
     return rel if not rel.startswith("..") else path
 
 
+def _build_on_cpu(factory: Any, user_file: str | None) -> Any:
+    """The model built on the CPU and moved to meta: for constructors that compute with tensor
+    values (torchvision's RegNet widths), which the meta device cannot give."""
+    try:
+        model = factory()
+    except Exception as exc:
+        raise user_error(exc, user_file, "building") from None
+    return model.to("meta") if hasattr(model, "to") else model
+
+
 def _build(factory: Any, name: str, target: str, user_file: str | None) -> Any:
     """The model: ``factory`` itself (an nn.Module), or what it gives called with no arguments, on
     the meta device (shapes, no storage)."""
@@ -216,6 +226,10 @@ def _build(factory: Any, name: str, target: str, user_file: str | None) -> Any:
     try:
         with torch.device("meta"):
             model = factory()
+    except NotImplementedError as exc:  # code that reads a tensor's values while building
+        if "meta" not in str(exc):
+            raise user_error(exc, user_file, "building") from None
+        model = _build_on_cpu(factory, user_file)
     except Exception as exc:
         raise user_error(exc, user_file, "building") from None
     if not isinstance(model, nn.Module):

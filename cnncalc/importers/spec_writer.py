@@ -142,6 +142,16 @@ class _Writer:
             i += 1
         return out
 
+    def operand_order(self, node: ImportedNode, items: Any, sources: list[str]) -> list[Any]:
+        """``items`` in the order the merge takes them: a ``mul`` takes the tensor first and the
+        per-channel scale second (``scale * x`` in the model is the same product)."""
+        items = list(items)
+        if node.kind == "mul" and len(items) == 2:
+            first = self.input_of(sources[0])
+            if first is not None and not first.is_flat and first.spatial == (1, 1):
+                return [items[1], items[0]]
+        return items
+
     def input_of(self, source: str) -> Shape | None:
         """The shape of ``source``'s output (the network input's for :data:`NETWORK_INPUT`)."""
         if source == NETWORK_INPUT:
@@ -154,7 +164,9 @@ class _Writer:
         if source == self.current:
             return []
         if source == NETWORK_INPUT:
-            raise_unreachable_input(source)
+            if NETWORK_INPUT in self.known:  # a layer named 'input' hides the network's input
+                raise_unreachable_input(source)
+            return [{"from": NETWORK_INPUT}]
         return [{"from": self.reference(source, scope)}]
 
     def unit_entries(self, unit: _Unit, scope: tuple[str, ...]) -> list[Any]:
@@ -163,21 +175,26 @@ class _Writer:
         out: list[Any] = []
         if node.kind not in MERGES:
             out += self.tap_to(unit.reads[0], scope)
-            out.append(layer_entry(node, leaf, self.input_of(unit.reads[0])))
+            entry = layer_entry(node, leaf, self.input_of(unit.reads[0]))
+            if "shares" in entry:
+                entry["shares"] = self.reference(str(entry["shares"]), scope)
+            out.append(entry)
             self.current = unit.name
             return out
         if unit.branches is not None:
             out += self.tap_to(unit.reads[0], scope)
             fork = self.current
             branches = []
-            for chain in unit.branches:
+            for chain in self.operand_order(
+                node, unit.branches, [c[-1].name if c else fork for c in unit.branches]
+            ):
                 self.current = fork
                 branches.append(self.entries(list(chain), scope))
             self.current = unit.name
             return [*out, merge_entry(node, leaf, branches)]
         fork = self.current
         branches = []
-        for source in node.inputs:
+        for source in self.operand_order(node, node.inputs, list(node.inputs)):
             self.current = fork
             branches.append(self.tap_to(source, scope))
         self.current = unit.name
@@ -203,7 +220,7 @@ def layer_entry(node: ImportedNode, leaf: str, inp: Shape | None = None) -> dict
     kind = lookup(node.kind)
     if inp is not None and kind is not None and "floor" in kind.fields and "floor" not in entry:
         try:
-            if kind(**{k: v for k, v in entry.items()}).fit_warnings(inp):
+            if kind(**{k: v for k, v in entry.items() if k != "shares"}).fit_warnings(inp):
                 entry["floor"] = True
         except CnncalcError:
             pass  # the parser reports the bad field with its place

@@ -20,8 +20,9 @@ from __future__ import annotations
 import operator
 from typing import Any
 
-from cnncalc.errors import SpecError
+from cnncalc.errors import CnncalcError, SpecError
 from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.layers import lookup
 from cnncalc.records import replace
 from cnncalc.shapes import Shape
 
@@ -57,6 +58,11 @@ _FUNCTIONAL_ACTIVATIONS = {
     "sigmoid": "sigmoid",
     "softplus": "softplus",
 }
+# Module classes whose output has their input's shape (shape propagation skips running them).
+SHAPE_KEEPING = frozenset(
+    {*_ACTIVATIONS, "BatchNorm2d", "BatchNorm1d", "InstanceNorm2d", "GroupNorm", "LayerNorm2d"}
+    | {"Dropout", "Dropout2d", "Dropout1d", "LocalResponseNorm", "PReLU", "StochasticDepth", "LayerScale"}
+)
 _PASS_THROUGH = frozenset({"contiguous", "clone", "detach", "float", "to"})
 
 
@@ -227,7 +233,9 @@ def trace(
             return _is_leaf_class(m)
 
     tracer = _Tracer()
-    tracer.record_stack_traces = True
+    # Stack traces (the user's line of each node) cost torch a second of imports: they are
+    # recorded only to name the line of an error (see _line_of_failure).
+    tracer.record_stack_traces = False
     model.eval()
     try:
         graph = tracer.trace(model)
@@ -238,13 +246,96 @@ def trace(
         example = torch.empty(1, input_shape.channels, device="meta")
     else:
         example = torch.empty(1, input_shape.channels, input_shape.height, input_shape.width, device="meta")
-    values = _propagate(module, example, input_shape, user_file)
+    values = _propagate(module, example, input_shape, user_file, model)
     graph = fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
     classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
     return replace(graph, modules=classes)
 
 
-def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | None) -> dict[str, Any]:
+def _shape_of_call(target: Any, args: Any, kwargs: Any) -> Any:
+    """The empty meta result of ``+``, ``*``, ``torch.flatten(x, 1)`` and ``torch.cat(…, 1)`` (their
+    meta kernels are Python decompositions that first import torch's compiler), or None."""
+    import torch
+
+    if kwargs.keys() - {"dim", "start_dim"}:
+        return None
+    if target in (operator.add, operator.iadd, operator.mul, operator.imul, torch.add, torch.mul):
+        if len(args) == 2 and all(isinstance(a, torch.Tensor) for a in args) and not kwargs:
+            shape = torch.broadcast_shapes(args[0].shape, args[1].shape)
+            return torch.empty(shape, device="meta", dtype=args[0].dtype)
+        return None
+    if target is torch.flatten and len(args) <= 2 and isinstance(args[0], torch.Tensor):
+        start = kwargs.get("start_dim", args[1] if len(args) > 1 else 0)
+        if start == 1 and args[0].dim() >= 2:
+            return torch.empty((args[0].shape[0], args[0][0].numel()), device="meta", dtype=args[0].dtype)
+        return None
+    if target is torch.cat and isinstance(args[0], list | tuple) and args[0]:
+        dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
+        parts = args[0]
+        same = all(isinstance(t, torch.Tensor) and t.dim() == 4 for t in parts) and (
+            len({(t.shape[0], *t.shape[2:]) for t in parts}) == 1
+        )
+        if dim == 1 and same:
+            size = (parts[0].shape[0], sum(t.shape[1] for t in parts), *parts[0].shape[2:])
+            return torch.empty(size, device="meta", dtype=parts[0].dtype)
+        return None
+    return None
+
+
+def _shape_by_kind(module: Any, tensor: Any) -> Any:
+    """An empty meta tensor of ``module``'s output on ``tensor`` as cnncalc's kind computes it, or
+    None (then torch runs the module, and gives its own error for an input it refuses)."""
+    import torch
+
+    inp = shape_of(tensor)
+    if inp is None:
+        return None
+    if type(module).__name__ in SHAPE_KEEPING and not hasattr(module, "num_features"):
+        return tensor
+    declared = getattr(module, "in_channels", getattr(module, "num_features", None))
+    if isinstance(module, torch.nn.Linear):
+        declared = module.in_features
+    if declared is not None and declared != inp.channels:
+        return None
+    if type(module).__name__ in SHAPE_KEEPING:
+        return tensor
+    mapped = module_kind(module, inp)
+    if mapped is None:
+        return None
+    kind = lookup(mapped[0])
+    try:
+        out = kind(**mapped[1]).output_shape(inp) if kind is not None else None
+    except CnncalcError:
+        return None
+    if out is None:
+        return None
+    size = (1, out.channels) if out.is_flat else (1, out.channels, out.height, out.width)
+    return torch.empty(size, device="meta", dtype=tensor.dtype)
+
+
+def _line_of_failure(model: Any, failed: Any, user_file: str | None) -> str:
+    """The user's line of the node ``failed``: the model traced again, with stack traces."""
+    import torch.fx as fx
+
+    class _Tracer(fx.Tracer):
+        def is_leaf_module(self, m: Any, qualname: str) -> bool:
+            return _is_leaf_class(m)
+
+    tracer = _Tracer()
+    tracer.record_stack_traces = True
+    try:
+        graph = tracer.trace(model)
+    except Exception:
+        return ""
+    for node in graph.nodes:
+        if node.name == failed.name:
+            return _user_line(node, user_file)
+    return ""
+
+
+def _propagate(
+    module: Any, example: Any, input_shape: Shape, user_file: str | None, model: Any
+) -> dict[str, Any]:
     """Run the traced module on a meta tensor, keeping every node's value."""
     import torch
     import torch.fx as fx
@@ -252,6 +343,20 @@ def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | N
     values: dict[str, Any] = {}
 
     class _Recorder(fx.Interpreter):
+        def call_module(self, target: Any, args: Any, kwargs: Any) -> Any:
+            # Only shapes are needed: a module cnncalc maps gives an empty tensor of the shape its
+            # kind computes (the meta kernels of convolution and batch norm would first import
+            # torch's compiler, a second), once its declared input size matches what it gets.
+            if len(args) == 1 and not kwargs and isinstance(args[0], torch.Tensor):
+                out = _shape_by_kind(self.fetch_attr(target), args[0])
+                if out is not None:
+                    return out
+            return super().call_module(target, args, kwargs)
+
+        def call_function(self, target: Any, args: Any, kwargs: Any) -> Any:
+            out = _shape_of_call(target, args, kwargs)
+            return out if out is not None else super().call_function(target, args, kwargs)
+
         def run_node(self, n: Any) -> Any:
             try:
                 result = super().run_node(n)
@@ -264,7 +369,7 @@ def _propagate(module: Any, example: Any, input_shape: Shape, user_file: str | N
         with torch.no_grad():
             _Recorder(module).run(example)
     except _NodeFailure as failure:
-        where = _user_line(failure.node, user_file)
+        where = _line_of_failure(model, failure.node, user_file)
         message = str(failure.error).strip().splitlines()[0] if str(failure.error).strip() else ""
         at = f" (at {where})" if where else ""
         raise SpecError(
@@ -361,6 +466,9 @@ class _Converter:
         self.counters: dict[tuple[str, str], int] = {}
         self.modules_seen: dict[str, str] = {}  # module path -> the first node calling it
         self.tuples: dict[str, tuple[str, tuple[str, ...]]] = {}  # fx node -> (op, what it read)
+        self.attrs_seen: set[str] = set()  # the model's own tensors already counted
+        # fx node -> (ops, what they read, parameters, buffers) of tensors cnncalc has no shape for
+        self.opaque: dict[str, tuple[list[str], list[str], int, int]] = {}
 
     # -- naming ---------------------------------------------------------------------------------
     def unique(self, name: str) -> str:
@@ -447,6 +555,9 @@ class _Converter:
                 self.tuples[node.name] = (_target_name(node), reads)
             return  # sizes, shapes and other plain values carry no tensor
         inputs = self.tensor_inputs(node)
+        if shape_of(value) is None or any(n.name in self.opaque for n in inputs):
+            self.through_opaque(node, inputs, value)
+            return
         sources = tuple(self.alias[n.name] for n in inputs if n.name in self.alias)
         held = [self.tuples[n.name] for n in _tensor_args((node.args, node.kwargs)) if n.name in self.tuples]
         if held and _target_name(node) in ("getitem", "getattr") and not _chunk_of(node.args[0]):
@@ -460,9 +571,17 @@ class _Converter:
             return
         target = _target_name(node)
         scope = self.calling_scope.get(node.name, "")
+        attrs = [n for n in inputs if n.op == "get_attr"]
+        inputs = [n for n in inputs if n.op != "get_attr"]
         in_shape = shape_of(self.values.get(inputs[0].name)) if inputs else None
         out_shape = shape_of(value)
-        mapped = self.function_kind(node, target, inputs, in_shape, out_shape)
+        if attrs:
+            self.with_attributes(node, target, attrs, sources, in_shape, value)
+            return
+        try:
+            mapped = self.function_kind(node, target, inputs, in_shape, out_shape)
+        except (TypeError, ValueError, KeyError, IndexError):  # arguments computed at run time
+            mapped = None
         if mapped == "alias":
             self.alias[node.name] = sources[0]
             return
@@ -477,6 +596,86 @@ class _Converter:
             self.add(node, self.auto_name(scope, kind), target, kind, fields, sources)
             return
         self.uncounted(node, self.auto_name(scope, "op"), target, sources, value)
+
+    def through_opaque(self, node: Any, inputs: list[Any], value: Any) -> None:
+        """Tensors cnncalc has no shape for (N×C×L, a 5-D view, one channel ``x[:, 0]``): their ops
+        are gathered until a tensor it can follow comes out, which is one uncounted operation
+        reading what they read, holding the parameters and buffers their modules and tensors have."""
+        import torch
+
+        ops: list[str] = []
+        reads: list[str] = []
+        params = buffers = 0
+        for n in inputs:
+            if n.name in self.opaque:
+                held = self.opaque[n.name]
+                ops += held[0]
+                reads += held[1]
+                params, buffers = params + held[2], buffers + held[3]
+                self.opaque[n.name] = (held[0], held[1], 0, 0)  # counted once, by the first reader
+            elif n.name in self.alias:
+                reads.append(self.alias[n.name])
+            elif n.op == "get_attr" and n.target not in self.attrs_seen:
+                self.attrs_seen.add(n.target)
+                tensor = self.values[n.name]
+                if isinstance(tensor, torch.nn.Parameter):
+                    params += tensor.numel()
+                else:
+                    buffers += tensor.numel()
+        if node.op == "call_module":
+            sub = self.module.get_submodule(str(node.target))
+            op = type(sub).__name__
+            if str(node.target) not in self.modules_seen:
+                self.modules_seen[str(node.target)] = str(node.target)
+                params += sum(p.numel() for p in sub.parameters())
+                buffers += sum(b.numel() for b in sub.buffers())
+        else:
+            op = _target_name(node)
+        ops = list(dict.fromkeys([*ops, op]))
+        reads = list(dict.fromkeys(reads))
+        if shape_of(value) is None:
+            self.opaque[node.name] = (ops, reads, params, buffers)
+            return
+        text = "+".join(ops)
+        text = text if len(text) <= 120 else text[:119] + "…"
+        scope = self.calling_scope.get(node.name, "")
+        self.uncounted(node, self.auto_name(scope, "op"), text, tuple(reads), value, params, buffers)
+
+    def with_attributes(
+        self,
+        node: Any,
+        target: str,
+        attrs: list[Any],
+        sources: tuple[str, ...],
+        inp: Shape | None,
+        value: Any,
+    ) -> None:
+        """A function of the model's own tensors (``self.layer_scale * x``, ``x + self.pos``): a
+        per-channel scale C×1×1 is ``layerscale``; anything else is uncounted, with the parameters
+        and buffers it reads counted at their first use."""
+        import torch
+
+        scope = self.calling_scope.get(node.name, "")
+        fresh = [a for a in attrs if a.target not in self.attrs_seen]
+        self.attrs_seen.update(a.target for a in attrs)
+        tensor = self.values.get(attrs[0].name)
+        is_scale = (
+            target in ("mul", "imul")
+            and len(attrs) == 1
+            and len(sources) == 1
+            and inp is not None
+            and not inp.is_flat
+            and isinstance(tensor, torch.nn.Parameter)
+            and tuple(tensor.shape) == (inp.channels, 1, 1)
+            and bool(fresh)
+        )
+        if is_scale:
+            self.add(node, self.unique(str(attrs[0].target)), target, "layerscale", {}, sources)
+            return
+        values = [self.values[a.name] for a in fresh]
+        params = sum(v.numel() for v in values if isinstance(v, torch.nn.Parameter))
+        buffers = sum(v.numel() for v in values if not isinstance(v, torch.nn.Parameter))
+        self.uncounted(node, self.auto_name(scope, "op"), target, sources, value, params, buffers)
 
     def uncounted(
         self,
@@ -527,13 +726,7 @@ class _Converter:
         else:
             kind, fields = mapped
             if first is not None and _has_state(sub):
-                raise SpecError(
-                    f"the module '{path}' ({op}) is called more than once "
-                    f"({self.origin(node, path)}): cnncalc cannot yet count parameters shared "
-                    "between calls (they would be counted at every call)",
-                    hint="give each call its own module to count them, or import the model without "
-                    "the shared module",
-                )
+                fields = {**fields, "shares": first}
             self.add(node, name, op, kind, fields, sources)
         self.modules_seen.setdefault(path, name)
 
@@ -559,7 +752,9 @@ class _Converter:
             return ("add" if "add" in target else "mul"), {}
         if target == "cat":
             dim = kwargs.get("dim", args[1] if len(args) > 1 else 0)
-            return ("concat", {}) if dim == 1 and len(inputs) >= 2 else None
+            if dim in (1, -3) and len(inputs) == 1:
+                return "alias"  # torch.cat of one tensor is that tensor (DenseNet's first layers)
+            return ("concat", {}) if dim in (1, -3) and len(inputs) >= 2 else None
         if target in ("flatten", "view", "reshape") and len(inputs) == 1 and inp is not None:
             if out.is_flat and out.channels == inp.numel:
                 if target == "flatten":
@@ -578,6 +773,8 @@ class _Converter:
             scale = kwargs.get("scale_factor", args[2] if len(args) > 2 else None)
             mode = kwargs.get("mode", args[3] if len(args) > 3 else "nearest")
             align = kwargs.get("align_corners", args[4] if len(args) > 4 else None)
+            if _tensor_args((size, scale)) and not out.is_flat:  # computed from sizes at run time
+                size, scale = (out.height, out.width), None
             return _resize_fields(size, scale, mode, align)
         if target in ("adaptive_avg_pool2d", "adaptive_max_pool2d") and inp is not None:
             size = kwargs.get("output_size", args[1] if len(args) > 1 else None)

@@ -19,7 +19,7 @@ from cnncalc.parse.expr import substitute
 from cnncalc.parse.files import location_of
 from cnncalc.parse.oneline import RawLayer, _usage, parse_layer_text, unknown_type_error
 from cnncalc.parse.taps import resolve_taps
-from cnncalc.records import record
+from cnncalc.records import record, replace
 from cnncalc.shapes import LIMIT_HINT, MAX_DIMENSION, Shape, parse_shape_text
 from cnncalc.spec import LayerNode, MergeNode, Network, SequenceNode, SideNode, TapNode
 
@@ -118,6 +118,7 @@ class _Builder:
         self.arguments = arguments or {}  # the network's own arguments: seen by every block
         self.count = 0
         self.taps = 0  # ``from:`` references, resolved once the whole network is built
+        self.layer_defs: dict[str, LayerDef] = {}  # built layers by name (for ``shares:``)
         self.stack: list[str] = []
         self.expansions: dict[tuple[Any, ...], _Expansion] = {}
 
@@ -567,11 +568,19 @@ class _Builder:
         if kind is None:
             key_loc = getattr(entry, "key_locs", {}).get("type")
             raise unknown_type_error(type_word, (key_loc or where).merged(where))
-        fields = {k: v for k, v in entry.items() if k not in ("type", "name")}
+        fields = {k: v for k, v in entry.items() if k not in ("type", "name", "shares")}
         key_locs = getattr(entry, "key_locs", {})
         locs = {k: key_locs[k].merged(where) for k in fields if k in key_locs}
         name = entry.get("name")
-        return RawLayer(kind, type_word, fields, None if name is None else str(name), where, locs)
+        shares = entry.get("shares")
+        if shares is not None and (not isinstance(shares, str) or not shares.strip()):
+            raise SpecError(
+                f"'shares' names an earlier layer whose parameters this one uses, not {shares!r}",
+                location=where,
+                hint="e.g. shares: conv1 (a name as the report prints it)",
+            )
+        raw = RawLayer(kind, type_word, fields, None if name is None else str(name), where, locs)
+        return replace(raw, shares=shares.strip()) if shares else raw
 
     def layer(self, raw: RawLayer, path: str, scope: _Scope) -> LayerNode:
         self.count += 1
@@ -582,7 +591,31 @@ class _Builder:
         )
         location = raw.location.but(path=raw.location.path or path, layer_name=name)
         layer = validate_layer(raw, location)
-        return LayerNode(layer, name, path, location)
+        shares = self.shared_layer(raw.shares, layer, scope, location) if raw.shares else None
+        self.layer_defs[name] = layer
+        return LayerNode(layer, name, path, location, shares=shares)
+
+    def shared_layer(self, written: str, layer: LayerDef, scope: _Scope, location: Location) -> str:
+        """The qualified name ``shares: written`` means (looked up as ``from:`` is: in the scope
+        first, then outward): an earlier layer with the same definition."""
+        from cnncalc.parse.taps import candidates
+
+        for name in candidates(written, scope.prefix):
+            if name in self.layer_defs:
+                if self.layer_defs[name] != layer:
+                    raise SpecError(
+                        f"'shares: {written}': '{name}' is a different layer, so its parameters "
+                        "cannot be this one's",
+                        location=location,
+                        hint="a layer that shares parameters has the same type and fields",
+                    )
+                return name
+        raise SpecError(
+            f"'shares: {written}': no earlier layer of that name"
+            + did_you_mean(written, sorted(self.layer_defs)),
+            location=location,
+            hint="name a layer written before this one, as the report prints it",
+        )
 
 
 def _flag(entry: dict[str, Any], key: str, where: Location) -> bool:
@@ -655,7 +688,8 @@ def _renamed(nodes: tuple[Any, ...], old: str, new: str) -> tuple[Any, ...]:
         if isinstance(node, LayerNode):
             name = full(node.name)
             location = node.location.but(layer_name=name) if node.location is not None else None
-            return LayerNode(node.layer, name, node.path, location)
+            shares = node.shares and (full(node.shares) if node.shares.startswith(old) else node.shares)
+            return LayerNode(node.layer, name, node.path, location, shares=shares)
         if isinstance(node, SequenceNode):
             children = tuple(move(c) for c in node.children)
             return SequenceNode(children, name=node.name, path=node.path, scope=scoped(node.scope))

@@ -52,6 +52,7 @@ class RawLayer:
     name: str | None
     location: Location
     field_locations: Mapping[str, Location]
+    shares: str | None = None  # a mapping's ``shares: NAME``: the parameters of an earlier layer
 
 
 class _ShiftedLocations(Mapping[str, Location]):

@@ -4,13 +4,14 @@ A reference names an earlier layer, merge or named scope as the report prints it
 in the scope it is written in first, then in each enclosing scope out to the network
 (``from: conv2`` inside ``up1`` is ``up1.conv2`` if there is one, else ``conv2``). It must name
 something already computed at that point: a later name, or a scope that is still open around the
-reference (which would make a cycle), is refused with its location.
+reference (which would make a cycle), is refused with its location. ``from: input`` reads the
+network's input (unless a layer is named ``input``).
 """
 
 from __future__ import annotations
 
 from cnncalc.errors import SpecError, did_you_mean
-from cnncalc.spec import LayerNode, MergeNode, Node, SequenceNode, SideNode, TapNode
+from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Node, SequenceNode, SideNode, TapNode
 
 
 def candidates(written: str, scope: str) -> list[str]:
@@ -59,6 +60,9 @@ class _Resolver:
             if name in self.done:
                 self.tapped.add(name)
                 return TapNode(node.written, node.scope, node.path, node.location, source=name)
+        if node.written == NETWORK_INPUT:  # no layer is named so: the network's input
+            self.tapped.add(NETWORK_INPUT)
+            return TapNode(node.written, node.scope, node.path, node.location, source=NETWORK_INPUT)
         for name in names:
             if name in self.open:
                 raise SpecError(

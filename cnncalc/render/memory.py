@@ -99,6 +99,16 @@ def memory_lines(
     ).format(calibration=CALIBRATION)
     if not estimate.calibrated:
         note = _("An estimate, not calibrated: {why}.").format(why=estimate.calibration) + " " + note
+    if estimate.train and "backward_peak" in estimate.uncertain_terms:
+        note = (
+            _(
+                "The backward peak is an estimate for this network: backward is modelled as one chain "
+                "of gradients, and the gradients that side heads and from: references return wait "
+                "beside it (docs/memory-model.md)."
+            )
+            + " "
+            + note
+        )
     lines += [[]] + [[(part, "dim")] for part in wrap_words(note, width)]
     return lines
 

@@ -35,9 +35,10 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from cnncalc.analysis import analyse
+from cnncalc.errors import UsageError
 from cnncalc.layers import TorchCall
 from cnncalc.shapes import Shape
-from cnncalc.spec import LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
+from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, Node, SequenceNode, TapNode
 
 
 @dataclass(frozen=True)
@@ -306,6 +307,12 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
     tapped = builder.taps.tapped
     for node in nodes:
         if isinstance(node, LayerNode):
+            if node.shares is not None:
+                raise UsageError(
+                    f"layer '{node.name}' uses the parameters of '{node.shares}' (shares): "
+                    "exporting a module called twice is not supported yet",
+                    hint="summary, memory and the other counts work on this network",
+                )
             call = node.layer.torch_call(shape)
             out = node.layer.output_shape(shape)
             key = builder.key(builder.relative(node.name))
@@ -450,5 +457,8 @@ def make_plan(network: Network, reserved: Iterable[str] = ()) -> BlockPlan:
     trailing underscore. Raises the engine's ShapeError first if the network is invalid."""
     analyse(network)  # validates every shape, with the engine's located messages
     root = _Builder(prefix="", path="", reserved=frozenset(reserved), taps=_taps_of(network))
+    root.taps.outputs[NETWORK_INPUT] = network.input  # for ``from: input``
     steps, out = _walk(root, network.body.children, network.input)
+    if NETWORK_INPUT in network.tapped:
+        steps = (Save(NETWORK_INPUT), *steps)
     return root.finish("sequence", steps, network.input, out)

@@ -86,3 +86,18 @@ class Broken(nn.Module):
 
 def two_heads() -> nn.Module:
     return TwoHeads()
+
+
+class SharedHead(nn.Module):
+    """A conv used at two places of the forward (weights counted once, MACs twice)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.shared = nn.Conv2d(8, 8, 3, padding=1)
+        self.bn = nn.BatchNorm2d(8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        y = self.shared(F.relu(x))
+        return self.shared(self.bn(y)) + x
