@@ -167,6 +167,20 @@ FAMILY_MEMBERS: dict[str, tuple[str, dict[str, int | float | str], str]] = {
             ("l", 480, 0.4, (32, 32, 64, 96, 192, 224, 384, 640), (4, 7, 7, 10, 19, 25, 7)),
         )
     },
+    # ConvNeXt (torchvision's builders: stage 1's width, the CNBlocks per stage, stochastic_depth_prob).
+    **{
+        f"convnext_{size}": (
+            "convnext",
+            {"width": width, "n3": n3, "sd": sd},
+            f"torchvision; widths {width}–{8 * width}, blocks 3-3-{n3}-3",
+        )
+        for size, width, n3, sd in (
+            ("tiny", 96, 9, 0.1),
+            ("small", 96, 27, 0.4),
+            ("base", 128, 27, 0.5),
+            ("large", 192, 27, 0.5),
+        )
+    },
     # MNASNet (torchvision's builders: the width multiplier alpha).
     **{
         f"mnasnet{text}": ("mnasnet", {"alpha": alpha}, "torchvision; B1 variant, no SE")
@@ -210,6 +224,10 @@ MEMBER_DESCRIPTIONS = (
     N_("torchvision; compound scaling of B0"),
     N_("torchvision; B1 variant, no SE"),
     N_("torchvision; Fused-MBConv in stages 1–3"),
+    N_("torchvision; widths 96–768, blocks 3-3-9-3"),
+    N_("torchvision; widths 96–768, blocks 3-3-27-3"),
+    N_("torchvision; widths 128–1024, blocks 3-3-27-3"),
+    N_("torchvision; widths 192–1536, blocks 3-3-27-3"),
 )
 
 

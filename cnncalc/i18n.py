@@ -332,6 +332,8 @@ CORE_MESSAGES = (
     N_("choose groups that divide {channels}: {divisors}"),
     N_("layerscale needs a feature map (its γ is C×1×1) but its input is a flat vector of {n}"),
     N_("put it before flatten, on the H×W×C map"),
+    N_("fixed_affine: {n} values of {name} for {channels} channels"),
+    N_("give {name} as a list of {channels} numbers, one per channel"),
     N_("channel_shuffle needs a feature map (H×W×C) but its input is a flat vector of {n}"),
     N_("shuffle channels before flatten"),
     N_("instancenorm needs a feature map (H×W×C) but its input is a flat vector of {n}"),
@@ -519,6 +521,7 @@ CORE_MESSAGES = (
     N_("entry has no 'type' (it has: {keys})"),
     N_("device must be one of {choices}, got '{value}'"),
     N_("a whole number greater than 0"),
+    N_("a list of numbers, one per channel"),
     N_("input {what} must be positive, got {value}"),
     N_("input {what} {value} is over the limit of {limit}"),
     N_("incomplete expression '${{{expr}}}'"),
@@ -666,6 +669,7 @@ DESCRIPTION_MESSAGES = (
     N_("gate: input × scale (receptive field of the input path)"),
     N_("size {size}, {rest}"),
     N_("to {size}"),
+    N_("x × scale + shift per channel, fixed"),
 )
 
 

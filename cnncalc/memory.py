@@ -122,6 +122,9 @@ class Saves:
     view: bool = False  # the output is the input (a view): nothing is allocated
     # Temporaries allocated (briefly, beside input and output) in a forward pass without grad.
     eval_extra: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
+    # Temporaries alive beside input and output while the layer runs, with or without grad, and
+    # never kept for backward.
+    transient: tuple[tuple[Callable[[Shape, Shape], int], int | None], ...] = ()
     # Elements of temporaries alive at once in the layer's backward, beside its gradients.
     backward_temporaries: Callable[[Shape, Shape], int] | None = None
 
@@ -215,6 +218,16 @@ def _instancenorm(layer: LayerDef) -> Saves:
     )
 
 
+def _fixed_affine(layer: LayerDef) -> Saves:
+    """x_c × s + b per channel, then one torch.cat: nothing kept for backward (the factors are
+    constants); the channels' results are alive beside the input and the output until the cat."""
+
+    def one_channel(i: Shape, o: Shape) -> int:
+        return i.numel // i.channels
+
+    return Saves(transient=tuple((one_channel, None) for _ in getattr(layer, "scale", ())))
+
+
 def _stochastic_depth(layer: LayerDef) -> Saves:
     """Identity with p = 0 (and at inference); in training x × noise keeps the N×1×1×1 noise."""
     if not getattr(layer, "p", 0.0):
@@ -277,6 +290,7 @@ SAVED_FOR_BACKWARD: dict[str, Saves | Callable[[LayerDef], Saves]] = {
     # γ × x keeps x for γ's gradient, computed per element and then summed
     "layerscale": Saves(input=True, backward_temporaries=_input_size),
     "stochastic_depth": _stochastic_depth,
+    "fixed_affine": _fixed_affine,
 }
 
 
@@ -488,7 +502,15 @@ class _Simulation:
                     self.dry = outer
             elif hasattr(child, "branch"):  # a side output: kept (side_outputs) while x goes on
                 self.held[x] += 1
-                side, _ = self.sequence(child.branch, x, shape)
+                if self.train and x in self.needs_grad and _reads_input(child.branch):
+                    # In backward the main path's gradient for x comes first and waits while the
+                    # head's backward runs; then the two are added up.
+                    after = len(self.events)
+                    self.events.append((set(), self.size[x], 2 * self.size[x], 0, False))
+                    side, _ = self.sequence(child.branch, x, shape)
+                    self.partial_grads.append((after, len(self.events), self.size[x]))
+                else:
+                    side, _ = self.sequence(child.branch, x, shape)
                 self.held[side] += 1
                 self.side_outputs += 1
                 self.held[x] -= 1
@@ -534,7 +556,10 @@ class _Simulation:
             weight_bytes = self.block(layer.weights(shape) * self.bpe)
             workspace = self.block(self.conv_workspace(self.size[x], self.size[out], weight_bytes))
             self.largest_conv_workspace = max(self.largest_conv_workspace, workspace)
-        self.note(x, out, *extras, transient=workspace)
+        briefly = sum(
+            self.block(fn(shape, out_shape) * self.batch * (bpe or self.bpe)) for fn, bpe in rule.transient
+        )
+        self.note(x, out, *extras, transient=workspace + briefly)
         input_grad = x in self.needs_grad
         if self.train and (input_grad or tensors):
             self.needs_grad.add(out)
@@ -637,17 +662,6 @@ class _Simulation:
         return result, merged
 
 
-def _has_side_output(seq: SequenceNode) -> bool:
-    for child in seq.children:
-        if hasattr(child, "branch"):
-            return True
-        if isinstance(child, SequenceNode) and _has_side_output(child):
-            return True
-        if isinstance(child, MergeNode) and any(_has_side_output(b) for b in child.branches):
-            return True
-    return False
-
-
 def _reads_input(seq: SequenceNode) -> bool:
     """Whether a branch reads its merge's input (not when it starts with a ``from:`` reference)."""
     first = seq.children[0] if seq.children else None
@@ -697,10 +711,9 @@ def predict_memory(
         MemoryTerm(key="allocator_rounding", bytes=rounding, explanation=TERM_DOCS["allocator_rounding"])
     )
     uncertain = ["cudnn_workspace"]
-    if train and (network.tapped or _has_side_output(network.body)):
-        # backward is modelled as one chain of gradients; the gradients a side head or a reader of
-        # a referenced output returns wait beside it (on CPU: 13,824 predicted, 17,408 B allocated
-        # for a conv with one side head; docs/memory-model.md)
+    if train and network.tapped:
+        # the gradients that several readers of a referenced output return are added up in an
+        # order the model follows only approximately (docs/memory-model.md)
         uncertain.append("backward_peak")
     return MemoryEstimate(
         network=network.name,

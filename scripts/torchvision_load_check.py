@@ -8,7 +8,9 @@ randomly initialised as its builder leaves it, BatchNorm statistics randomised t
 
 For each bundled model of torchvision's zoo: ``cnncalc.torch_bridge.build_module`` (the module
 ``cnncalc export`` writes) ``load_state_dict(torchvision_model.state_dict(), strict=True)``, then both
-run one random input at the default resolution in eval mode; the largest difference is printed.
+run one random input at the default resolution in eval mode; the largest difference is printed,
+and whether the first convolution's outputs are equal to the bit (conclusive where a random deep
+net's output barely depends on its input: googlenet, inception_v3).
 """
 
 from __future__ import annotations
@@ -44,19 +46,30 @@ def check(name: str) -> tuple[bool | None, str]:
     size = reference.default_resolution(reference.get_model_weights(name).DEFAULT)
     side = (size["crop_size"] or size["resize_size"])[0]
     x, other = torch.randn(1, 3, side, side), torch.randn(1, 3, side, side)
-    transform = getattr(theirs, "transform_input", False)  # googlenet: cnncalc's spec starts at conv1
-    with torch.no_grad():
-        expected, elsewhere = theirs(x), theirs(other)
-        got = ours(theirs._transform_input(x) if transform else x)
+    firsts = [next(m for m in model.modules() if isinstance(m, torch.nn.Conv2d)) for model in (theirs, ours)]
+    first_outputs = []
+    for conv in firsts:
+        conv.register_forward_hook(lambda _m, _i, out: first_outputs.append(out))
+    with torch.no_grad():  # googlenet, inception_v3: the specs begin with torchvision's transform_input
+        expected = theirs(x)
+        got = ours(x)
+        elsewhere = theirs(other)
+    first_equal = torch.equal(first_outputs[0], first_outputs[1])
+    if isinstance(expected, dict):  # a segmentation model: its main output (the aux head's aside)
+        expected, elsewhere = expected["out"], elsewhere["out"]
     difference = (expected - got).abs().max().item()
     # A randomly initialised deep net can be nearly blind to its input (googlenet: 1e-7): then
     # equal outputs prove little, and the check says so.
     sensitivity = (expected - elsewhere).abs().max().item()
     text = f"max |difference| {difference:.3g}; another input moves the output by {sensitivity:.3g}"
-    if transform:
-        text += " (cnncalc's module given torchvision's transform_input of x)"
+    if getattr(theirs, "transform_input", False):
+        text += " (torchvision's transform_input on)"
+    # The first convolution's output, equal to the bit or not, tells what the output may not.
+    text += f"; first conv's output {'equal' if first_equal else 'DIFFERENT'}"
+    if not first_equal:
+        return False, text
     if sensitivity < 1e-5 * max(1.0, expected.abs().max().item()):
-        return None, text + ": inconclusive, the random model barely sees its input"
+        return None, text + ": the output is inconclusive, the random model barely sees its input"
     return difference <= 1e-4 * sensitivity, text
 
 

@@ -37,10 +37,12 @@ def gflops_text(macs: int, published: str) -> str:
 
 
 def names_follow_torchvision(name: str, report: Any) -> bool:
-    """Whether every torchvision module holding parameters or buffers is a layer of that name."""
+    """Whether every torchvision module holding parameters or buffers is a layer of that name (a
+    parameter a module holds itself, as ConvNeXt's CNBlock.layer_scale: a layer of its name)."""
     detail = json.loads((DATA / f"{name}.json").read_text(encoding="utf-8"))
-    stateful = {key.rsplit(".", 1)[0] for key, _ in detail["state_dict"]}
-    return stateful <= {r.name for r in report.layers}
+    layers = {r.name for r in report.layers}
+    stateful = {key if key in layers else key.rsplit(".", 1)[0] for key, _ in detail["state_dict"]}
+    return stateful <= layers
 
 
 def row(name: str, ref: dict[str, Any]) -> tuple[list[str], bool | None]:

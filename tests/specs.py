@@ -6,6 +6,9 @@ from __future__ import annotations
 # concat (Inception-style, one branch the identity) and residual (identity and projection).
 COVERAGE_SPECS = {
     "lecture": "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10",
+    # torchvision's transform_input (googlenet, inception_v3) before a stem conv
+    "transform-input": "32x32x3 | fixed_affine scale=[0.458,0.448,0.45] shift=[-0.03,-0.088,-0.188] "
+    "| conv 8 k3 s2 p1 floor | gap | fc 4",
     "alexnet-like": "67x67x3 | conv 16 k11 s4 p2 | relu | lrn | maxpool 3 2 | conv 32 k5 p2 g2 | relu6 "
     "| maxpool 3 2 ceil | flatten | dropout 0.5 | fc 20 | leakyrelu 0.2 | fc 5 | softmax",
     "activations": "9x9x4 | elu | selu | gelu | silu | mish | hardswish | hardsigmoid | tanh | sigmoid "

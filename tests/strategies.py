@@ -298,6 +298,19 @@ def small_layer_cases(draw: st.DrawFn) -> Case:
     return Case({"type": kind, "p": p, "mode": mode}, "Identity", {}, inp)
 
 
+@st.composite
+def fixed_affine_cases(draw: st.DrawFn) -> Case:
+    """fixed_affine: a scale and a shift per channel, one list sometimes a channel short or long
+    (both refuse it). The input a feature map or a vector."""
+    inp = draw(st.one_of(feature_maps(st.integers(1, 6)), st.builds(Shape, st.integers(1, 6))))
+    numbers = st.floats(-4.0, 4.0, allow_nan=False, width=32)
+    scale = draw(st.lists(numbers, min_size=inp.channels, max_size=inp.channels))
+    length = draw(st.sampled_from([inp.channels] * 4 + [max(1, inp.channels - 1), inp.channels + 1]))
+    shift = draw(st.lists(numbers, min_size=length, max_size=length))
+    fields = {"type": "fixed_affine", "scale": scale, "shift": shift}
+    return Case(fields, "ref:FixedAffine", {"scale": scale, "shift": shift}, inp)
+
+
 # ------------------------------------------------------------------------------------------------
 # Hostile spec texts (fuzzing)
 # ------------------------------------------------------------------------------------------------

@@ -118,7 +118,7 @@ def test_json_with_depth_holds_the_groups_and_validates() -> None:
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     jsonschema.validate(data, report_schema())
-    assert data["depth"] == 1 and len(data["layers"]) == 197  # torchvision flattens before the dropout
+    assert data["depth"] == 1 and len(data["layers"]) == 198  # transform_input; flatten before dropout
     module = next(g for g in data["groups"] if g["name"] == "inception4a")
     assert module["layers"][0] == "inception4a.branch1.conv" and module["layers"][-1] == "inception4a"
     assert module["inputs"] == ["maxpool3"] and module["output_shape"]["hwc"] == "14×14×512"

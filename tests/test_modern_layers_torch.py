@@ -32,6 +32,7 @@ from cnncalc.shapes import MAX_DIMENSION, Shape
 from tests.strategies import (
     Case,
     channel_linear_cases,
+    fixed_affine_cases,
     groupnorm_cases,
     instancenorm_cases,
     layernorm_cases,
@@ -67,7 +68,20 @@ class _ReferenceLayerScale(nn.Module):
         return self.layer_scale * x
 
 
-REFERENCES = {"ref:LayerScale": _ReferenceLayerScale}
+class _ReferenceFixedAffine(nn.Module):
+    """x × scale + shift per channel, broadcast as (1, C, 1, 1) constants (no parameters)."""
+
+    def __init__(self, scale: list[float], shift: list[float]) -> None:
+        super().__init__()
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: Any) -> Any:
+        view = (1, x.shape[1]) + (1,) * (x.dim() - 2)  # one value per channel, no broadcasting
+        scale, shift = torch.tensor(self.scale).view(view), torch.tensor(self.shift).view(view)
+        return x * scale + shift
+
+
+REFERENCES = {"ref:LayerScale": _ReferenceLayerScale, "ref:FixedAffine": _ReferenceFixedAffine}
 
 
 class _ChannelsLast(nn.Module):
@@ -209,6 +223,39 @@ def test_layer_scale_channel_shuffle_stochastic_depth_match_torch(case: Case) ->
     check(case)
 
 
+@_settings(100)
+@given(fixed_affine_cases())
+def test_fixed_affine_matches_torch(case: Case) -> None:
+    check(case)
+
+
+def _torchvision_transform_input(x: Any) -> Any:
+    """torchvision's GoogLeNet._transform_input and Inception3._transform_input (the same code in
+    torchvision/models/googlenet.py and inception.py), on with their DEFAULT weights."""
+    x_ch0 = torch.unsqueeze(x[:, 0], 1) * (0.229 / 0.5) + (0.485 - 0.5) / 0.5
+    x_ch1 = torch.unsqueeze(x[:, 1], 1) * (0.224 / 0.5) + (0.456 - 0.5) / 0.5
+    x_ch2 = torch.unsqueeze(x[:, 2], 1) * (0.225 / 0.5) + (0.406 - 0.5) / 0.5
+    return torch.cat((x_ch0, x_ch1, x_ch2), 1)
+
+
+@pytest.mark.parametrize("name", ["googlenet", "googlenet-aux", "inception_v3"])
+def test_the_bundled_transform_input_is_torchvisions_to_the_bit(name: str) -> None:
+    network = cnncalc.load(name)
+    first = network.body.children[0]
+    assert first.name == "transform_input"
+    module = torch_bridge.build_module(network)
+    transform = module.get_submodule("transform_input")
+    x = torch.randn(2, *network.input.torch_dims())
+    with torch.no_grad():
+        expected = _torchvision_transform_input(x)
+        got, flops = _run(transform, x)
+    assert torch.equal(got, expected)
+    # FlopCounterMode counts no element-wise op: torchvision's MACs (and cnncalc's) leave it out
+    _, their_flops = _run(_torchvision_transform_input, x)
+    row = cnncalc.analyse(network).layers[0]
+    assert (flops, their_flops, row.macs, row.params) == (0, 0, 0, 0)
+
+
 # Configurations of the torchvision zoo and the papers, each checked against PyTorch as above.
 ZOO = [
     # torchvision/models/convnext.py: stem LayerNorm2d(96, eps=1e-6) after the 4×4/4 conv (224 → 56)
@@ -301,8 +348,94 @@ def test_exported_module_defines_the_small_modules_and_matches(tmp_path: Path) -
     assert {k: tuple(v.shape) for k, v in exported.state_dict().items()} == {
         k: tuple(v.shape) for k, v in built.state_dict().items()
     }
-    assert "layerscale1.layer_scale" in exported.state_dict()
+    assert "layerscale1" in exported.state_dict()  # a parameter of the network itself
     assert {"layernorm1.weight", "layernorm1.bias", "channel_linear1.weight"} <= set(exported.state_dict())
+
+
+# A layer scale is a parameter of the block it is in, under its own name, as torchvision's CNBlock
+# holds ``layer_scale`` (torchvision/models/convnext.py); "1" is not an attribute name.
+HELD_SCALE_YAML = """
+name: held
+input: 16x16x8
+layers:
+  - name: stage
+    layers:
+      - name: 0
+        layers:
+          - residual: [{name: block, layers: [conv 8 k3 p1 name=0]}, layerscale 0.5 name=layer_scale,
+                       stochastic_depth 0.1 name=stochastic_depth]
+      - layerscale name=1
+"""
+
+
+class _HeldScaleBlock(nn.Module):
+    """torchvision's CNBlock with a 3×3 conv for a body: ``layer_scale * block(x)``, + x."""
+
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.block = nn.Sequential(nn.Conv2d(channels, channels, 3, padding=1))
+        self.layer_scale = nn.Parameter(torch.ones(channels, 1, 1) * 0.5)
+
+    def forward(self, x: Any) -> Any:
+        return self.layer_scale * self.block(x) + x
+
+
+class _HeldScaleStage(nn.Module):
+    def __init__(self, channels: int) -> None:
+        super().__init__()
+        self.add_module("0", _HeldScaleBlock(channels))
+        self.register_parameter("1", nn.Parameter(torch.ones(channels, 1, 1) * 1e-6))
+
+    def forward(self, x: Any) -> Any:
+        return getattr(self, "1") * getattr(self, "0")(x)
+
+
+def _held_scale_reference() -> Any:
+    reference = nn.Sequential()
+    reference.add_module("stage", _HeldScaleStage(8))
+    with torch.no_grad():  # every parameter random, so a scale applied twice or not at all shows
+        for parameter in reference.parameters():
+            parameter.uniform_(-1.0, 1.0)
+    return reference.eval()
+
+
+def test_a_layer_scale_is_a_parameter_of_its_block_in_the_built_and_exported_module() -> None:
+    from cnncalc.parse import parse_spec_text
+
+    network = parse_spec_text(HELD_SCALE_YAML, "held.yaml")
+    reference = _held_scale_reference()
+    source = torch_bridge.export_source(network)
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<held>", "exec"), namespace)  # the file cnncalc wrote, not user input
+    x = torch.randn(2, 8, 16, 16)
+    for module in (torch_bridge.build_module(network), namespace["build_model"]()):
+        keys = {k: tuple(v.shape) for k, v in module.state_dict().items()}
+        assert keys == {
+            "stage.0.block.0.weight": (8, 8, 3, 3),
+            "stage.0.block.0.bias": (8,),
+            "stage.0.layer_scale": (8, 1, 1),
+            "stage.1": (8, 1, 1),
+        }
+        assert not any(type(m).__name__ == "LayerScale" for m in module.modules())
+        module.load_state_dict(reference.state_dict(), strict=True)
+        with torch.no_grad():
+            assert torch.equal(module.eval()(x), reference(x))
+    # the exported text holds the parameters as torchvision writes CNBlock.layer_scale
+    for line in (
+        "self.layer_scale = LayerScale(channels=8, init=0.5).layer_scale",
+        "x = self.layer_scale * x",
+        'self.register_parameter("1", LayerScale(channels=8).layer_scale)',
+        'x = getattr(self, "1") * x',
+    ):
+        assert f"        {line}\n" in source, line
+    # verify sees each scale's output and counts its parameter
+    result = torch_bridge.verify(network, device="cpu", batch=2)
+    assert result.ok, result.mismatches()
+    scales = [row for row in result.layers if row.type == "layerscale"]
+    assert [(r.module, r.actual_shape, r.actual_params) for r in scales] == [
+        ("stage.0.layer_scale", [8, 16, 16], 8),
+        ("stage.1", [8, 16, 16], 8),
+    ]
 
 
 @_settings(500)

@@ -214,9 +214,9 @@ def test_summary_and_compare_write_pictures(fmt: str) -> None:
         ET.fromstring(both.stdout)
 
 
-@pytest.mark.parametrize(("name", "depth", "boxes"), [("googlenet", 1, 21), ("resnet50", 1, 11)])
+@pytest.mark.parametrize(("name", "depth", "boxes"), [("googlenet", 1, 22), ("resnet50", 1, 11)])
 def test_depth_draws_one_box_per_group_of_the_view(name: str, depth: int, boxes: int) -> None:
-    """--depth N draws the view's rows: googlenet at depth 1 is conv1 … flatten, dropout, fc with each inception
+    """--depth N draws the view's rows: googlenet at depth 1 is transform_input, conv1 … fc with each inception
     module one box; resnet50 its four stem layers, four stages, pool and fc — and the input."""
     result = run("summary", name, "--depth", str(depth), "--format", "svg")
     assert result.returncode == 0, result.stderr

@@ -249,18 +249,15 @@ from hypothesis import strategies as st  # noqa: E402
 def dag_specs(draw: st.DrawFn) -> str:
     """A random network on 8×8 maps whose layers read earlier outputs: convs, references, add and
     mul of two outputs of equal channels, concat with an earlier output, a side head on one."""
-    channels = {"stem": 4}
+    channels = {"stem": 8}
     current = "stem"
-    lines = ["input: 8x8x3", "layers:", "  - conv 4 k3 p1 name=stem"]
+    lines = ["input: 16x16x8", "layers:", "  - conv 8 k3 p1 name=stem"]
     for i in range(draw(st.integers(2, 7))):
         name = f"n{i}"
-        kind = draw(st.sampled_from(["conv", "from", "add", "mul", "concat", "side"]))
+        # (a bare ``from:`` would leave the current output unread: dead code, which autograd frees)
+        kind = draw(st.sampled_from(["conv", "add", "mul", "concat", "side"]))
         earlier = sorted(channels)
         same = [n for n in earlier if channels[n] == channels[current] and n != current]
-        if kind == "from":  # a reference, read by the next layer
-            source = draw(st.sampled_from(earlier))
-            lines.append(f"  - {{from: {source}}}")
-            kind = "conv"
         if kind == "side":
             source = draw(st.sampled_from(earlier))
             lines.append(f"  - {{side: [{{from: {source}}}, gap, fc 3], name: {name}}}")
@@ -278,7 +275,7 @@ def dag_specs(draw: st.DrawFn) -> str:
             current = name
             continue
         else:
-            width, kernel = draw(st.sampled_from([4, 8])), draw(st.sampled_from([1, 3]))
+            width, kernel = draw(st.sampled_from([8, 16])), draw(st.sampled_from([1, 3]))
             lines.append(f"  - conv {width} k{kernel} p{kernel // 2} name={name}")
             channels[name] = width
             current = name
@@ -292,31 +289,42 @@ def dag_specs(draw: st.DrawFn) -> str:
 @pytest.mark.torch
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(dag_specs())
-def test_random_dags_match_pytorch_and_its_inference_allocations(text: str) -> None:
+def test_random_dags_match_pytorch_and_its_allocations(text: str) -> None:
     from cnncalc.memory import predict_memory
     from cnncalc.torch_bridge import verify
     from cnncalc.torch_bridge.tracking import measure_cpu_memory
 
     net = parse_spec_text(text, "dag.yaml")
     assert verify(net, device="cpu").ok, text
-    measured = measure_cpu_memory(net, batch=2)["inference"]
-    assert predict_memory(net, batch=2, workspaces=False).term("forward_peak") == measured, text
-    # (The training step is checked to the byte on the fixed 'taps' spec in test_memory_torch.py:
-    # on maps this small CPU kernels keep temporaries of their own, with or without references.)
+    measured = measure_cpu_memory(net, batch=4, optimizer="adam")
+    assert predict_memory(net, batch=4, workspaces=False).term("forward_peak") == measured["inference"], text
+    # Training is checked to the byte on fixed specs (SIDE_HEADS below, 'taps' and
+    # 'input-reference' in test_memory_torch.py). On random DAGs an output read by three or more
+    # readers was seen up to 12% off (PyTorch adds gradients up in place or not, by who else holds
+    # them), so a training estimate with references marks its backward peak uncertain.
+    training = predict_memory(net, batch=4, train=True, optimizer="adam", workspaces=False)
+    assert ("backward_peak" in training.uncertain_terms) == bool(net.tapped)
+
+
+SIDE_HEADS = [  # side heads read the current tensor or an earlier one: backward waits for both
+    "input: 16x16x8\nlayers: [conv 8 k3 p1, {side: [gap, fc 3]}, conv 4 k1]",
+    "input: 16x16x8\nlayers: [conv 8 k3 p1, relu, {side: [conv 4 k1, relu, gap, fc 3]}, conv 8 k3 p1, relu, "
+    "{side: [gap, fc 5]}, conv 2 k1]",
+    "input: 16x16x8\nlayers: [conv 8 k3 p1 name=stem, relu, {side: [{from: stem}, gap, fc 3]}, "
+    "{side: [{from: stem}, relu, gap, fc 3]}, conv 4 k1]",
+]
 
 
 @pytest.mark.torch
-@pytest.mark.xfail(
-    strict=True, reason="backward is modelled as one chain: a side head's gradients are missed"
-)
-def test_training_peak_with_a_side_head_matches_the_allocations() -> None:
+@pytest.mark.parametrize("text", SIDE_HEADS)
+def test_training_peak_with_side_heads_matches_the_allocations(text: str) -> None:
     from cnncalc.memory import predict_memory
     from cnncalc.torch_bridge.tracking import measure_cpu_memory
 
-    net = build("input: 8x8x3\nlayers: [conv 4 k3 p1, {side: [gap, fc 3]}, conv 2 k1]")
-    training = predict_memory(net, batch=2, train=True, optimizer="adam", workspaces=False)
-    assert "backward_peak" in training.uncertain_terms
-    assert training.peak_above_state == measure_cpu_memory(net, batch=2, optimizer="adam")["training"]
+    net = build(text)
+    for batch in (4, 8):
+        training = predict_memory(net, batch=batch, train=True, optimizer="adam", workspaces=False)
+        assert training.peak_above_state == measure_cpu_memory(net, batch=batch, optimizer="adam")["training"]
 
 
 def test_from_input_reads_the_network_input_unless_a_layer_has_that_name() -> None:
@@ -333,5 +341,5 @@ def test_a_training_estimate_with_references_says_its_backward_peak_is_an_estima
 
     assert "backward_peak" in predict_memory(build(SKIP_NET), train=True).uncertain_terms
     assert "backward_peak" not in predict_memory(build(SKIP_NET)).uncertain_terms
-    plain = build("input: 8x8x3\nlayers: [conv 4 k1, relu]")
-    assert "backward_peak" not in predict_memory(plain, train=True).uncertain_terms
+    for plain in ("input: 8x8x3\nlayers: [conv 4 k1, relu]", SIDE_HEADS[1]):
+        assert "backward_peak" not in predict_memory(build(plain), train=True).uncertain_terms

@@ -11,6 +11,7 @@ state_dict keys and shapes. Models of that list that are not bundled yet are ski
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import cache
 from pathlib import Path
@@ -50,6 +51,23 @@ def detail(name: str) -> dict[str, Any]:
 @cache
 def report(name: str) -> Report:
     return cnncalc.analyse(cnncalc.load(name))
+
+
+def channels_last(modules: list[list[Any]]) -> set[str]:
+    """The modules torchvision runs with the channels last: the children of a module between two
+    of its ``Permute`` children (ConvNeXt's CNBlock: Permute([0, 2, 3, 1]), LayerNorm, Linear,
+    GELU, Linear, Permute([0, 3, 1, 2])). Their N×H×W×C outputs are the same sizes as cnncalc's
+    N×C×H×W rows (cnncalc's shapes name C, H and W, not a memory layout)."""
+    children: dict[str, list[tuple[str, str]]] = {}
+    for path, kind, _ in modules:
+        if path:
+            children.setdefault(path.rpartition(".")[0], []).append((path, kind))
+    found: set[str] = set()
+    for siblings in children.values():
+        permutes = [i for i, (_, kind) in enumerate(siblings) if kind == "Permute"]
+        for start, end in zip(permutes[::2], permutes[1::2], strict=False):
+            found.update(path for path, _ in siblings[start + 1 : end])
+    return found
 
 
 def torch_dims(rep: Report, index: int) -> list[int]:
@@ -98,10 +116,15 @@ def test_published_gflops_to_every_digit(name: str) -> None:
 @pytest.mark.parametrize("name", [bundled(n) for n in MODELS])
 def test_every_layer_output_shape_equals_torchvision(name: str) -> None:
     rep = report(name)
-    modules = {
-        path: (kind, [s for s in outputs if isinstance(s, list)])
+    last = channels_last(detail(name)["modules"])
+    modules = {  # outputs N×C×H×W, those of the modules run channels last put back in that order
+        path: (
+            kind,
+            [[s[0], s[3], s[1], s[2]] if path in last else s for s in outputs if isinstance(s, list)],
+        )
         for path, kind, outputs in detail(name)["modules"]
     }
+    assert all(len(s) == 4 for path in last for s in modules[path][1])
     order = [detail(name)["modules"][i][0] for i in detail(name)["call_order"]]
     # Rows of a training-only head (inference false: inception_v3's AuxLogits) have no eval-mode
     # shapes in the reference (torchvision's eval forward does not call them); they are left out of
@@ -134,8 +157,12 @@ def test_every_layer_output_shape_equals_torchvision(name: str) -> None:
         assert call < len(outputs), f"{row.name}: torchvision calls {path} {len(outputs)} times"
         assert torch_dims(rep, i) == outputs[call], row.name
         matched.add(path)
-    # 4. Every module holding parameters or buffers is such a row.
-    stateful = {key.rsplit(".", 1)[0] for key, _ in detail(name)["state_dict"]}
+    # 4. Every module holding parameters or buffers is such a row; a parameter a block holds
+    #    itself (ConvNeXt's CNBlock.layer_scale) is a row of that name, with as many parameters.
+    rows_by_name = {row.name: row for row in rep.layers}
+    held = {key: shape for key, shape in detail(name)["state_dict"] if key in rows_by_name}
+    assert all(rows_by_name[key].params == math.prod(shape) for key, shape in held.items())
+    stateful = {key.rsplit(".", 1)[0] for key, _ in detail(name)["state_dict"] if key not in held}
     never_called = {path for path in stateful if not modules[path][1]}
     training_only = {row.name for row in rep.layers if not row.inference}
     assert sorted(never_called - training_only) == []

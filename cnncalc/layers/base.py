@@ -54,12 +54,18 @@ class TorchCall:
     ``origin`` is :data:`TORCH_NN` (a class of ``torch.nn``) or :data:`CNNCALC_MODULES`: a small
     module the torch bridge defines (``LayerNorm2d``, ``ChannelShuffle``, …, in
     :mod:`cnncalc.torch_bridge.extra_modules`) and ``cnncalc export`` writes into the exported file.
-    ``flatten_first`` asks the bridge to insert ``nn.Flatten()`` before it."""
+    ``flatten_first`` asks the bridge to insert ``nn.Flatten()`` before it.
+
+    ``scale_parameter`` is set by a layer that only multiplies its input by the one parameter of
+    its module (ConvNeXt's layer scale): that parameter's attribute name in ``cls``. The bridge then
+    holds the parameter on the enclosing block under the layer's own name and computes
+    ``x = self.<name> * x`` there, with no submodule: torchvision's ``CNBlock.layer_scale``."""
 
     cls: str
     kwargs: dict[str, Any] = field(factory=dict)
     flatten_first: bool = False
     origin: str = TORCH_NN
+    scale_parameter: str | None = None
 
 
 def require_groups_divide(what: str, groups: int, inp: Shape) -> None:

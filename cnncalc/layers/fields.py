@@ -201,6 +201,24 @@ class Several(Rule):
         return {"anyOf": [item, many]}
 
 
+class Values(Rule):
+    """A list of one or more values, each as ``item`` accepts it (one per channel): stored as a tuple."""
+
+    def __init__(self, item: Rule, what: str):
+        self.item = item
+        self.expected = f"a list of {what}"
+
+    def convert(self, value: Any) -> Any:
+        if not isinstance(value, list | tuple) or not value:
+            raise self.wrong_type()
+        if len(value) > MAX_DIMENSION:
+            raise Problem(f"it should be at most {MAX_DIMENSION:,}", limit=MAX_DIMENSION, number=len(value))
+        return tuple(self.item.convert(v) for v in value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "array", "items": self.item.schema(), "minItems": 1}
+
+
 class Either(Rule):
     """The first of several rules that accepts the value. When all refuse it, the message comes from
     the rule whose type the value had (``-1`` for a padding: "≥ 0"), else it lists what fits."""
@@ -245,6 +263,7 @@ BOOLEAN = Boolean()
 NUMBER = Real()
 PROBABILITY = Real(at_least=0.0, at_most=1.0)
 POSITIVE_NUMBER = Real(above=0.0)
+PER_CHANNEL_NUMBERS = Values(NUMBER, "numbers, one per channel")
 
 _REQUIRED: Any = object()
 

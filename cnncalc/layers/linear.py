@@ -1,6 +1,6 @@
 """Fully connected layers (fc; channel_linear over the channels of a feature map), per-channel
-scaling (layerscale), and the layers that only reshape, reorder or mask: flatten, channel_shuffle,
-dropout, stochastic_depth."""
+scaling (layerscale, fixed_affine), and the layers that only reshape, reorder or mask: flatten,
+channel_shuffle, dropout, stochastic_depth."""
 
 from __future__ import annotations
 
@@ -14,7 +14,16 @@ from cnncalc.layers.base import (
     register,
     require_groups_divide,
 )
-from cnncalc.layers.fields import BOOLEAN, NON_NEGATIVE_INT, NUMBER, POSITIVE_INT, PROBABILITY, Choice, field
+from cnncalc.layers.fields import (
+    BOOLEAN,
+    NON_NEGATIVE_INT,
+    NUMBER,
+    PER_CHANNEL_NUMBERS,
+    POSITIVE_INT,
+    PROBABILITY,
+    Choice,
+    field,
+)
 from cnncalc.shapes import Shape
 
 
@@ -145,7 +154,8 @@ class LayerScale(LayerDef):
     """A learned scale per channel, γ of shape C×1×1 (ConvNeXt's ``layer_scale``).
 
     γ multiplies the feature map; initialised to 1e-6 as in ConvNeXt. One parameter per channel,
-    named ``layer_scale``."""
+    named ``layer_scale``; in PyTorch a parameter of the enclosing block under the layer's name
+    (torchvision's ``CNBlock.layer_scale``), not a submodule of its own."""
 
     init: float = field(NUMBER, "Initial value of every γ.", default=1e-6)
 
@@ -168,10 +178,45 @@ class LayerScale(LayerDef):
         return inp.channels
 
     def torch_call(self, inp: Shape) -> TorchCall:
-        return TorchCall("LayerScale", {"channels": inp.channels, "init": self.init}, origin=CNNCALC_MODULES)
+        kwargs = {"channels": inp.channels, "init": self.init}
+        return TorchCall("LayerScale", kwargs, origin=CNNCALC_MODULES, scale_parameter="layer_scale")
 
     def describe(self) -> str:
         return f"γ per channel, init {self.init:g}"
+
+
+@register
+class FixedAffine(LayerDef):
+    """A fixed affine map per channel, x_c × scale_c + shift_c: constants, no parameters.
+
+    torchvision's GoogLeNet and Inception v3 with their DEFAULT weights (``transform_input=True``)
+    begin so: the ImageNet-normalised input renormalised to mean 0.5 and std 0.5 per channel
+    (scale std_c / 0.5, shift (mean_c − 0.5) / 0.5), computed as torchvision's ``_transform_input``.
+    No MACs: it is element-wise, as normalisation, and FlopCounterMode counts no element-wise op."""
+
+    scale: tuple[float, ...] = field(PER_CHANNEL_NUMBERS, "The factor of each channel.")
+    shift: tuple[float, ...] = field(PER_CHANNEL_NUMBERS, "The term added to each channel.")
+
+    types = ("fixed_affine",)
+    names = ("fixed_affine", "channel_affine", "fixedaffine")
+    family = "scale"
+    summary = "fixed x × scale + shift per channel (lists, one value per channel); no parameters, no MACs"
+
+    def output_shape(self, inp: Shape) -> Shape:
+        for name, values in (("scale", self.scale), ("shift", self.shift)):
+            if len(values) != inp.channels:
+                raise ShapeError(
+                    f"fixed_affine: {len(values)} values of {name} for {inp.channels} channels",
+                    hint=f"give {name} as a list of {inp.channels} numbers, one per channel",
+                )
+        return inp
+
+    def torch_call(self, inp: Shape) -> TorchCall:
+        kwargs = {"scale": list(self.scale), "shift": list(self.shift)}
+        return TorchCall("FixedAffine", kwargs, origin=CNNCALC_MODULES)
+
+    def describe(self) -> str:
+        return "x × scale + shift per channel, fixed"
 
 
 @register

@@ -102,9 +102,9 @@ def memory_lines(
     if estimate.train and "backward_peak" in estimate.uncertain_terms:
         note = (
             _(
-                "The backward peak is an estimate for this network: backward is modelled as one chain "
-                "of gradients, and the gradients that side heads and from: references return wait "
-                "beside it (docs/memory-model.md)."
+                "The backward peak is an estimate for this network: the gradients that the readers "
+                "of an output read by from: references return are added up in an order the model "
+                "follows only approximately (docs/memory-model.md)."
             )
             + " "
             + note

@@ -29,6 +29,7 @@ from cnncalc.torch_bridge.plan import (
     LayerPlan,
     Load,
     Save,
+    ScaleStep,
     SideStep,
     Step,
     make_plan,
@@ -96,10 +97,12 @@ def _saved_name(name: str) -> str:
     return "saved_" + re.sub(r"\W", "_", name)
 
 
-def _assign(key: str, value: Expr) -> Stmt:
+def _assign(key: str, value: Expr, parameter: bool = False) -> Stmt:
+    """``self.key = value``, or ``add_module`` (``register_parameter``) for a key such as "0"."""
     if _is_attribute(key):
         return (f"self.{key} = ", value, "")
-    return ("", _Call("self.add_module", (_quote(key), value)), "")
+    method = "self.register_parameter" if parameter else "self.add_module"
+    return ("", _Call(method, (_quote(key), value)), "")
 
 
 def _class_name(path: str, fallback: str) -> str:
@@ -147,7 +150,10 @@ class _Writer:
         """Write the class of ``block`` (and of its sub-blocks); return the class name."""
         init: list[Stmt] = []
         for child in block.children:
-            if isinstance(child, LayerPlan):
+            if isinstance(child, LayerPlan) and child.is_parameter:  # LayerScale(...).layer_scale
+                held = f"{_flat(self.layer_expr(child))}.{child.call.scale_parameter}"
+                init.append(_assign(child.key, held, parameter=True))
+            elif isinstance(child, LayerPlan):
                 init.append(_assign(child.key, self.layer_expr(child)))
             else:
                 child_name = self.block(child, "Block")
@@ -192,7 +198,9 @@ class _Writer:
     def steps(self, steps: tuple[Step, ...], counter: list[int]) -> list[Stmt]:
         lines: list[Stmt] = []
         for step in steps:
-            if isinstance(step, AddStep):
+            if isinstance(step, ScaleStep):
+                lines.append((f"x = {_ref(step.key)} * x", "", ""))
+            elif isinstance(step, AddStep):
                 counter[0] += 1
                 saved = "identity" if counter[0] == 1 else f"identity{counter[0]}"
                 lines.append((f"{saved} = x", "", ""))

@@ -28,7 +28,8 @@ class ChannelLinear(nn.Linear):
 
 
 class LayerScale(nn.Module):
-    """A learned scale per channel: ``layer_scale`` (C×1×1) times the map."""
+    """A learned scale per channel: ``layer_scale`` (C×1×1) times the map. A block
+    can hold the parameter itself, ``LayerScale(c).layer_scale``, as ConvNeXt's."""
 
     def __init__(self, channels: int, init: float = 1e-6) -> None:
         super().__init__()
@@ -36,6 +37,19 @@ class LayerScale(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.layer_scale * x
+
+
+class FixedAffine(nn.Module):
+    """x × scale + shift per channel, constants (no parameters), computed channel by
+    channel as torchvision's GoogLeNet and Inception v3 ``_transform_input``."""
+
+    def __init__(self, scale: list[float], shift: list[float]) -> None:
+        super().__init__()
+        self.scale, self.shift = scale, shift
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pairs = enumerate(zip(self.scale, self.shift, strict=True))
+        return torch.cat([x[:, c : c + 1] * s + b for c, (s, b) in pairs], 1)
 
 
 class StochasticDepth(nn.Module):
@@ -71,5 +85,5 @@ class Chunk(nn.Module):
 
 
 CLASSES: dict[str, type[nn.Module]] = {
-    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, StochasticDepth, Chunk)
+    cls.__name__: cls for cls in (LayerNorm2d, ChannelLinear, LayerScale, FixedAffine, StochasticDepth, Chunk)
 }

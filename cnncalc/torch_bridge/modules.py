@@ -18,6 +18,7 @@ from cnncalc.torch_bridge.plan import (
     LayerPlan,
     Load,
     Save,
+    ScaleStep,
     SideStep,
     Step,
     make_plan,
@@ -33,8 +34,9 @@ def _module_classes() -> tuple[type, type]:
     nn = torch.nn
 
     class SpecSequence(nn.Module):
-        """Runs its steps in order: children, inline residual additions, and side outputs (kept in
-        ``side_outputs`` by name)."""
+        """Runs its steps in order: children, its own parameters (layer scale), inline residual
+        additions, and side outputs (kept in ``side_outputs`` by name). ``merge_observer`` sees
+        each step's result that no submodule's hook can: merges and parameters."""
 
         def __init__(self, steps: tuple[Step, ...]) -> None:
             super().__init__()
@@ -46,7 +48,10 @@ def _module_classes() -> tuple[type, type]:
             # ``saved``: the outputs ``from:`` references read, for one forward pass
             module = self.get_submodule  # a key may be a path: an inlined block's child
             for step in steps:
-                if isinstance(step, AddStep):
+                if isinstance(step, ScaleStep):
+                    x = self.get_parameter(step.key) * x
+                    self.observe(step.name, x)
+                elif isinstance(step, AddStep):
                     identity = x
                     x = self.run(step.body, x, saved)
                     shortcut = identity if step.shortcut is None else module(step.shortcut)(identity)
@@ -123,6 +128,9 @@ def module_from_plan(block: BlockPlan) -> Any:
     sequence_cls, concat_cls = _module_classes()
     module = concat_cls() if block.mode == "concat" else sequence_cls(block.steps)
     for child in block.children:
+        if isinstance(child, LayerPlan) and child.is_parameter:  # the block holds the parameter
+            module.register_parameter(child.key, getattr(_layer_module(child), child.call.scale_parameter))
+            continue
         built = _layer_module(child) if isinstance(child, LayerPlan) else module_from_plan(child)
         module.add_module(child.key, built)
     return module

@@ -19,7 +19,8 @@ spec name (``layer1.0.conv1``):
 * a side output (an auxiliary head) is a block run on the current tensor, its result kept in the
   enclosing block's ``side_outputs`` while the main path goes on;
 * a layer is ``torch.nn.<cls>(**kwargs)`` from its kind's :meth:`~cnncalc.layers.LayerDef.torch_call`,
-  flattened first when that asks for it;
+  flattened first when that asks for it; a layer whose call has a ``scale_parameter`` (layer scale)
+  is that parameter of the enclosing block, under the layer's key, and a :class:`ScaleStep`;
 * an ``add:``/``mul:`` merge of branches, like an inline concat, is a step of the enclosing block;
 * a ``from:`` reference reads an output saved where it was computed (``Save``/``Load`` steps). A
   reference that crosses the boundary of a block (U-Net's skips, DeepLab's head on an inner stage)
@@ -51,6 +52,11 @@ class LayerPlan:
     input: Shape
     output: Shape
 
+    @property
+    def is_parameter(self) -> bool:
+        """Whether the layer is a parameter of its block (``call.scale_parameter``), not a module."""
+        return self.call.scale_parameter is not None
+
 
 @dataclass(frozen=True)
 class Apply:
@@ -58,6 +64,15 @@ class Apply:
 
     key: str
     flatten_first: bool = False
+
+
+@dataclass(frozen=True)
+class ScaleStep:
+    """Step ``x = self.<key> * x``: ``key`` a parameter of this block (a :class:`LayerPlan` that
+    :attr:`~LayerPlan.is_parameter`); ``name`` the layer's qualified spec name."""
+
+    key: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -119,7 +134,7 @@ class Load:
     last: bool = False
 
 
-Step = Apply | AddStep | ConcatStep | GateStep | SideStep | Save | Load
+Step = Apply | ScaleStep | AddStep | ConcatStep | GateStep | SideStep | Save | Load
 
 
 @dataclass(frozen=True)
@@ -139,7 +154,8 @@ class BlockPlan:
     inlined: bool = False  # its steps run in the parent's forward (a reference crosses it)
 
     def layers(self) -> Iterable[tuple[str, LayerPlan]]:
-        """Every layer below this block with its module path, in registration order."""
+        """Every layer below this block with its module path (its parameter's path for a layer that
+        :attr:`~LayerPlan.is_parameter`), in registration order."""
         for child in self.children:
             path = f"{self.path}.{child.key}" if self.path else child.key
             if isinstance(child, LayerPlan):
@@ -261,6 +277,8 @@ def _prefixed(key: str, steps: tuple[Step, ...]) -> tuple[Step, ...]:
     for step in steps:
         if isinstance(step, Apply):
             out.append(Apply(f"{key}.{step.key}", step.flatten_first))
+        elif isinstance(step, ScaleStep):
+            out.append(ScaleStep(f"{key}.{step.key}", step.name))
         elif isinstance(step, AddStep):
             out.append(AddStep(_prefixed(key, step.body), under(step.shortcut), step.name, step.output))
         elif isinstance(step, ConcatStep):
@@ -316,8 +334,9 @@ def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple
             call = node.layer.torch_call(shape)
             out = node.layer.output_shape(shape)
             key = builder.key(builder.relative(node.name))
-            builder.children.append(LayerPlan(key, node, call, shape, out))
-            steps.append(Apply(key, call.flatten_first))
+            layer = LayerPlan(key, node, call, shape, out)
+            builder.children.append(layer)
+            steps.append(ScaleStep(key, node.name) if layer.is_parameter else Apply(key, call.flatten_first))
             shape = out
             if node.name in tapped:
                 steps.append(Save(node.name))

@@ -210,8 +210,9 @@ def verify(
     with torch.device(device):
         built = build(network)
     model = built.module.to(dtype=torch_dtype).eval()
-    layer_paths = {plan.node.name: path for path, plan in built.plan.layers()}
-    paths = {**layer_paths, **_merge_modules(built.plan)}
+    layer_paths = {plan.node.name: path for path, plan in built.plan.layers() if not plan.is_parameter}
+    paths = {**layer_paths, **_merge_modules(built.plan)}  # hooked; a block's parameters are observed
+    parameters = {plan.node.name: path for path, plan in built.plan.layers() if plan.is_parameter}
     x = torch.randn(batch, *network.input.torch_dims(), dtype=torch_dtype, device=device)
     run = _run_hooked(model, paths, x, device, dtype, FlopCounterMode)
     if any(not row.inference for row in report.layers):
@@ -225,9 +226,14 @@ def verify(
 
     rows = []
     for row in report.layers:
-        path = paths.get(row.name)
+        path = paths.get(row.name, parameters.get(row.name))
         # a layer's own parameters; a merge module (concat, named residual) has none of its own
-        own = None if path is None else model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
+        if row.name in parameters:  # a parameter its block holds (layer scale)
+            own = [model.get_parameter(parameters[row.name])]
+        elif path is not None:
+            own = model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
+        else:
+            own = None
         actual_params = None if own is None else sum(p.numel() for p in own)
         expected_shape = row.output_shape.shape().torch_dims()
         rows.append(
