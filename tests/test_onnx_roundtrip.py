@@ -58,10 +58,21 @@ NOT_EXPORTABLE = {name for name in bundled_names() if name.startswith("shufflene
 LRN_SPECS = ["alexnet-2012", "googlenet-paper"]
 
 
-def _names() -> list[str]:
-    if os.environ.get("CNNCALC_ONNX_ZOO") == "all":
-        return sorted(set(bundled_names()) - NOT_EXPORTABLE)
-    return REPRESENTATIVE + LRN_SPECS
+# Since fixed_affine (main, 07:20 UTC): the spec writer refuses the graph of torch's written-out
+# transform_input ("'from: add': no layer, merge or scope of that name"): a declared gap, strict.
+AFFINE_REFERENCE_GAP = {"googlenet", "googlenet-aux", "inception_v3"}
+
+
+def _names() -> list[Any]:
+    names = (
+        sorted(set(bundled_names()) - NOT_EXPORTABLE)
+        if os.environ.get("CNNCALC_ONNX_ZOO") == "all"
+        else REPRESENTATIVE + LRN_SPECS
+    )
+    gap = pytest.mark.xfail(
+        strict=True, raises=cnncalc.SpecError, reason="spec writer: from: inside transform_input"
+    )
+    return [pytest.param(n, marks=gap) if n in AFFINE_REFERENCE_GAP else n for n in names]
 
 
 def export(name: str, path: Path) -> cnncalc.Network:
@@ -84,7 +95,13 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
     network = export(name, path)
     report = analyse(network)
     graph = read_onnx(path)
-    assert [n for n in graph.nodes if n.kind == "uncounted"] == []
+    # torch writes a fixed_affine (googlenet's and inception_v3's transform_input) as slices, a
+    # multiply and an add per channel, then a concat: those are uncounted (no parameters, no MACs
+    # either way), and nothing else is.
+    affine = tuple(row.name for row in report.layers if row.type == "fixed_affine")
+    uncounted = [n.name for n in graph.nodes if n.kind == "uncounted"]
+    assert [n for n in uncounted if not n.startswith(affine)] == []
+    assert bool(uncounted) == bool(affine)
     imported = analyse(cnncalc.load(str(path)))  # the file as every command reads it
     # The export runs in eval mode: a training-only head (inception_v3's AuxLogits) is not in it;
     # nor is a side output (googlenet-aux's classifiers): the bridge's module keeps it in an
@@ -96,7 +113,7 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
         "macs": sum(r.macs for r in rows),
     }
     assert costs(imported) == expected
-    assert imported.totals.uncounted == 0
+    assert imported.totals.uncounted == len(uncounted)
     by_name = {row.name: row for row in imported.layers}
     for row in rows:
         if row.params or row.buffers:  # every layer with parameters is found under its own name
