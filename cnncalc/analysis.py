@@ -540,6 +540,7 @@ def analyse(
             source=network.source,
             reference=network.reference,
             description=network.description,
+            notes=list(network.notes),
         ),
         settings=Settings(batch=batch, dtype=dtype, bytes_per_element=bpe, order=order),  # type: ignore[arg-type]
         conventions=conventions_block(),

@@ -136,6 +136,10 @@ class NetworkInfo:
     source: str | None
     reference: str | None
     description: str | None
+    notes: list[str] = doc(
+        "What an importer says about the numbers (an ONNX file's BatchNorm folded into its "
+        "convolutions), printed by 'summary' as notes."
+    )
 
 
 @record(kw_only=True)

@@ -103,6 +103,7 @@ class Network:
     reference: str | None = None  # where the architecture comes from (paper, torchvision)
     layer_count: int = 0
     tapped: frozenset[str] = frozenset()  # names whose outputs a ``from:`` reads later
+    notes: tuple[str, ...] = ()  # what an importer says about the numbers (BatchNorm folded, …)
 
     def with_input(self, shape: Shape) -> Network:
         """The same network on another input size (``--input``)."""

@@ -303,6 +303,11 @@ def summary(
         from cnncalc.cli.teach import echo_summary_explanation
 
         echo_summary_explanation(spec, batch, dtype, input_size, order, fmt)
+    if report.network.notes and not quiet:
+        from cnncalc.i18n import translate_message
+
+        for note in report.network.notes:
+            click.echo(f"{click.style(_('note:'), fg='cyan')} {translate_message(note)}", err=True)
     if report.warnings and fmt != "markdown" and not quiet:
         # click (not rich) so that --json/--format runs never import rich; colour only on a terminal.
         from cnncalc.i18n import translate_message

@@ -66,14 +66,11 @@ def load_source(ref: str, input_shape: Shape | None) -> Network:
 
 
 def onnx_graph(path: str, input_shape: Shape | None) -> ImportedGraph:
-    """The hook of the ONNX reader (a file never runs code); not available yet."""
-    if not os.path.isfile(path):
-        raise SpecError(f"no such file: '{path}'", hint="check the path")
-    raise UsageError(
-        "reading ONNX models is not available yet in this version of cnncalc",
-        location=Location(path),
-        hint="export the model's PyTorch module instead: cnncalc summary model.py:NAME --input HxWxC",
-    )
+    """An ONNX file (:mod:`cnncalc.importers.onnx_reader`: read as data, never run), its input
+    size from the graph or ``input_shape`` (``--input``)."""
+    from cnncalc.importers.onnx_reader import read_onnx
+
+    return read_onnx(path, input_shape=input_shape)
 
 
 def _torch() -> Any:

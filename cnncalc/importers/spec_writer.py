@@ -20,7 +20,7 @@ from cnncalc.errors import CnncalcError
 from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
 from cnncalc.layers import lookup
 from cnncalc.parse.taps import candidates
-from cnncalc.records import record
+from cnncalc.records import record, replace
 from cnncalc.shapes import Shape
 from cnncalc.spec import Network
 
@@ -380,7 +380,8 @@ def graph_network(graph: ImportedGraph) -> Network:
     """``graph`` as a network: its document read by the ordinary parser."""
     from cnncalc.parse.build import network_from_data
 
-    return network_from_data(graph_document(graph), graph.source, default_name=graph.name)
+    network = network_from_data(graph_document(graph), graph.source, default_name=graph.name)
+    return replace(network, notes=graph.notes) if graph.notes else network
 
 
 def uncounted_layers(network: Network) -> list[tuple[str, str]]:

@@ -1,0 +1,1491 @@
+"""An ONNX file as an :class:`~cnncalc.importers.graph.ImportedGraph`.
+
+The file is parsed (protobuf data; nothing in it is executed), its input size taken from the graph
+or from ``--input``, and ONNX's own shape inference run on it. Each node is then mapped through
+:data:`CONVERTERS`, a table from op type to a function that returns cnncalc layer kinds with their
+fields (``Conv`` → ``conv`` with filters, kernel, stride, padding, dilation, groups, bias), a merge
+(``add``, ``mul``, ``concat``), or nothing for the exporter's bookkeeping: constants and the
+``Shape``/``Gather``/``Concat`` subgraphs that compute a ``Reshape``'s target are folded, a
+``Flatten``/``Reshape`` to a vector becomes ``flatten``, ``Mul(x, Sigmoid(x))`` becomes ``silu``,
+``MatMul`` + ``Add`` of a bias becomes ``fc``, and torch's channel shuffle (``Reshape``,
+``Transpose``, ``Reshape``) becomes ``channel_shuffle``.
+
+Every mapped node's output shape, as cnncalc's layer kind computes it, is compared with ONNX's
+shape inference. An op with no converter, or one whose attributes cnncalc cannot express, becomes
+an ``uncounted`` node that says what it is, where, and its input and output shapes: it is never
+counted as zero silently.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import struct
+from collections.abc import Callable, Iterable, Sequence
+from os import PathLike
+from pathlib import Path
+from typing import Any
+
+from cnncalc.errors import Location, ShapeError, SpecError
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.importers.onnx_proto import latest_opset, onnx_parts
+from cnncalc.layers import InvalidField, lookup
+from cnncalc.records import record, replace
+from cnncalc.shapes import MAX_DIMENSION, Shape
+
+UNCOUNTED = "uncounted"
+OLDEST_OPSET = 7  # BatchNormalization without spatial, Dropout, Upsample: what torch and tf2onnx write
+MAX_FILE_BYTES = 2**31  # protobuf's own limit for one message
+_CONST_SMALL = 4096  # constant tensors up to this many elements are decoded (shapes, pads, scales)
+
+Dims = tuple[int | None, ...]
+
+
+@record
+class Uncounted:
+    """Why a node cannot be counted (its converter's answer)."""
+
+    reason: str
+
+
+class Rejected(Exception):
+    """A converter's finding that the model cannot run on this input (a reshape target with
+    another number of values): the reader raises it as a :class:`ShapeError` at the node."""
+
+
+class _Pending:
+    """A tensor in the middle of a pattern (channel shuffle's 5-D view): no cnncalc node yet."""
+
+    def __init__(self, source: str, groups: int, step: str, node_name: str):
+        self.source, self.groups, self.step, self.node_name = source, groups, step, node_name
+
+
+# ONNX tensor element types cnncalc decodes (shapes, pads, scales, clip bounds).
+_DECODE = {1: "f", 6: "i", 7: "q", 11: "d", 10: "e", 9: "?", 2: "B", 3: "b", 5: "h", 4: "H"}
+_FIELD = {1: "float_data", 6: "int32_data", 7: "int64_data", 11: "double_data", 9: "int32_data"}
+
+
+def _decode(tensor: Any) -> list[float | int]:
+    """The values of a small TensorProto, flattened (only the numeric types above)."""
+    code = _DECODE.get(tensor.data_type)
+    if code is None:
+        raise ValueError(f"element type {tensor.data_type}")
+    if tensor.raw_data:
+        size = struct.calcsize(code)
+        count = len(tensor.raw_data) // size
+        return list(struct.unpack(f"<{count}{code}", tensor.raw_data[: count * size]))
+    field = _FIELD.get(tensor.data_type, "int32_data")
+    values = list(getattr(tensor, field))
+    if tensor.data_type == 10:  # float16 kept as its bit patterns in int32_data
+        values = [struct.unpack("<e", struct.pack("<H", v))[0] for v in values]
+    return values
+
+
+def _numel(dims: Iterable[int]) -> int:
+    return math.prod(dims)
+
+
+def _attributes(node: Any) -> dict[str, Any]:
+    """A node's attributes as Python values (ints, floats, strings, lists; tensors as values)."""
+    out: dict[str, Any] = {}
+    for attribute in node.attribute:
+        kind = attribute.type
+        if kind == 1:
+            out[attribute.name] = attribute.f
+        elif kind == 2:
+            out[attribute.name] = attribute.i
+        elif kind == 3:
+            out[attribute.name] = attribute.s.decode("utf-8", "replace")
+        elif kind == 4:
+            out[attribute.name] = attribute.t
+        elif kind == 6:
+            out[attribute.name] = list(attribute.floats)
+        elif kind == 7:
+            out[attribute.name] = list(attribute.ints)
+        elif kind == 5:
+            out[attribute.name] = attribute.g  # a subgraph (If's branches): read, never run
+        elif kind == 8:
+            out[attribute.name] = [s.decode("utf-8", "replace") for s in attribute.strings]
+        else:
+            out[attribute.name] = attribute  # others: kept opaque
+    return out
+
+
+def _clean_float(value: float) -> float:
+    """A float32 attribute as the number it was written as (``9.999999747e-06`` → ``1e-05``)."""
+    return float(f"{value:.6g}")
+
+
+def shape_of_dims(dims: Dims) -> Shape | None:
+    """cnncalc's per-sample shape of an ONNX N×C×H×W or N×F tensor; None for other ranks or
+    unknown sizes."""
+    if any(d is None for d in dims):
+        return None
+    if len(dims) == 4:
+        return Shape(channels=dims[1], height=dims[2], width=dims[3])  # type: ignore[arg-type]
+    if len(dims) == 2:
+        return Shape(channels=dims[1])  # type: ignore[arg-type]
+    return None
+
+
+def dims_text(dims: Dims | None) -> str:
+    """``1×64×56×56`` (ONNX's N×C×H×W order), ``?`` for an unknown size."""
+    if dims is None:
+        return "?"
+    return "×".join("?" if d is None else str(d) for d in dims) or "scalar"
+
+
+class _Context:
+    """What the converters read: shapes, constants, attributes, and where each tensor comes from."""
+
+    def __init__(self, graph: Any, shapes: dict[str, Dims], source: str, opset: int):
+        self.source, self.opset = source, opset
+        self.shapes = shapes
+        self.initializers = {t.name: t for t in graph.initializer}
+        self.consts: dict[str, list[float | int]] = {}
+        self.const_dims: dict[str, tuple[int, ...]] = {}
+        self.producer: dict[str, str] = {}  # tensor → cnncalc node name (or NETWORK_INPUT)
+        self.pending: dict[str, _Pending] = {}
+        self.consumers: dict[str, list[Any]] = {}
+        self.skip: set[int] = set()  # node indices already taken by a pattern
+        self.lrns: dict[int, dict[str, Any]] = {}  # Div nodes that end torch's written-out LRN
+        for node in graph.node:
+            for name in node.input:
+                self.consumers.setdefault(name, []).append(node)
+        for output in graph.output:
+            self.consumers.setdefault(output.name, []).append(None)  # a graph output counts as a use
+        self.index_of = {id(node): i for i, node in enumerate(graph.node)}
+
+    # -- constants --------------------------------------------------------------------------
+    def is_const(self, name: str) -> bool:
+        return name in self.consts or name in self.initializers or name in self.const_dims
+
+    def alias_const(self, alias: str, name: str) -> bool:
+        """``alias`` is a copy of the constant ``name`` (an exporter's ``Identity`` of a shared
+        initializer): it has its dims (and values, when small). False when ``name`` is no constant."""
+        if name in self.initializers:
+            tensor = self.initializers[name]
+            self.initializers[alias] = tensor
+            return True
+        if name in self.consts or name in self.const_dims:
+            if name in self.consts:
+                self.consts[alias] = self.consts[name]
+            self.const_dims[alias] = self.const_dims.get(name, (len(self.consts.get(name, [])),))
+            return True
+        return False
+
+    def const(self, name: str) -> list[float | int] | None:
+        """The values of a constant tensor (an initializer, a Constant, a folded subgraph)."""
+        if name in self.consts:
+            return self.consts[name]
+        tensor = self.initializers.get(name)
+        if tensor is None or _numel(tensor.dims) > _CONST_SMALL:
+            return None
+        try:
+            values = _decode(tensor)
+        except (ValueError, struct.error):
+            return None
+        self.consts[name] = values
+        self.const_dims[name] = tuple(tensor.dims)
+        return values
+
+    def dims(self, name: str) -> Dims | None:
+        if name in self.initializers:
+            return tuple(self.initializers[name].dims)
+        if name in self.const_dims:
+            return self.const_dims[name]
+        return self.shapes.get(name)
+
+    def shape(self, name: str) -> Shape | None:
+        dims = self.dims(name)
+        return None if dims is None else shape_of_dims(dims)
+
+    def only_consumer(self, tensor: str) -> Any | None:
+        users = self.consumers.get(tensor, [])
+        return users[0] if len(users) == 1 else None
+
+
+@record
+class _Layer:
+    """A converter's answer: one cnncalc node reading ``inputs`` (tensor names)."""
+
+    kind: str
+    fields: dict[str, Any]
+    inputs: tuple[str, ...]
+    suffix: str = ""  # a second node of the same ONNX node (ReduceMean's gap + flatten)
+
+
+Answer = list[_Layer] | Uncounted | None  # None: folded (a constant, a pass-through)
+Converter = Callable[[_Context, Any, dict[str, Any]], Answer]
+CONVERTERS: dict[str, Converter] = {}
+
+
+def converts(*ops: str) -> Callable[[Converter], Converter]:
+    def register(fn: Converter) -> Converter:
+        for op in ops:
+            CONVERTERS[op] = fn
+        return fn
+
+    return register
+
+
+def _pair(values: Sequence[int]) -> int | list[int]:
+    a, b = int(values[0]), int(values[1])
+    return a if a == b else [a, b]
+
+
+def _spatial_pads(
+    ctx: _Context,
+    node: Any,
+    attrs: dict[str, Any],
+    kernel: Sequence[int],
+    strides: Sequence[int],
+    dilations: Sequence[int],
+) -> tuple[int, int, int, int] | Uncounted:
+    """(top, left, bottom, right) padding of a 2-D window op, ``auto_pad`` resolved on its input."""
+    auto = attrs.get("auto_pad", "NOTSET")
+    if auto in ("NOTSET", ""):
+        pads = attrs.get("pads", [0, 0, 0, 0])
+        if len(pads) != 4:
+            return Uncounted(f"pads {pads} are not 2-D")
+        return (int(pads[0]), int(pads[1]), int(pads[2]), int(pads[3]))
+    if auto == "VALID":
+        return (0, 0, 0, 0)
+    dims = ctx.dims(node.input[0])
+    if dims is None or len(dims) != 4 or dims[2] is None or dims[3] is None:
+        return Uncounted(f"auto_pad {auto} on an input of unknown size")
+    totals = []
+    for n, k, s, d in zip(dims[2:], kernel, strides, dilations, strict=True):
+        out = -(-int(n) // s)
+        totals.append(max((out - 1) * s + (k - 1) * d + 1 - int(n), 0))
+    if auto == "SAME_UPPER":
+        return (totals[0] // 2, totals[1] // 2, totals[0] - totals[0] // 2, totals[1] - totals[1] // 2)
+    if auto == "SAME_LOWER":
+        return (totals[0] - totals[0] // 2, totals[1] - totals[1] // 2, totals[0] // 2, totals[1] // 2)
+    return Uncounted(f"auto_pad {auto}")
+
+
+def _padding_layers(pads: tuple[int, int, int, int], x: str) -> tuple[list[_Layer], int | list[int], str]:
+    """Symmetric pads become the layer's ``padding``; asymmetric ones a ``pad`` layer before it
+    (zero padding, as ONNX pads a convolution)."""
+    top, left, bottom, right = pads
+    if top == bottom and left == right:
+        return [], _pair((top, left)), x
+    return [_Layer("pad", {"amount": [left, right, top, bottom]}, (x,), suffix="pad")], 0, "@pad"
+
+
+def _input_rank(ctx: _Context, name: str) -> int | None:
+    dims = ctx.dims(name)
+    return None if dims is None else len(dims)
+
+
+@converts("Conv")
+def _conv(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    weight = ctx.dims(node.input[1]) if len(node.input) > 1 else None
+    if weight is None or len(weight) != 4 or any(d is None for d in weight):
+        return Uncounted("only 2-D convolutions with a known weight shape are counted")
+    if not ctx.is_const(node.input[1]):
+        return Uncounted("the weight is computed in the graph, not an initializer")
+    filters, per_group, kh, kw = (int(d) for d in weight)  # type: ignore[arg-type]
+    kernel = attrs.get("kernel_shape", [kh, kw])
+    strides = attrs.get("strides", [1, 1])
+    dilations = attrs.get("dilations", [1, 1])
+    groups = int(attrs.get("group", 1))
+    pads = _spatial_pads(ctx, node, attrs, kernel, strides, dilations)
+    if isinstance(pads, Uncounted):
+        return pads
+    bias = len(node.input) > 2 and node.input[2] != ""
+    inp = ctx.shape(node.input[0])
+    if inp is not None and inp.channels != per_group * groups:
+        raise Rejected(
+            f"its weight reads {per_group * groups} channels ({per_group} × {groups} groups) "
+            f"but its input has {inp.channels}"
+        )
+    before, padding, x = _padding_layers(pads, node.input[0])
+    fields = {
+        "filters": filters,
+        "kernel": _pair(kernel),
+        "stride": _pair(strides),
+        "padding": padding,
+        "dilation": _pair(dilations),
+        "groups": groups,
+        "bias": bias,
+        "floor": True,  # an existing model floors as it was built to
+    }
+    return [*before, _Layer("conv", fields, (x,))]
+
+
+@converts("ConvTranspose")
+def _deconv(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    weight = ctx.dims(node.input[1]) if len(node.input) > 1 else None
+    if weight is None or len(weight) != 4 or any(d is None for d in weight):
+        return Uncounted("only 2-D transposed convolutions with a known weight shape are counted")
+    in_channels, per_group, kh, kw = (int(d) for d in weight)  # type: ignore[arg-type]
+    groups = int(attrs.get("group", 1))
+    if "output_shape" in attrs or attrs.get("auto_pad", "NOTSET") not in ("NOTSET", "", "VALID"):
+        return Uncounted("output_shape or auto_pad on a transposed convolution")
+    pads = attrs.get("pads", [0, 0, 0, 0])
+    if pads[0] != pads[2] or pads[1] != pads[3]:
+        return Uncounted(f"asymmetric pads {pads}")
+    inp = ctx.shape(node.input[0])
+    if inp is not None and inp.channels != in_channels:
+        raise Rejected(f"its weight reads {in_channels} channels but its input has {inp.channels}")
+    fields = {
+        "filters": per_group * groups,
+        "kernel": _pair(attrs.get("kernel_shape", [kh, kw])),
+        "stride": _pair(attrs.get("strides", [1, 1])),
+        "padding": _pair(pads[:2]),
+        "output_padding": _pair(attrs.get("output_padding", [0, 0])),
+        "dilation": _pair(attrs.get("dilations", [1, 1])),
+        "groups": groups,
+        "bias": len(node.input) > 2 and node.input[2] != "",
+    }
+    return [_Layer("deconv", fields, (node.input[0],))]
+
+
+@converts("Gemm")
+def _gemm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    weight = ctx.dims(node.input[1])
+    if attrs.get("transA", 0) or weight is None or len(weight) != 2 or not ctx.is_const(node.input[1]):
+        return Uncounted("only x·Wᵀ + b with a constant 2-D weight W is counted")
+    units, features = (weight[0], weight[1]) if attrs.get("transB", 0) else (weight[1], weight[0])
+    inp = ctx.shape(node.input[0])
+    if inp is not None and inp.numel != features:
+        raise Rejected(f"its weight reads {features} features but its input has {inp.numel}")
+    bias = len(node.input) > 2 and node.input[2] != "" and attrs.get("beta", 1.0) != 0
+    return [_Layer("fc", {"units": int(units), "bias": bias}, (node.input[0],))]  # type: ignore[arg-type]
+
+
+@converts("MatMul")
+def _matmul(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    weight = ctx.dims(node.input[1])
+    flat_input = _input_rank(ctx, node.input[0]) == 2
+    if weight is None or len(weight) != 2 or not ctx.is_const(node.input[1]) or not flat_input:
+        return Uncounted("only a vector times a constant 2-D matrix is counted")
+    features, units = int(weight[0]), int(weight[1])  # type: ignore[arg-type]
+    # MatMul + Add of a constant vector of `units`: one fc layer with its bias (as torch writes Linear
+    # on older opsets).
+    bias = False
+    user = ctx.only_consumer(node.output[0])
+    if user is not None and user.op_type == "Add":
+        other = [name for name in user.input if name != node.output[0]]
+        if len(other) == 1 and ctx.is_const(other[0]) and ctx.dims(other[0]) in ((units,), (1, units)):
+            bias = True
+            ctx.skip.add(ctx.index_of[id(user)])
+            ctx.producer[user.output[0]] = "@" + node.output[0]
+    inp = ctx.shape(node.input[0])
+    if inp is not None and inp.numel != features:
+        raise Rejected(f"its weight reads {features} features but its input has {inp.numel}")
+    return [_Layer("fc", {"units": units, "bias": bias}, (node.input[0],))]
+
+
+def _window_fields(ctx: _Context, node: Any, attrs: dict[str, Any]) -> dict[str, Any] | Uncounted:
+    kernel = attrs.get("kernel_shape")
+    if kernel is None or len(kernel) != 2:
+        return Uncounted("only 2-D pooling windows are counted")
+    strides = attrs.get("strides", [1, 1])  # ONNX's default stride is 1, not the window
+    dilations = attrs.get("dilations", [1, 1])
+    pads = _spatial_pads(ctx, node, attrs, kernel, strides, dilations)
+    if isinstance(pads, Uncounted):
+        return pads
+    top, left, bottom, right = pads
+    if top != bottom or left != right:
+        return Uncounted(f"asymmetric pooling pads (top {top}, left {left}, bottom {bottom}, right {right})")
+    fields: dict[str, Any] = {
+        "kernel": _pair(kernel),
+        "stride": _pair(strides),
+        "padding": _pair((top, left)),
+        "ceil_mode": bool(attrs.get("ceil_mode", 0)),
+        "floor": True,
+    }
+    if dilations != [1, 1]:
+        fields["dilation"] = _pair(dilations)
+    return fields
+
+
+@converts("MaxPool")
+def _maxpool(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if len(node.output) > 1 and node.output[1] and ctx.consumers.get(node.output[1]):
+        return Uncounted("its indices output is used")
+    fields = _window_fields(ctx, node, attrs)
+    if isinstance(fields, Uncounted):
+        return fields
+    return [_Layer("maxpool", fields, (node.input[0],))]
+
+
+@converts("AveragePool")
+def _avgpool(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    fields = _window_fields(ctx, node, attrs)
+    if isinstance(fields, Uncounted):
+        return fields
+    if "dilation" in fields:
+        return Uncounted("a dilated average pool")
+    fields["count_include_pad"] = bool(attrs.get("count_include_pad", 0))  # ONNX's default: excluded
+    return [_Layer("avgpool", fields, (node.input[0],))]
+
+
+@converts("GlobalAveragePool", "GlobalMaxPool")
+def _global_pool(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if _input_rank(ctx, node.input[0]) != 4:
+        return Uncounted("global pooling of a tensor that is not N×C×H×W")
+    return [_Layer("gap" if node.op_type == "GlobalAveragePool" else "gmp", {}, (node.input[0],))]
+
+
+@converts("ReduceMean", "ReduceMax")
+def _reduce(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    axes = attrs.get("axes")
+    if axes is None and len(node.input) > 1 and node.input[1]:
+        axes = ctx.const(node.input[1])
+    if _input_rank(ctx, node.input[0]) != 4 or axes is None or sorted(int(a) % 4 for a in axes) != [2, 3]:
+        return Uncounted(f"a {node.op_type} that is not over H×W")
+    kind = "gap" if node.op_type == "ReduceMean" else "gmp"
+    layers = [_Layer(kind, {}, (node.input[0],))]
+    if not attrs.get("keepdims", 1):
+        layers.append(_Layer("flatten", {}, ("@",), suffix="flatten"))
+    return layers
+
+
+@converts("BatchNormalization")
+def _batchnorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if attrs.get("spatial", 1) != 1:
+        return Uncounted("spatial=0 (statistics per position)")
+    for extra in node.output[1:]:
+        if extra and ctx.consumers.get(extra):
+            return Uncounted("its running statistics are read by other nodes")
+    fields = {
+        "eps": _clean_float(attrs.get("epsilon", 1e-5)),
+        # ONNX keeps 1 − torch's momentum
+        "momentum": _clean_float(1.0 - _clean_float(attrs.get("momentum", 0.9))),
+    }
+    return [_Layer("batchnorm", fields, (node.input[0],))]
+
+
+@converts("InstanceNormalization")
+def _instancenorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    # ONNX's scale and bias are required inputs: torch's InstanceNorm2d(affine=True)
+    fields = {"eps": _clean_float(attrs.get("epsilon", 1e-5)), "affine": True}
+    return [_Layer("instancenorm", fields, (node.input[0],))]
+
+
+@converts("DepthToSpace")
+def _depth_to_space(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if attrs.get("mode", "DCR") != "CRD":
+        return Uncounted("DCR order (torch's PixelShuffle is DepthToSpace with mode CRD)")
+    return [_Layer("pixelshuffle", {"factor": int(attrs["blocksize"])}, (node.input[0],))]
+
+
+_SAME_ACTIVATION = {
+    "Relu": "relu",
+    "Sigmoid": "sigmoid",
+    "Tanh": "tanh",
+    "HardSwish": "hardswish",
+    "Elu": "elu",
+    "Selu": "selu",
+    "Softplus": "softplus",
+    "Mish": "mish",
+    "Gelu": "gelu",
+}
+
+
+@converts(*_SAME_ACTIVATION)
+def _activation(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    x = node.input[0]
+    if node.op_type == "Sigmoid":
+        # torch's SiLU: Mul(x, Sigmoid(x)) → silu
+        user = ctx.only_consumer(node.output[0])
+        if user is not None and user.op_type == "Mul" and sorted(user.input) == sorted([x, node.output[0]]):
+            ctx.skip.add(ctx.index_of[id(user)])
+            ctx.producer[user.output[0]] = "@" + node.output[0]
+            return [_Layer("silu", {}, (x,))]
+    if node.op_type == "Elu" and not math.isclose(attrs.get("alpha", 1.0), 1.0, rel_tol=1e-6):
+        return Uncounted(f"alpha {attrs['alpha']:g} (cnncalc's elu has alpha 1)")
+    return [_Layer(_SAME_ACTIVATION[node.op_type], {}, (x,))]
+
+
+@converts("HardSigmoid")
+def _hardsigmoid(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    alpha, beta = attrs.get("alpha", 0.2), attrs.get("beta", 0.5)
+    if not (math.isclose(alpha, 1 / 6, rel_tol=1e-5) and math.isclose(beta, 0.5, rel_tol=1e-6)):
+        return Uncounted(f"alpha {alpha:g}, beta {beta:g} (torch's Hardsigmoid is x/6 + 1/2)")
+    return [_Layer("hardsigmoid", {}, (node.input[0],))]
+
+
+@converts("LeakyRelu")
+def _leakyrelu(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    return [_Layer("leakyrelu", {"negative_slope": _clean_float(attrs.get("alpha", 0.01))}, (node.input[0],))]
+
+
+@converts("PRelu")
+def _prelu(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    slope = ctx.dims(node.input[1])
+    if slope is None or not ctx.is_const(node.input[1]):
+        return Uncounted("a slope that is not an initializer")
+    inp = ctx.shape(node.input[0])
+    count = _numel(d or 0 for d in slope)
+    if count == 1:
+        return [_Layer("prelu", {}, (node.input[0],))]
+    if inp is not None and count == inp.channels:
+        return [_Layer("prelu", {"per_channel": True}, (node.input[0],))]
+    return Uncounted(f"{count} slopes for {inp.channels if inp else '?'} channels")
+
+
+@converts("Clip")
+def _clip(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    low: float | None = attrs.get("min")
+    high: float | None = attrs.get("max")
+    for position, name in ((1, "min"), (2, "max")):
+        if len(node.input) > position and node.input[position]:
+            values = ctx.const(node.input[position])
+            if values is None or len(values) != 1:
+                return Uncounted(f"its {name} is not a constant")
+            if position == 1:
+                low = float(values[0])
+            else:
+                high = float(values[0])
+    if low == 0 and high == 6:
+        return [_Layer("relu6", {}, (node.input[0],))]
+    if low == 0 and (high is None or math.isinf(high)):
+        return [_Layer("relu", {}, (node.input[0],))]
+    return Uncounted(f"a clip to [{low}, {high}] (only [0, 6], ReLU6, is a cnncalc layer)")
+
+
+@converts("Softmax")
+def _softmax(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    rank = _input_rank(ctx, node.input[0])
+    axis = int(attrs.get("axis", 1 if ctx.opset < 13 else -1))
+    if rank is None or axis % rank != 1:
+        return Uncounted(f"softmax over axis {axis} (cnncalc's is over the channels)")
+    return [_Layer("softmax", {}, (node.input[0],))]
+
+
+@converts("Dropout")
+def _dropout(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    ratio = attrs.get("ratio", 0.5)
+    if len(node.input) > 1 and node.input[1]:
+        values = ctx.const(node.input[1])
+        ratio = float(values[0]) if values else 0.5
+    return [_Layer("dropout", {"p": _clean_float(ratio)}, (node.input[0],))]
+
+
+@converts("LRN")
+def _lrn(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    fields = {
+        "size": int(attrs["size"]),
+        "alpha": _clean_float(attrs.get("alpha", 1e-4)),
+        "beta": _clean_float(attrs.get("beta", 0.75)),
+        "k": _clean_float(attrs.get("bias", 1.0)),
+    }
+    return [_Layer("lrn", fields, (node.input[0],))]
+
+
+@converts("Div")
+def _div(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    fields = ctx.lrns.get(ctx.index_of[id(node)])
+    if fields is None:
+        return Uncounted("a division (only the end of torch's written-out LRN is a cnncalc layer)")
+    return [_Layer("lrn", fields, (node.input[0],))]
+
+
+@converts("Identity")
+def _identity(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    return [_Layer("identity", {}, (node.input[0],))]
+
+
+@converts("Flatten")
+def _flatten(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    if int(attrs.get("axis", 1)) != 1:
+        return Uncounted(f"a flatten from axis {attrs['axis']} (cnncalc keeps the batch axis)")
+    return [_Layer("flatten", {}, (node.input[0],))]
+
+
+@converts("Add", "Mul", "Sum")
+def _merge(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    names = list(node.input)
+    if any(ctx.is_const(n) for n in names) or len(names) < 2:
+        return Uncounted(f"a {node.op_type} with a constant (not a merge of two computed tensors)")
+    shapes = [ctx.shape(n) for n in names]
+    if any(s is None for s in shapes):
+        return Uncounted(f"a {node.op_type} of tensors that are not N×C×H×W or N×F")
+    kind = "mul" if node.op_type == "Mul" else "add"
+    first = shapes[0]
+    if all(s == first for s in shapes):
+        return [_Layer(kind, {}, tuple(names))]
+    if kind == "mul" and len(names) == 2:
+        # a gate (squeeze-and-excitation): a C×1×1 scale times the map; the map first
+        big, small = (0, 1) if shapes[1].spatial == (1, 1) else (1, 0)  # type: ignore[union-attr]
+        b, s = shapes[big], shapes[small]
+        if s.spatial == (1, 1) and not s.is_flat and s.channels == b.channels:  # type: ignore[union-attr]
+            return [_Layer("mul", {}, (names[big], names[small]))]
+    shown = " with ".join(s.text() for s in shapes)  # type: ignore[union-attr]
+    return Uncounted(f"a {node.op_type} that broadcasts {shown}")
+
+
+@converts("Concat")
+def _concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    rank = _input_rank(ctx, node.input[0])
+    if rank is None or int(attrs.get("axis", 1)) % rank != 1:
+        return Uncounted(f"a concat along axis {attrs.get('axis')} (cnncalc concatenates channels)")
+    return [_Layer("concat", {}, tuple(node.input))]
+
+
+@converts("Split")
+def _split(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    inp = ctx.shape(node.input[0])
+    rank = _input_rank(ctx, node.input[0])
+    if inp is None or rank is None or int(attrs.get("axis", 0)) % rank != 1:
+        return Uncounted("a split that is not along the channels")
+    sizes: Sequence[float | int] | None = attrs.get("split")
+    if sizes is None and len(node.input) > 1 and node.input[1]:
+        sizes = ctx.const(node.input[1])
+    parts = len(node.output)
+    if sizes is None:
+        sizes = [inp.channels // parts] * parts if inp.channels % parts == 0 else None
+    if sizes is None or len(set(sizes)) != 1 or sum(sizes) != inp.channels:
+        return Uncounted(f"a split into unequal parts {list(sizes or [])}")
+    return [
+        _Layer("chunk", {"parts": parts, "index": i}, (node.input[0],), suffix=str(i)) for i in range(parts)
+    ]
+
+
+@converts("Pad")
+def _pad(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    mode = attrs.get("mode", "constant")
+    pads = attrs.get("pads")
+    if pads is None and len(node.input) > 1:
+        pads = ctx.const(node.input[1])
+    value = attrs.get("value", 0.0)
+    if len(node.input) > 2 and node.input[2]:
+        values = ctx.const(node.input[2])
+        value = values[0] if values else None
+    if len(node.input) > 3 and node.input[3]:
+        return Uncounted("padding of chosen axes")
+    if mode != "constant" or value != 0 or pads is None or len(pads) != 8:
+        return Uncounted(f"{mode} padding (cnncalc's pad is zero padding of H×W)")
+    n0, c0, top, left, n1, c1, bottom, right = (int(p) for p in pads)
+    if n0 or c0 or n1 or c1 or min(top, left, bottom, right) < 0:
+        return Uncounted(f"pads {list(pads)} (only non-negative H×W padding is a cnncalc layer)")
+    return [_Layer("pad", {"amount": [left, right, top, bottom]}, (node.input[0],))]
+
+
+_RESIZE_MODES = {"nearest": "nearest", "linear": "bilinear", "cubic": "bicubic"}
+
+
+@converts("Resize", "Upsample")
+def _resize(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    mode = _RESIZE_MODES.get(attrs.get("mode", "nearest"))
+    transform = attrs.get("coordinate_transformation_mode", "half_pixel")
+    if node.op_type == "Upsample" or ctx.opset < 11:
+        transform = "asymmetric"
+    if mode is None or _input_rank(ctx, node.input[0]) != 4:
+        return Uncounted(f"{attrs.get('mode')} resizing")
+    fields: dict[str, Any] = {"mode": mode}
+    if mode == "nearest":
+        nearest = attrs.get("nearest_mode", "round_prefer_floor")
+        if transform == "asymmetric" and (nearest == "floor" or node.op_type == "Upsample" or ctx.opset < 11):
+            pass  # torch's nearest
+        elif transform in ("half_pixel", "pytorch_half_pixel") and nearest == "round_prefer_ceil":
+            fields["mode"] = "nearest-exact"
+        else:
+            return Uncounted(f"nearest resizing with {transform} and {nearest}")
+    else:
+        if transform == "align_corners":
+            fields["align_corners"] = True
+        elif transform not in ("half_pixel", "pytorch_half_pixel"):
+            return Uncounted(f"{mode} resizing with {transform} coordinates")
+    scales_name = sizes_name = ""
+    if node.op_type == "Upsample" or ctx.opset < 11:  # Upsample, Resize-10: (X, scales)
+        scales_name = node.input[1] if len(node.input) > 1 else ""
+        scales = attrs.get("scales")
+    else:
+        scales = None
+        scales_name = node.input[2] if len(node.input) > 2 else ""
+        sizes_name = node.input[3] if len(node.input) > 3 else ""
+    if scales is None and scales_name:
+        scales = ctx.const(scales_name)
+    sizes = ctx.const(sizes_name) if sizes_name else None
+    if sizes and len(sizes) == 4:
+        fields["size"] = _pair([int(sizes[2]), int(sizes[3])])
+    elif scales and len(scales) == 4 and scales[0] == 1 and scales[1] == 1:
+        sh, sw = float(scales[2]), float(scales[3])
+        fields["scale"] = sh if sh == sw else [sh, sw]
+    else:
+        return Uncounted("a resize whose scales or sizes are not constants over H×W")
+    return [_Layer("upsample", fields, (node.input[0],))]
+
+
+# -- reshapes: flatten, channel shuffle, and the constant subgraphs that compute their targets ---
+
+
+@converts("Reshape")
+def _reshape(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    target = ctx.const(node.input[1]) if len(node.input) > 1 else attrs.get("shape")
+    out = ctx.dims(node.output[0])
+    pending = ctx.pending.get(node.input[0])
+    if pending is not None:
+        inp = ctx.shape(pending.source)
+        if pending.step == "transposed" and inp is not None and out is not None and shape_of_dims(out) == inp:
+            return [_Layer("channel_shuffle", {"groups": pending.groups}, (pending.source,))]
+        return Uncounted("a reshape of a 5-D view that is not a channel shuffle")
+    inp = ctx.shape(node.input[0])
+    fixed = target is not None and -1 not in target and 0 not in target
+    if fixed and inp is not None and _numel(int(t) for t in target) != inp.numel:  # type: ignore[union-attr]
+        raise Rejected(f"it reshapes {inp.numel} values to {dims_text(tuple(int(t) for t in target))}")
+    if inp is None or out is None or target is None:
+        return Uncounted("a reshape to a size that is not a constant")
+    if len(out) == 2 and out[1] == inp.numel:
+        return [_Layer("flatten", {}, (node.input[0],))]
+    if shape_of_dims(out) == inp:
+        return [_Layer("identity", {}, (node.input[0],))]
+    if (
+        len(out) == 5
+        and not inp.is_flat
+        and None not in out
+        and out[1] * out[2] == inp.channels  # type: ignore[operator]
+        and (out[3], out[4]) == inp.spatial
+    ):
+        user = ctx.only_consumer(node.output[0])
+        if user is not None and user.op_type == "Transpose":
+            ctx.pending[node.output[0]] = _Pending(node.input[0], int(out[1]), "viewed", node.name)  # type: ignore[arg-type]
+            return None
+    return Uncounted(f"a reshape from {inp.text('chw')} to {dims_text(out)}")
+
+
+@converts("Transpose")
+def _transpose(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    pending = ctx.pending.get(node.input[0])
+    if pending is not None and pending.step == "viewed" and attrs.get("perm") == [0, 2, 1, 3, 4]:
+        user = ctx.only_consumer(node.output[0])
+        if user is not None and user.op_type == "Reshape":
+            ctx.pending[node.output[0]] = _Pending(pending.source, pending.groups, "transposed", node.name)
+            return None
+    return Uncounted("a transpose (cnncalc's layers keep the C×H×W layout)")
+
+
+_Folded = tuple[list[Any], tuple[int, ...]] | None  # a constant's values and dims, or not foldable
+
+
+# Ops on small constant tensors (shapes, indices): evaluated here, never counted. Each takes the
+# input values (flat lists) and attributes and returns the output's values and dims.
+def _fold_shape(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    dims = ctx.dims(node.input[0])
+    if dims is None or None in dims:
+        return None
+    start, end = attrs.get("start", 0), attrs.get("end")
+    values = list(dims)[start:end]
+    return values, (len(values),)
+
+
+def _fold_elementwise(op: Callable[[Any, Any], Any]) -> Callable[..., Any]:
+    def fold(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+        a, b = ctx.const(node.input[0]), ctx.const(node.input[1])
+        if a is None or b is None or (len(a) != len(b) and 1 not in (len(a), len(b))):
+            return None
+        n = max(len(a), len(b))
+        a, b = (a * n if len(a) == 1 else a), (b * n if len(b) == 1 else b)
+        dims = ctx.dims(node.input[0]) if len(a) == n and ctx.dims(node.input[0]) else (n,)
+        return [op(x, y) for x, y in zip(a, b, strict=True)], tuple(d or 0 for d in dims or (n,))
+
+    return fold
+
+
+def _fold_gather(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    data, index = ctx.const(node.input[0]), ctx.const(node.input[1])
+    one_dimensional = len(ctx.dims(node.input[0]) or ()) == 1
+    if data is None or index is None or int(attrs.get("axis", 0)) != 0 or not one_dimensional:
+        return None
+    values = [data[int(i)] for i in index]
+    return values, tuple(ctx.dims(node.input[1]) or ())  # type: ignore[arg-type]
+
+
+def _fold_concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    parts = [ctx.const(n) for n in node.input]
+    if any(p is None for p in parts):
+        return None
+    values = [v for p in parts for v in p]  # type: ignore[union-attr]
+    return values, (len(values),)
+
+
+def _fold_reshape_like(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    values = ctx.const(node.input[0])
+    out = ctx.dims(node.output[0])
+    if values is None or out is None or None in out:
+        return None
+    return values, tuple(out)  # type: ignore[arg-type]
+
+
+def _fold_constant(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    if "value" in attrs:
+        tensor = attrs["value"]
+        if _numel(tensor.dims) > _CONST_SMALL:
+            return [], tuple(tensor.dims)
+        try:
+            return _decode(tensor), tuple(tensor.dims)
+        except (ValueError, struct.error):
+            return [], tuple(tensor.dims)
+    for key in ("value_int", "value_float"):
+        if key in attrs:
+            return [attrs[key]], ()
+    for key in ("value_ints", "value_floats"):
+        if key in attrs:
+            return list(attrs[key]), (len(attrs[key]),)
+    return None
+
+
+def _fold_slice(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    data = ctx.const(node.input[0])
+    if data is None or len(ctx.dims(node.input[0]) or ()) != 1:
+        return None
+    if len(node.input) >= 3:
+        starts, ends = ctx.const(node.input[1]), ctx.const(node.input[2])
+        steps = ctx.const(node.input[4]) if len(node.input) > 4 and node.input[4] else [1]
+    else:
+        starts, ends, steps = attrs.get("starts"), attrs.get("ends"), [1]
+    if not starts or not ends or not steps or len(starts) != 1:
+        return None
+    values = data[slice(int(starts[0]), min(int(ends[0]), 2**62), int(steps[0]))]
+    return values, (len(values),)
+
+
+_FOLDERS: dict[str, Callable[..., tuple[list[Any], tuple[int, ...]] | None]] = {
+    "Constant": _fold_constant,
+    "Shape": _fold_shape,
+    "Gather": _fold_gather,
+    "Concat": _fold_concat,
+    "Unsqueeze": _fold_reshape_like,
+    "Squeeze": _fold_reshape_like,
+    "Reshape": _fold_reshape_like,
+    "Cast": _fold_reshape_like,
+    "Identity": _fold_reshape_like,
+    "Slice": _fold_slice,
+    "Add": _fold_elementwise(lambda a, b: a + b),
+    "Sub": _fold_elementwise(lambda a, b: a - b),
+    "Mul": _fold_elementwise(lambda a, b: a * b),
+    "Div": _fold_elementwise(lambda a, b: a // b if isinstance(a, int) and isinstance(b, int) else a / b),
+}
+
+
+# -- torch's LRN: local_response_norm written out as ops ---------------------------------------
+
+
+# What computes a size (an If's condition in torch's LRN), never the data
+_SIZE_OPS = frozenset({"Shape", "Gather", "Equal", "Constant", "Unsqueeze", "Squeeze", "Cast", "Concat"})
+
+
+def _decomposed_lrns(graph: Any, initializers: dict[str, Any]) -> dict[int, tuple[dict[str, Any], list[int]]]:
+    """torch.onnx.export writes ``nn.LocalResponseNorm`` as x / (k + α·avgpool3d(pad(x²)))^β:
+    Mul(x, x), a reshape to 5-D, Pad, AveragePool over (size, 1, 1), a reshape back (through an
+    If), Mul α, Add k, Pow β, Div. For each Div that ends such a chain: the lrn fields and the
+    indices of the chain's other nodes (the ops on constants around it fold by themselves)."""
+    producer = {out: (i, n) for i, n in enumerate(graph.node) for out in n.output}
+
+    def scalar(name: str) -> float | None:
+        tensor = initializers.get(name)
+        if tensor is None and name in producer and producer[name][1].op_type == "Constant":
+            values = _attributes(producer[name][1]).get("value")
+            tensor = values if values is not None and hasattr(values, "dims") else None
+        if tensor is None or _numel(tensor.dims) != 1:
+            return None
+        try:
+            return float(_decode(tensor)[0])
+        except (ValueError, struct.error):
+            return None
+
+    def made_by(name: str, op: str) -> tuple[int, Any] | None:
+        found = producer.get(name)
+        return found if found is not None and found[1].op_type == op else None
+
+    def condition(name: str) -> list[int]:
+        """The nodes that compute an If's condition (torch asks whether a size is 1)."""
+        taken, todo = [], [name]
+        while todo and len(taken) < 16:
+            found = producer.get(todo.pop())
+            if found is None or found[0] in taken:
+                continue
+            taken.append(found[0])
+            if found[1].op_type != "Shape":  # a size, not the data: stop there
+                todo.extend(i for i in found[1].input if i and i not in initializers)
+        sizes_only = all(graph.node[i].op_type in _SIZE_OPS for i in taken)
+        return taken if sizes_only else []
+
+    def through_views(name: str, chain: list[int]) -> str:
+        """Back through reshapes (and the If torch writes around a squeeze) to the data."""
+        for _ in range(4):
+            found = producer.get(name)
+            if found is None or found[1].op_type not in ("Reshape", "Squeeze", "Unsqueeze", "If"):
+                return name
+            index, view = found
+            chain.append(index)
+            if view.op_type == "If":
+                chain.extend(condition(view.input[0]))
+                branch = _attributes(view).get("then_branch")
+                inner = {o for n in getattr(branch, "node", ()) for o in n.output}
+                outer = [i for n in getattr(branch, "node", ()) for i in n.input if i and i not in inner]
+                pooled = [i for i in outer if i in producer and producer[i][1].op_type == "AveragePool"]
+                if not pooled:
+                    return name
+                name = pooled[0]
+            else:
+                name = view.input[0]
+        return name
+
+    found_lrns: dict[int, tuple[dict[str, Any], list[int]]] = {}
+    for index, div in enumerate(graph.node):
+        if div.op_type != "Div" or len(div.input) != 2:
+            continue
+        chain: list[int] = []
+        steps = []
+        name = div.input[1]
+        for op in ("Pow", "Add", "Mul"):
+            found = made_by(name, op)
+            if found is None:
+                break
+            chain.append(found[0])
+            value = scalar(found[1].input[1])
+            steps.append(value)
+            name = found[1].input[0]
+        if len(steps) != 3 or None in steps:
+            continue
+        beta, k, alpha = steps
+        name = through_views(name, chain)
+        pool = made_by(name, "AveragePool")
+        if pool is None:
+            continue
+        kernel = _attributes(pool[1]).get("kernel_shape", [])
+        if len(kernel) != 3 or kernel[1:] != [1, 1]:
+            continue
+        chain.append(pool[0])
+        pad = made_by(pool[1].input[0], "Pad")
+        if pad is None:
+            continue
+        chain.append(pad[0])
+        name = through_views(pad[1].input[0], chain)
+        square = made_by(name, "Mul")
+        if square is None or list(square[1].input) != [div.input[0], div.input[0]]:
+            continue
+        chain.append(square[0])
+        fields = {
+            "size": int(kernel[0]),
+            "alpha": _clean_float(alpha),
+            "beta": _clean_float(beta),
+            "k": _clean_float(k),
+        }  # type: ignore[arg-type]
+        found_lrns[index] = (fields, chain)
+    return found_lrns
+
+
+# -- reading the file -------------------------------------------------------------------------
+
+
+# What reading a damaged attribute (a list where a number belongs, a zero divisor) raises.
+_ODD_VALUES = (KeyError, IndexError, TypeError, ValueError, ZeroDivisionError, OverflowError, AttributeError)
+
+
+def _fail(message: str, source: str, hint: str | None = None, **where: Any) -> SpecError:
+    return SpecError(message, location=Location(source=source, **where), hint=hint)
+
+
+def _load(path: Path, source: str) -> Any:
+    proto, _ = onnx_parts()
+    if not path.exists():
+        raise _fail(f"no such file: '{source}'", source, hint="check the path")
+    if not path.is_file():
+        raise _fail(f"{source} is not a file", source, hint="give the path of an .onnx file")
+    size = path.stat().st_size
+    if size >= MAX_FILE_BYTES:
+        raise _fail(
+            f"{source} is {size:,} bytes, over protobuf's limit of 2 GiB for one ONNX file",
+            source,
+            hint="save the weights as external data (onnx.save(..., save_as_external_data=True))",
+        )
+    data = path.read_bytes()
+    model = proto.ModelProto()
+    try:
+        model.ParseFromString(data)
+    except Exception as exc:  # protobuf's DecodeError (its class depends on the protobuf backend)
+        raise _fail(
+            f"{source} is not a readable ONNX file ({type(exc).__name__}: {exc})",
+            source,
+            hint="the file is corrupt or not ONNX; export it again (torch.onnx.export) and check it "
+            "with onnx.checker",
+        ) from None
+    if model.ir_version <= 0 or not model.graph.node:
+        raise _fail(
+            f"{source} holds no ONNX graph (no IR version or no nodes)",
+            source,
+            hint="the file is corrupt or not ONNX; export it again (torch.onnx.export)",
+        )
+    return model
+
+
+def _opset(model: Any, source: str) -> int:
+    versions = {o.domain: o.version for o in model.opset_import}
+    version = versions.get("", versions.get("ai.onnx"))
+    newest = latest_opset()
+    if version is None:
+        raise _fail(f"{source} declares no opset for ONNX's default domain", source, hint="export it again")
+    if not OLDEST_OPSET <= version <= newest:
+        raise _fail(
+            f"unsupported opset {version}: this onnx installation reads opsets {OLDEST_OPSET} to {newest}",
+            source,
+            hint="convert the model (onnx.version_converter.convert_version) or update the onnx package",
+        )
+    return int(version)
+
+
+def _value_dims(value: Any) -> Dims:
+    dims = value.type.tensor_type.shape.dim
+    return tuple(d.dim_value if d.HasField("dim_value") and d.dim_value > 0 else None for d in dims)
+
+
+def _network_input(model: Any, source: str, given: Shape | None) -> tuple[Any, Shape]:
+    graph = model.graph
+    initializers = {t.name for t in graph.initializer}
+    inputs = [v for v in graph.input if v.name not in initializers]
+    if len(inputs) != 1:
+        names = ", ".join(f"'{v.name}'" for v in inputs) or "none"
+        raise _fail(
+            f"the model has {len(inputs)} inputs ({names}); cnncalc reads networks with one input",
+            source,
+        )
+    value = inputs[0]
+    if not value.type.HasField("tensor_type") or not value.type.tensor_type.HasField("shape"):
+        dims: Dims = ()
+    else:
+        dims = _value_dims(value)
+    where = {"path": f"input '{value.name}'"}
+    if len(dims) not in (2, 4):
+        raise _fail(
+            f"the input '{value.name}' is {dims_text(dims)}: cnncalc reads N×C×H×W images or N×F vectors",
+            source,
+            **where,
+        )
+    if given is not None:
+        wanted: Dims = (1, *given.torch_dims())
+        if len(wanted) != len(dims):
+            raise _fail(
+                f"--input {given.text()} does not fit the model's input '{value.name}' ({dims_text(dims)})",
+                source,
+                hint="give H×W×C for an image input, a length for a vector",
+                **where,
+            )
+        for axis, (have, want) in enumerate(zip(dims[1:], wanted[1:], strict=True), start=1):
+            if have is not None and have != want and axis == 1:
+                raise _fail(
+                    f"--input {given.text()} has {want} channels but the model's input '{value.name}' "
+                    f"has {have} ({dims_text(dims)})",
+                    source,
+                    hint=f"keep {have} channels",
+                    **where,
+                )
+        dims = wanted
+    elif any(d is None for d in dims[1:]):
+        raise _fail(
+            f"the model's input '{value.name}' has a dynamic size ({dims_text(dims)})",
+            source,
+            hint="give the size with --input HxWxC (e.g. --input 224x224x3)",
+            **where,
+        )
+    # The batch is one sample (cnncalc's reports are per sample; --batch scales them).
+    shape_dims = value.type.tensor_type.shape.dim
+    while len(shape_dims) < len(dims):
+        shape_dims.add()
+    for dim, size in zip(shape_dims, (1, *dims[1:]), strict=True):
+        dim.Clear()
+        dim.dim_value = int(size)  # type: ignore[arg-type]
+    shape = shape_of_dims((1, *dims[1:]))
+    assert shape is not None
+    if max(shape.numel, shape.channels) > MAX_DIMENSION:
+        raise _fail(f"the input {shape.text()} is over cnncalc's size limit", source, **where)
+    return value, shape
+
+
+def _infer(model: Any, source: str, inp: Shape) -> dict[str, Dims]:
+    """ONNX's shape inference on the model (weights left out: it needs only their sizes)."""
+    proto, inference = onnx_parts()
+    light = proto.ModelProto()  # the model without its weights' values: copied, not the 100 MB
+    light.ir_version = model.ir_version
+    light.opset_import.extend(model.opset_import)
+    light.functions.extend(model.functions)
+    graph = light.graph
+    graph.node.extend(model.graph.node)
+    graph.input.extend(model.graph.input)
+    for tensor in model.graph.initializer:
+        if _numel(tensor.dims) <= _CONST_SMALL and tensor.data_location == 0:
+            graph.initializer.add().CopyFrom(tensor)
+        else:
+            sized = graph.initializer.add()
+            sized.name, sized.data_type = tensor.name, tensor.data_type
+            sized.dims.extend(tensor.dims)
+    graph.output.extend(model.graph.output)
+    for output in graph.output:  # re-inferred: a stale size would contradict a new --input
+        output.type.tensor_type.ClearField("shape")
+    try:
+        inferred = proto.ModelProto.FromString(
+            inference.infer_shapes(light.SerializeToString(), True, True, True)
+        )
+    except Exception as exc:  # InferenceError / ValidationError from onnx's C++ code
+        text = str(exc).strip().replace("\n", " ")
+        node = re.search(r"node (?:\(([^)]*)\) )?\(?op_type:(\w+)", text)
+        where = f"ONNX node '{node.group(1) or '?'}' ({node.group(2)})" if node else "ONNX's shape inference"
+        raise ShapeError(
+            f"the model rejects the input {inp.text()} at {where}: {text}",
+            location=Location(source=source),
+            hint="give the size the model was exported for (--input), or export it with dynamic axes",
+        ) from None
+    shapes: dict[str, Dims] = {}
+    for value in (*inferred.graph.input, *inferred.graph.value_info, *inferred.graph.output):
+        if value.type.HasField("tensor_type") and value.type.tensor_type.HasField("shape"):
+            shapes[value.name] = _value_dims(value)
+    return shapes
+
+
+class _Names:
+    """cnncalc names for ONNX nodes: the module path torch's exporter writes (``/layer1/layer1.0/
+    conv1/Conv`` → ``layer1.0.conv1``), else a weight's name (``conv1.weight`` → ``conv1``), else
+    the op and its index; unique."""
+
+    def __init__(self) -> None:
+        self.taken: set[str] = set()
+
+    @staticmethod
+    def scope_path(node_name: str) -> str:
+        parts = [p for p in node_name.split("/") if p]
+        if len(parts) < 2 or not node_name.startswith("/"):
+            return ""
+        # each scope is named relative to the one above it, a container's child with the
+        # container's name first: /features/features.1/block/block.0/Conv → features.1.block.0
+        segments: list[str] = []
+        for part in parts[:-1]:
+            if segments and part.startswith(segments[-1] + "."):
+                segments[-1] = part
+            else:
+                segments.append(part)
+        return ".".join(segments)
+
+    def name(self, node: Any, index: int, ctx: _Context, suffix: str) -> str:
+        op = node.op_type.lower()
+        weight = node.input[1] if len(node.input) > 1 and node.op_type in _WEIGHTED else ""
+        if weight.endswith(".weight") and weight in ctx.initializers:
+            base = weight[: -len(".weight")]
+        elif node.name.startswith("/"):
+            path = self.scope_path(node.name)
+            # '/layer1/layer1.0/relu1/Relu' is the module relu1; '/layer1/layer1.0/Add' a step of
+            # layer1.0's forward (torch functions: merges and reshapes are named after the op)
+            step = node.op_type in _FUNCTION_STEPS or not path
+            base = path if not step else f"{path}.{op}" if path else op
+        else:
+            base = re.sub(r"[^A-Za-z0-9_.]+", "_", node.name).strip("_.") or f"{op}{index}"
+        if suffix:
+            base = f"{base}_{suffix}"  # beside the node, not a scope inside it
+        name, n = base, 1
+        while name in self.taken:
+            n += 1
+            name = f"{base}_{n}"
+        self.taken.add(name)
+        return name
+
+    def release(self, taken: Iterable[str]) -> None:
+        self.taken.difference_update(taken)
+
+
+_WEIGHTED = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "PRelu"})
+_FUNCTION_STEPS = frozenset({"Add", "Mul", "Sum", "Concat", "Flatten", "Reshape", "Split", "Pad", "Resize"})
+
+
+def _merged_shape(kind: str, shapes: list[Shape]) -> Shape:
+    if kind == "concat":
+        first = shapes[0]
+        if first.is_flat:
+            return Shape(sum(s.channels for s in shapes))
+        return Shape(sum(s.channels for s in shapes), first.height, first.width)
+    return shapes[0]
+
+
+def _cnncalc_shape(kind: str, fields: dict[str, Any], inputs: list[Shape]) -> Shape:
+    """The output shape cnncalc's layer kind computes (raises on an input it refuses)."""
+    if kind in ("add", "mul", "concat"):
+        return _merged_shape(kind, inputs)
+    layer_kind = lookup(kind)
+    assert layer_kind is not None, kind
+    return layer_kind(type=kind, **fields).output_shape(inputs[0])
+
+
+def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) -> ImportedGraph:
+    """Read an ONNX file into an :class:`ImportedGraph`; ``input_shape`` (``--input``) replaces the
+    graph's input size (required when it is dynamic). Raises :class:`SpecError` for a file that
+    cannot be read and :class:`ShapeError` for an input the model rejects."""
+    file = Path(path)
+    source = str(path)
+    model = _load(file, source)
+    opset = _opset(model, source)
+    value, inp = _network_input(model, source, input_shape)
+    shapes = _infer(model, source, inp)
+    graph = model.graph
+    ctx = _Context(graph, shapes, source, opset)
+    for div_index, (fields, chain) in _decomposed_lrns(graph, ctx.initializers).items():
+        ctx.skip.update(chain)
+        ctx.lrns[div_index] = fields
+    ctx.producer[value.name] = NETWORK_INPUT
+    node_shapes: dict[str, Shape] = {NETWORK_INPUT: inp}
+    names = _Names()
+    nodes: list[ImportedNode] = []
+    const_ops = 0
+
+    def resolve(tensor: str) -> str:
+        """The cnncalc node that produces ``tensor`` (through folded pass-throughs)."""
+        seen = 0
+        target = ctx.producer.get(tensor)
+        while target is not None and target.startswith("@") and seen < 1000:
+            target = ctx.producer.get(target[1:])
+            seen += 1
+        if target is None:
+            raise _fail(f"the tensor '{tensor}' is read before any node writes it", source)
+        return target
+
+    for index, node in enumerate(graph.node):
+        if index in ctx.skip:
+            continue
+        attrs = _attributes(node)
+        computed = [n for n in node.input if n and not ctx.is_const(n)]
+        folder = _FOLDERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        copies = node.op_type in ("Identity", "Cast") and not computed
+        if copies and ctx.alias_const(node.output[0], node.input[0]):
+            const_ops += 1
+            continue
+        if folder is not None and (node.op_type in ("Constant", "Shape") or not computed):
+            try:
+                folded = folder(ctx, node, attrs)
+            except _ODD_VALUES:  # a damaged attribute: not a constant cnncalc can compute
+                folded = None
+            if folded is not None:
+                ctx.consts[node.output[0]], ctx.const_dims[node.output[0]] = folded
+                const_ops += 1
+                continue
+        if not computed and node.output and all(ctx.dims(o) is not None for o in node.output):
+            # any other op on constants only (a weight's Transpose before MatMul): a constant of
+            # the size shape inference gives, its values not needed
+            for output in node.output:
+                ctx.const_dims[output] = tuple(d or 0 for d in ctx.dims(output) or ())
+            const_ops += 1
+            continue
+        label = f" '{node.name}'" if node.name else ""
+        where = f"ONNX node #{index}{label} ({node.op_type})"
+        converter = CONVERTERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
+        answer: Answer
+        if converter is None:
+            domain = f" of domain '{node.domain}'" if node.domain not in ("", "ai.onnx") else ""
+            answer = Uncounted(f"no cnncalc layer for {node.op_type}{domain}")
+        else:
+            try:
+                answer = converter(ctx, node, attrs)
+            except Rejected as exc:
+                raise _rejected(inp, where, exc, source, index, node) from None
+            except _ODD_VALUES as exc:
+                answer = Uncounted(f"attributes cnncalc cannot read ({type(exc).__name__}: {exc})")
+        if answer is None:
+            continue
+        if isinstance(answer, list):
+            try:
+                emitted = _emit_layers(answer, node, index, ctx, names, node_shapes, where, resolve)
+            except Rejected as exc:
+                raise _rejected(inp, where, exc, source, index, node) from None
+            if not isinstance(emitted, Uncounted):
+                nodes.extend(emitted)
+                continue
+            answer = emitted
+        nodes.append(_uncounted(answer, node, index, ctx, names, node_shapes, where, resolve))
+
+    outputs = tuple(resolve(o.name) for o in graph.output if o.name in ctx.producer)
+    notes = _notes(graph, nodes, const_ops)
+    renamed = _off_scopes(nodes, names)
+    return ImportedGraph(
+        name=file.stem,  # torch names every graph main_graph
+        input=inp,
+        nodes=tuple(_renamed(n, renamed) for n in nodes),
+        outputs=tuple(renamed.get(o, o) for o in outputs),
+        source=source,
+        notes=notes,
+    )
+
+
+def _off_scopes(nodes: list[ImportedNode], names: _Names) -> dict[str, str]:
+    """New names for nodes named as a scope that holds other nodes (``se``, a pool a module's
+    forward calls, beside ``se.fc1``): ``se.globalaveragepool``, so a name is a layer or a scope."""
+    scopes = {".".join(n.name.split(".")[:i]) for n in nodes for i in range(1, n.name.count(".") + 1)}
+    renamed = {}
+    for node in nodes:
+        if node.name in scopes:
+            base, n = f"{node.name}.{node.op.lower()}", 1
+            name = base
+            while name in names.taken:
+                n += 1
+                name = f"{base}_{n}"
+            names.taken.add(name)
+            renamed[node.name] = name
+    return renamed
+
+
+def _renamed(node: ImportedNode, renamed: dict[str, str]) -> ImportedNode:
+    if not renamed:
+        return node
+    return replace(
+        node,
+        name=renamed.get(node.name, node.name),
+        inputs=tuple(renamed.get(i, i) for i in node.inputs),
+    )
+
+
+def _rejected(inp: Shape, where: str, exc: Rejected, source: str, index: int, node: Any) -> ShapeError:
+    return ShapeError(
+        f"the model rejects the input {inp.text()} at {where}: {exc}",
+        location=Location(source=source, path=f"node #{index}", layer_name=node.name or None),
+        hint="give the size the model was exported for (--input)",
+    )
+
+
+def _emit_layers(
+    layers: list[_Layer],
+    node: Any,
+    index: int,
+    ctx: _Context,
+    names: _Names,
+    node_shapes: dict[str, Shape],
+    where: str,
+    resolve: Callable[[str], str],
+) -> list[ImportedNode] | Uncounted:
+    """The layers of one ONNX node, each shape checked against ONNX's; :class:`Uncounted` when
+    cnncalc's shape differs or cnncalc refuses the input."""
+    emitted: list[ImportedNode] = []
+    previous = ""
+    planned = [names.name(node, index, ctx, layer.suffix) for layer in layers]
+    for layer, name in zip(layers, planned, strict=True):
+        inputs = tuple(previous if t in ("@", "@pad") else resolve(t) for t in layer.inputs)
+        shapes = [node_shapes.get(i) for i in inputs]
+        if any(s is None for s in shapes):
+            names.release(planned)
+            return Uncounted("an input whose shape cnncalc cannot represent")
+        try:
+            shape = _cnncalc_shape(layer.kind, layer.fields, shapes)  # type: ignore[arg-type]
+        except ShapeError as exc:  # the layer cannot run on this input: nor can the model
+            raise Rejected(exc.message) from None
+        except InvalidField as exc:
+            names.release(planned)
+            return Uncounted(f"cnncalc refuses it as {layer.kind}: {exc.message}")
+        emitted.append(
+            ImportedNode(
+                name=name,
+                op=node.op_type,
+                kind=layer.kind,
+                fields=dict(layer.fields),
+                inputs=inputs,
+                output_shape=shape,
+                origin=where,
+            )
+        )
+        previous = name
+        node_shapes[name] = shape
+    # Each ONNX output is the last layer's (a Split: one chunk per output).
+    outs = [o for o in node.output if o]
+    produced = emitted[-len(outs) :] if len(outs) > 1 else emitted[-1:]
+    for tensor, made in zip(outs, produced, strict=False):
+        onnx_dims = ctx.dims(tensor)
+        onnx_shape = None if onnx_dims is None else shape_of_dims(onnx_dims)
+        if onnx_shape is not None and onnx_shape != made.output_shape:
+            names.release(planned)
+            for e in emitted:
+                node_shapes.pop(e.name, None)
+            return Uncounted(
+                f"cnncalc computes {made.output_shape.text('chw')} as {made.kind}, "  # type: ignore[union-attr]
+                f"ONNX's shape inference {dims_text(onnx_dims)}"
+            )
+        ctx.producer[tensor] = made.name
+    return emitted
+
+
+def _uncounted(
+    answer: Uncounted,
+    node: Any,
+    index: int,
+    ctx: _Context,
+    names: _Names,
+    node_shapes: dict[str, Shape],
+    where: str,
+    resolve: Callable[[str], str],
+) -> ImportedNode:
+    """An ``uncounted`` node (:class:`cnncalc.layers.uncounted.Uncounted`): the op with why and
+    its ONNX sizes (N×C×H×W) in ``op``, its output shape per sample, and the parameters of the
+    initializers it reads."""
+    computed = [t for t in node.input if t and not ctx.is_const(t) and t in ctx.producer]
+    inputs = tuple(dict.fromkeys(resolve(t) for t in computed))
+    outs = [o for o in node.output if o]
+    out_dims = ctx.dims(outs[0]) if outs else None
+    sizes = ", ".join(dims_text(ctx.dims(t)) for t in computed) or "constants"
+    shown = f"{sizes} → {', '.join(dims_text(ctx.dims(o)) for o in outs)}"
+    shape = _per_sample(out_dims)
+    if shape is None:  # its size is unknown: the row keeps its input's, and says so
+        shape = node_shapes.get(inputs[0]) if inputs else None
+        shown += "; output size unknown"
+    op = f"{where}, {shown}: {answer.reason}"
+    fields: dict[str, Any] = {
+        "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
+        "output": shape or Shape(1),
+    }
+    weights = sum(
+        _numel(ctx.initializers[t].dims)
+        for t in dict.fromkeys(node.input)
+        if t in ctx.initializers and ctx.initializers[t].data_type in _FLOAT_TYPES
+    )
+    if weights:
+        fields["params"] = weights
+    name = names.name(node, index, ctx, "")
+    for tensor in outs:
+        ctx.producer[tensor] = name
+    node_shapes[name] = fields["output"]
+    return ImportedNode(
+        name=name,
+        op=node.op_type,
+        kind=UNCOUNTED,
+        fields=fields,
+        inputs=inputs,
+        output_shape=fields["output"],
+        origin=where,
+    )
+
+
+_MAX_OP = 200  # the uncounted kind's limit on its op text
+_FLOAT_TYPES = frozenset({1, 10, 11, 16})  # float, float16, double, bfloat16: weights, not indices
+
+
+def _per_sample(dims: Dims | None) -> Shape | None:
+    """cnncalc's shape of an ONNX tensor with a batch axis: N×C×H×W, N×F, else N×… as a vector of
+    its values per sample; None when a size is unknown."""
+    if dims is None or not dims or any(d is None for d in dims):
+        return None
+    shape = shape_of_dims(dims)
+    if shape is None:
+        shape = Shape(max(_numel(dims[1:]), 1))  # type: ignore[arg-type]
+    return shape
+
+
+def _notes(graph: Any, nodes: list[ImportedNode], const_ops: int) -> tuple[str, ...]:
+    notes = []
+    has_bn = any(n.op_type == "BatchNormalization" for n in graph.node)
+    folded = [
+        n
+        for n in graph.node
+        if n.op_type == "Conv" and len(n.input) > 2 and n.input[1].startswith("onnx::Conv_")
+    ]
+    if folded and not has_bn:
+        notes.append(
+            f"{len(folded)} convolutions have weights named by the exporter (onnx::Conv_…) and a bias, "
+            "and the graph has no BatchNormalization: torch.onnx.export in eval mode folds each "
+            "BatchNorm into the convolution before it, so their parameters are the folded ones "
+            "(a bias per filter, no BatchNorm parameters or running statistics); export with "
+            "training=torch.onnx.TrainingMode.TRAINING or do_constant_folding=False to keep them"
+        )
+    if const_ops:
+        notes.append(
+            f"{const_ops} ONNX nodes only compute constants (copies of initializers, shapes, reshape "
+            "targets): folded, not counted"
+        )
+    return tuple(notes)
