@@ -35,7 +35,16 @@ from cnncalc.errors import ShapeError, UsageError
 from cnncalc.i18n import N_
 from cnncalc.layers import LayerDef
 from cnncalc.shapes import Shape
-from cnncalc.spec import NETWORK_INPUT, LayerNode, MergeNode, Network, SequenceNode, TapNode, tap_counts
+from cnncalc.spec import (
+    NETWORK_INPUT,
+    LayerNode,
+    MergeNode,
+    Network,
+    SequenceNode,
+    TapNode,
+    tap_counts,
+    walk_nodes,
+)
 
 ALLOCATOR_BLOCK = 512  # CUDACachingAllocator rounds every allocation up to a multiple of 512 bytes
 # Workspaces measured on an H100 (sm_90) with PyTorch 2.11 / CUDA 13.0 (docs/gpu-results.md): each
@@ -709,16 +718,7 @@ def _reads_input(seq: SequenceNode) -> bool:
 
 
 def _layer_nodes(seq: SequenceNode) -> Iterator[LayerNode]:
-    for child in seq.children:
-        if isinstance(child, LayerNode):
-            yield child
-        elif isinstance(child, SequenceNode):
-            yield from _layer_nodes(child)
-        elif hasattr(child, "branch"):
-            yield from _layer_nodes(child.branch)
-        elif isinstance(child, MergeNode):
-            for branch in child.branches:
-                yield from _layer_nodes(branch)
+    return (node for node in walk_nodes(seq) if isinstance(node, LayerNode))
 
 
 def predict_memory(

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from cnncalc.errors import Location
@@ -110,21 +111,23 @@ class Network:
         return replace(self, input=shape)
 
 
+def walk_nodes(node: Node) -> Iterator[Node]:
+    """``node`` and every node below it, parents before their children, in written order."""
+    yield node
+    if isinstance(node, SequenceNode):
+        for child in node.children:
+            yield from walk_nodes(child)
+    elif isinstance(node, SideNode):
+        yield from walk_nodes(node.branch)
+    elif isinstance(node, MergeNode):
+        for branch in node.branches:
+            yield from walk_nodes(branch)
+
+
 def tap_counts(body: SequenceNode) -> dict[str, int]:
     """How many ``from:`` references read each name (walkers free a kept output after its last)."""
     counts: dict[str, int] = {}
-
-    def walk(node: Node) -> None:
+    for node in walk_nodes(body):
         if isinstance(node, TapNode):
             counts[node.source] = counts.get(node.source, 0) + 1
-        elif isinstance(node, SequenceNode):
-            for child in node.children:
-                walk(child)
-        elif isinstance(node, SideNode):
-            walk(node.branch)
-        elif isinstance(node, MergeNode):
-            for branch in node.branches:
-                walk(branch)
-
-    walk(body)
     return counts

@@ -386,22 +386,10 @@ def graph_network(graph: ImportedGraph) -> Network:
 
 def uncounted_layers(network: Network) -> list[tuple[str, str]]:
     """(name, operation) of every ``uncounted`` layer of ``network``, in order."""
-    from cnncalc.spec import LayerNode, MergeNode, SequenceNode, SideNode
+    from cnncalc.spec import LayerNode, walk_nodes
 
-    found: list[tuple[str, str]] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, LayerNode):
-            if not node.layer.counted:
-                found.append((node.name, str(getattr(node.layer, "op", node.layer.type))))
-        elif isinstance(node, SequenceNode):
-            for child in node.children:
-                walk(child)
-        elif isinstance(node, SideNode):
-            walk(node.branch)
-        elif isinstance(node, MergeNode):
-            for branch in node.branches:
-                walk(branch)
-
-    walk(network.body)
-    return found
+    return [
+        (node.name, str(getattr(node.layer, "op", node.layer.type)))
+        for node in walk_nodes(network.body)
+        if isinstance(node, LayerNode) and not node.layer.counted
+    ]
