@@ -207,3 +207,51 @@ def test_every_spec_command_takes_a_model(tmp_path: Path) -> None:
     for command in (["explain"], ["memory"], ["export", "--to", "torch"], ["compare", source]):
         result = run(*command, source, "--input", "3x32x32", "--order", "chw")
         assert result.returncode == 0, (command, result.stderr)
+
+
+def _own(name: str):  # type: ignore[no-untyped-def]
+    sys.path.insert(0, str(DATA))
+    try:
+        import own_model
+    finally:
+        sys.path.pop(0)
+    return getattr(own_model, name)()
+
+
+def test_channels_last_block_is_layernorm_and_channel_linear() -> None:
+    """ConvNeXt's pattern (permute → LayerNorm → Linear → GELU → Linear → permute): every layer
+    counted on C×H×W, as FlopCounterMode counts it; the permutes are views, no rows."""
+    model, shape = _own("ChannelsLast"), Shape(3, 16, 16)
+    flops, out = _flop_counter(model, shape)
+    report = analyse(load_network(f"{OWN}:ChannelsLast", input_shape=shape))
+    assert report.totals.uncounted == 0
+    assert report.totals.params == sum(p.numel() for p in model.parameters())
+    assert 2 * report.totals.macs == flops
+    kinds = {row.name: row.type for row in report.layers if row.row_kind == "layer"}
+    assert (kinds["norm"], kinds["up"], kinds["down"]) == ("layernorm", "channel_linear", "channel_linear")
+    rows = {row.name: row for row in report.layers}
+    assert rows["up"].output_shape.chw == "64×8×8" and rows["up"].inputs == ["norm"]
+    assert rows["norm"].inputs == ["dw"]
+    assert report.output.chw == "×".join(map(str, out.shape[1:]))
+
+
+def test_channel_shuffle_and_chunk_are_their_kinds() -> None:
+    """ShuffleNet's x.chunk(2, dim=1) reads the stem (not the input), and view → transpose(1, 2)
+    → view is channel_shuffle with the view's groups (3, not C / 3)."""
+    model, shape = _own("Shuffle"), Shape(3, 8, 8)
+    x = torch.randn(2, 24, 4, 4)
+    assert torch.equal(sys.modules["own_model"].shuffle(x, 3), torch.nn.ChannelShuffle(3)(x))
+    flops, _ = _flop_counter(model, shape)
+    report = analyse(load_network(f"{OWN}:Shuffle", input_shape=shape))
+    assert report.totals.uncounted == 0
+    assert 2 * report.totals.macs == flops
+    chunks = [row for row in report.layers if row.type == "chunk"]
+    assert [row.inputs for row in chunks] == [["stem"], ["stem"]]
+    (shuffled,) = [row for row in report.layers if row.type == "channel_shuffle"]
+    assert shuffled.description == "3 groups"
+
+
+def test_a_view_that_is_not_a_shuffle_stays_uncounted() -> None:
+    report = analyse(load_network(f"{OWN}:NotAShuffle", input_shape=Shape(3, 4, 6)))
+    assert report.totals.uncounted == 1
+    assert not any(row.type == "channel_shuffle" for row in report.layers)

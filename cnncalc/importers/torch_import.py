@@ -491,6 +491,10 @@ class _Converter:
         self.attrs_seen: set[str] = set()  # the model's own tensors already counted
         # fx node -> (ops, what they read, parameters, buffers) of tensors cnncalc has no shape for
         self.opaque: dict[str, tuple[list[str], list[str], int, int]] = {}
+        # fx node -> the imported node it is a channels-last view of (x.permute(0, 2, 3, 1))
+        self.channels_last: dict[str, str] = {}
+        # fx node -> (the imported node, groups, done): a channel shuffle under way (a 5-D view)
+        self.shuffles: dict[str, tuple[str, int, bool]] = {}
 
     # -- naming ---------------------------------------------------------------------------------
     def unique(self, name: str) -> str:
@@ -524,7 +528,8 @@ class _Converter:
             if node.op == "placeholder":
                 self.alias[node.name] = NETWORK_INPUT
             elif node.op == "output":
-                outputs = [self.alias[n.name] for n in _tensor_args(node.args) if n.name in self.alias]
+                known = {**self.channels_last, **self.alias}
+                outputs = [known[n.name] for n in _tensor_args(node.args) if n.name in known]
             elif node.op == "get_attr":
                 continue
             else:
@@ -542,9 +547,16 @@ class _Converter:
         return f"{where} ({path})" if where else path
 
     def add(
-        self, node: Any, name: str, op: str, kind: str, fields: dict[str, Any], inputs: tuple[str, ...]
+        self,
+        node: Any,
+        name: str,
+        op: str,
+        kind: str,
+        fields: dict[str, Any],
+        inputs: tuple[str, ...],
+        shape: Shape | None = None,
     ) -> None:
-        out = shape_of(self.values.get(node.name))
+        out = shape or shape_of(self.values.get(node.name))
         self.nodes.append(ImportedNode(name, op, kind, fields, inputs, out, self.origin(node, op)))
         self.alias[node.name] = name
 
@@ -563,7 +575,7 @@ class _Converter:
         if not isinstance(value, torch.Tensor):
             if (
                 isinstance(value, tuple | list)
-                and node.op == "call_function"
+                and node.op in ("call_function", "call_method")
                 and _target_name(node)
                 in (
                     "chunk",
@@ -577,10 +589,12 @@ class _Converter:
                 self.tuples[node.name] = (_target_name(node), reads)
             return  # sizes, shapes and other plain values carry no tensor
         inputs = self.tensor_inputs(node)
+        if self.channels_last_step(node, inputs, value):
+            return
         if shape_of(value) is None or any(n.name in self.opaque for n in inputs):
             self.through_opaque(node, inputs, value)
             return
-        sources = tuple(self.alias[n.name] for n in inputs if n.name in self.alias)
+        sources = self.reads_of(inputs)
         held = [self.tuples[n.name] for n in _tensor_args((node.args, node.kwargs)) if n.name in self.tuples]
         if held and _target_name(node) in ("getitem", "getattr") and not _chunk_of(node.args[0]):
             op, reads = held[0]
@@ -609,6 +623,8 @@ class _Converter:
             return
         if mapped is not None:
             kind, fields = mapped
+            if kind == "chunk":  # x.chunk(2, dim=1)[i] reads x (the tuple is no tensor)
+                sources = (self.alias[node.args[0].name].removeprefix("chunk-of:"),)
             if kind == "gap_flat":  # mean over H×W to a vector: a global pool, then flatten
                 pooled = self.auto_name(scope, "gap")
                 self.nodes.append(
@@ -625,6 +641,8 @@ class _Converter:
         reading what they read, holding the parameters and buffers their modules and tensors have."""
         import torch
 
+        if self.shuffle_step(node, inputs, value):
+            return
         ops: list[str] = []
         reads: list[str] = []
         params = buffers = 0
@@ -708,8 +726,9 @@ class _Converter:
         value: Any,
         params: int = 0,
         buffers: int = 0,
+        shape: Shape | None = None,
     ) -> None:
-        out = shape_of(value)
+        out = shape or shape_of(value)
         if out is None:
             raise SpecError(
                 f"'{op}' ({self.origin(node, name)}) gives a tensor of shape {tuple(value.shape)}, "
@@ -728,6 +747,131 @@ class _Converter:
             )
         )
         self.alias[node.name] = name
+
+    def reads_of(self, inputs: list[Any]) -> tuple[str, ...]:
+        """The imported nodes ``inputs`` are, through what a tuple of tensors (a sort's values and
+        indices) read."""
+        reads: list[str] = []
+        for n in inputs:
+            if n.name in self.alias and not self.alias[n.name].startswith("chunk-of:"):
+                reads.append(self.alias[n.name])
+            elif n.name in self.tuples:
+                reads += self.tuples[n.name][1]
+        return tuple(dict.fromkeys(reads))
+
+    def channels_last_step(self, node: Any, inputs: list[Any], value: Any) -> bool:
+        """ConvNeXt's pattern: ``x.permute(0, 2, 3, 1)``, then LayerNorm over the channels, Linear
+        layers and activations on N×H×W×C, then ``permute(0, 3, 1, 2)`` back. The permutes are views
+        (no row); the layers between are cnncalc's ``layernorm`` and ``channel_linear`` on C×H×W. Any
+        other op on such a tensor is uncounted. True when ``node`` was handled here."""
+        import torch
+
+        held = [n for n in inputs if n.name in self.channels_last]
+        target = _target_name(node) if node.op != "call_module" else ""
+        if target == "permute" and len(inputs) == 1 and isinstance(value, torch.Tensor):
+            dims = _permute_dims(node)
+            src = inputs[0]
+            if held and dims == (0, 3, 1, 2):
+                self.alias[node.name] = self.channels_last[src.name]
+                return True
+            src_shape = shape_of(self.values.get(src.name))
+            if (
+                not held
+                and dims == (0, 2, 3, 1)
+                and src.name in self.alias
+                and src_shape is not None
+                and not src_shape.is_flat
+            ):
+                self.channels_last[node.name] = self.alias[src.name]
+                return True
+        if not held:
+            return False
+        others = self.reads_of([n for n in inputs if n.name not in self.channels_last])
+        sources = tuple(dict.fromkeys([*(self.channels_last[n.name] for n in held), *others]))
+        scope = self.calling_scope.get(node.name, "")
+        still = value.dim() == 4
+        shape = Shape(int(value.shape[3]), int(value.shape[1]), int(value.shape[2])) if still else None
+        mapped: tuple[str, dict[str, Any]] | None = None
+        if len(inputs) == 1 and still and value.shape == self.values[inputs[0].name].shape:
+            if node.op == "call_module":
+                sub = self.module.get_submodule(str(node.target))
+                mapped = module_kind(sub, Shape(int(value.shape[3])))
+                if type(sub).__name__ in ("Linear", "LayerNorm") and mapped is not None:
+                    mapped = ("channel_linear", mapped[1]) if mapped[0] == "fc" else mapped
+                elif mapped is not None and mapped[0] not in (*_ACTIVATIONS.values(), "dropout"):
+                    mapped = None
+            elif target in _FUNCTIONAL_ACTIVATIONS:
+                mapped = (_FUNCTIONAL_ACTIVATIONS[target], {})
+            elif target in _PASS_THROUGH:
+                self.channels_last[node.name] = sources[0]
+                return True
+        elif node.op == "call_module" and len(inputs) == 1 and still:
+            sub = self.module.get_submodule(str(node.target))
+            if type(sub).__name__ == "Linear" and sub.bias is None:
+                mapped = ("channel_linear", {"units": sub.out_features, "bias": False})
+            elif type(sub).__name__ == "Linear":
+                mapped = ("channel_linear", {"units": sub.out_features})
+        if mapped is not None and node.op == "call_module":
+            path = str(node.target)
+            kind, fields = mapped
+            first = self.modules_seen.get(path)
+            if first is not None and _has_state(self.module.get_submodule(path)):
+                fields = {**fields, "shares": first}
+            name = self.unique(path)
+            self.add(node, name, type(self.module.get_submodule(path)).__name__, kind, fields, sources, shape)
+            self.modules_seen.setdefault(path, name)
+        elif mapped is not None:
+            self.add(node, self.auto_name(scope, mapped[0]), target, *mapped, sources, shape)
+        else:
+            op = target or f"{type(self.module.get_submodule(str(node.target))).__name__} (channels last)"
+            params = buffers = 0
+            if node.op == "call_module" and str(node.target) not in self.modules_seen:
+                sub = self.module.get_submodule(str(node.target))
+                self.modules_seen[str(node.target)] = str(node.target)
+                params = sum(p.numel() for p in sub.parameters())
+                buffers = sum(b.numel() for b in sub.buffers())
+            self.uncounted(node, self.auto_name(scope, "op"), op, sources, value, params, buffers, shape)
+        if still:
+            self.channels_last[node.name] = self.alias.pop(node.name)
+        return True
+
+    def shuffle_step(self, node: Any, inputs: list[Any], value: Any) -> bool:
+        """ShuffleNet's ``channel_shuffle``: ``x.view(N, g, C // g, H, W)``, ``transpose(1, 2)``
+        (``contiguous()``), then a view back to N×C×H×W is cnncalc's ``channel_shuffle g``. The steps
+        are followed here; anything else falls back to an uncounted op. True when the shuffle ends."""
+        if len(inputs) != 1:
+            return False
+        src, target = inputs[0], _target_name(node) if node.op != "call_module" else ""
+        shape = tuple(int(d) for d in value.shape)
+        if target in ("view", "reshape") and src.name in self.alias and len(shape) == 5:
+            before = tuple(int(d) for d in self.values[src.name].shape)
+            split = len(before) == 4 and shape[0] == before[0] and shape[3:] == before[2:]
+            if split and shape[1] * shape[2] == before[1] and shape[1] > 1:
+                self.shuffles[node.name] = (self.alias[src.name], shape[1], False)
+            return False
+        if src.name not in self.shuffles:
+            return False
+        origin, groups, swapped = self.shuffles[src.name]
+        if target == "transpose" and not swapped and sorted(node.args[1:3]) in ([1, 2], [-4, -3]):
+            self.shuffles[node.name] = (origin, groups, True)
+        elif target == "contiguous" or (target in ("view", "reshape") and len(shape) == 5):
+            self.shuffles[node.name] = (origin, groups, swapped)
+        elif target in ("view", "reshape", "flatten") and swapped and len(shape) == 4:
+            start = node.kwargs.get("start_dim", node.args[1] if len(node.args) > 1 else 0)
+            if target == "flatten" and start != 1:
+                return False
+            scope = self.calling_scope.get(node.name, "")
+            sources = (origin,)
+            self.add(
+                node,
+                self.auto_name(scope, "channel_shuffle"),
+                "channel_shuffle",
+                "channel_shuffle",
+                {"groups": groups},
+                sources,
+            )
+            return True
+        return False
 
     def call_module(self, node: Any, sources: tuple[str, ...]) -> None:
         path = str(node.target)
@@ -834,6 +978,16 @@ class _Converter:
             if origin.startswith("chunk-of:") and chunk is not None and isinstance(node.args[1], int):
                 return "chunk", {"parts": chunk, "index": node.args[1]}
         return None
+
+
+def _permute_dims(node: Any) -> tuple[int, ...] | None:
+    """The dims of ``x.permute(0, 2, 3, 1)`` / ``torch.permute(x, (0, 2, 3, 1))``, normalised."""
+    dims = node.kwargs.get("dims", node.args[1:] if len(node.args) > 1 else ())
+    if len(dims) == 1 and isinstance(dims[0], tuple | list):
+        dims = dims[0]
+    if not all(isinstance(d, int) for d in dims):
+        return None
+    return tuple(d % len(dims) for d in dims)
 
 
 def _chunk_of(node: Any) -> int | None:

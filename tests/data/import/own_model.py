@@ -101,3 +101,56 @@ class SharedHead(nn.Module):
         x = self.stem(x)
         y = self.shared(F.relu(x))
         return self.shared(self.bn(y)) + x
+
+
+class ChannelsLast(nn.Module):
+    """A ConvNeXt-style block written by hand: depthwise conv, then LayerNorm, Linear, GELU and
+    Linear on N×H×W×C between two permutes, and the skip."""
+
+    def __init__(self, dim: int = 16) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, dim, 2, stride=2)
+        self.dw = nn.Conv2d(dim, dim, 7, padding=3, groups=dim)
+        self.norm = nn.LayerNorm(dim, eps=1e-6)
+        self.up = nn.Linear(dim, 4 * dim)
+        self.down = nn.Linear(4 * dim, dim)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        y = self.dw(x).permute(0, 2, 3, 1)
+        y = self.down(F.gelu(self.up(self.norm(y))))
+        return x + y.permute(0, 3, 1, 2)
+
+
+def shuffle(x: torch.Tensor, groups: int) -> torch.Tensor:
+    n, c, h, w = x.size()
+    x = x.view(n, groups, c // groups, h, w)
+    return torch.transpose(x, 1, 2).contiguous().view(n, c, h, w)
+
+
+class Shuffle(nn.Module):
+    """ShuffleNet's unit as torchvision writes it: x.chunk(2, dim=1), a branch on the second half,
+    cat, and the channel shuffle as view → transpose → view (3 groups of 8 channels here)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 24, 3, padding=1)
+        self.branch = nn.Conv2d(12, 12, 3, padding=1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        x1, x2 = x.chunk(2, dim=1)
+        return shuffle(torch.cat((x1, self.branch(x2)), dim=1), 3)
+
+
+class NotAShuffle(nn.Module):
+    """A 5-D view whose transpose swaps H and W, not the groups: no channel shuffle."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        n, c, h, w = x.size()
+        return x.view(n, 2, c // 2, h, w).transpose(3, 4).reshape(n, c, w, h)
