@@ -52,6 +52,7 @@ def import_model(name: str, size: int) -> dict[str, Any]:
         "uncounted": report.totals.uncounted,
         "uncounted_ops": ops,
         "layers": report.totals.layers,
+        "notes": list(graph.notes),
         "seconds": round(time.perf_counter() - start, 2),
     }
 
@@ -92,6 +93,8 @@ def render(data: dict[str, Any], reference: dict[str, Any]) -> str:
             verdict = f"{row['uncounted']} ops not counted ({', '.join(row['uncounted_ops'][:4])})"
         else:
             verdict = "equal ✓" if equal else "differs ✗"
+            if not equal and row.get("notes"):
+                verdict += f" ({'; '.join(row['notes'])})"
         lines.append(
             f"| `{name}` | {ref['params']:,} / {row['params']:,} | {ref['macs']:,} / {row['macs']:,} | "
             f"{row['uncounted']} | {verdict} |"

@@ -16,6 +16,7 @@ from cnncalc.analysis import analyse  # noqa: E402
 from cnncalc.catalog import bundled_names  # noqa: E402
 from cnncalc.parse import load_network  # noqa: E402
 from cnncalc.shapes import Shape  # noqa: E402
+from cnncalc.spec import LayerNode, walk_nodes  # noqa: E402
 from cnncalc.torch_bridge import export_source  # noqa: E402
 
 DATA = Path(__file__).parent / "data" / "import"
@@ -255,3 +256,40 @@ def test_a_view_that_is_not_a_shuffle_stays_uncounted() -> None:
     report = analyse(load_network(f"{OWN}:NotAShuffle", input_shape=Shape(3, 4, 6)))
     assert report.totals.uncounted == 1
     assert not any(row.type == "channel_shuffle" for row in report.layers)
+
+
+@pytest.mark.parametrize("name", ["Normalize", "normalize_divide"])
+def test_per_channel_transform_is_one_fixed_affine(name: str) -> None:
+    """unsqueeze(x[:, i], 1) · a + b (or (… − m) / s) for every channel, then cat: one fixed_affine
+    whose scale and shift give the model's own output."""
+    report = analyse(load_network(f"{OWN}:{name}", input_shape=Shape(3, 8, 8)))
+    assert report.totals.uncounted == 0
+    first = report.layers[0]
+    assert first.type == "fixed_affine" and first.inputs == ["input"]
+    network = load_network(f"{OWN}:{name}", input_shape=Shape(3, 8, 8))
+    (affine,) = [n.layer for n in walk_nodes(network.body) if isinstance(n, LayerNode)][:1]
+    model, x = _own(name), torch.randn(2, 3, 8, 8)
+    scale, shift = torch.tensor(affine.scale), torch.tensor(affine.shift)
+    with torch.no_grad():
+        expected = model(x)
+        got = model.conv(x * scale.view(1, 3, 1, 1) + shift.view(1, 3, 1, 1))
+    torch.testing.assert_close(got, expected)
+
+
+def test_channels_out_of_order_are_not_a_fixed_affine() -> None:
+    report = analyse(load_network(f"{OWN}:normalize_reverse", input_shape=Shape(3, 8, 8)))
+    assert report.totals.uncounted > 0
+    assert not any(row.type == "fixed_affine" for row in report.layers)
+
+
+def test_modules_the_forward_does_not_call_are_said() -> None:
+    """inception_v3's training-only head: traced at inference, its parameters are missing from the
+    totals, and the report says which module holds them and how many."""
+    model = _own("TrainingHead")
+    report = analyse(load_network(f"{OWN}:TrainingHead", input_shape=Shape(3, 8, 8)))
+    aux = sum(p.numel() for p in model.aux.parameters())
+    assert report.totals.params == sum(p.numel() for p in model.body.parameters())
+    (note,) = report.network.notes
+    assert note.startswith(f"aux (Sequential): {aux:,} parameters the forward does not call")
+    result = run("summary", f"{OWN}:TrainingHead", "--input", "8x8x3")
+    assert result.returncode == 0 and f"{aux:,} parameters the forward does not call" in result.stderr

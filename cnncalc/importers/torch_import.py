@@ -271,7 +271,31 @@ def trace(
     values = _propagate(module, example, input_shape, user_file, model)
     graph = fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
     classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
-    return replace(graph, modules=classes)
+    return replace(graph, modules=classes, notes=graph.notes + unreached_modules(model, module))
+
+
+def unreached_modules(model: Any, traced: Any) -> tuple[str, ...]:
+    """A note for each top-most submodule holding parameters that the forward never called at
+    inference (inception_v3's training-only AuxLogits): its parameters are not in the totals."""
+    called = {str(n.target) for n in traced.graph.nodes if n.op in ("call_module", "get_attr")}
+
+    def reached(path: str) -> bool:
+        return any(c == path or c.startswith(path + ".") or path.startswith(c + ".") for c in called)
+
+    notes: list[str] = []
+    skipped: list[str] = []
+    total = sum(p.numel() for p in model.parameters())
+    for path, sub in model.named_modules():
+        if not path or reached(path) or any(path.startswith(s + ".") for s in skipped):
+            continue
+        params = sum(p.numel() for p in sub.parameters())
+        if params:
+            skipped.append(path)
+            notes.append(
+                f"{path} ({type(sub).__name__}): {params:,} parameters the forward does not call at "
+                f"inference (a training-only head?) are not in the totals; the model has {total:,}"
+            )
+    return tuple(notes)
 
 
 def _shape_of_call(target: Any, args: Any, kwargs: Any) -> Any:
@@ -495,6 +519,11 @@ class _Converter:
         self.channels_last: dict[str, str] = {}
         # fx node -> (the imported node, groups, done): a channel shuffle under way (a 5-D view)
         self.shuffles: dict[str, tuple[str, int, bool]] = {}
+        # fx node -> (the imported node, channel) of ``x[:, i]``; and of ``x[:, i:i+1] * a + b``:
+        # (node, channel, a, b, the uncounted rows on the way), which a cat of every channel in order
+        # turns into one fixed_affine (googlenet's transform_input)
+        self.picks: dict[str, tuple[str, int]] = {}
+        self.affine_parts: dict[str, tuple[str, int, float, float, tuple[str, ...]]] = {}
 
     # -- naming ---------------------------------------------------------------------------------
     def unique(self, name: str) -> str:
@@ -591,6 +620,18 @@ class _Converter:
         inputs = self.tensor_inputs(node)
         if self.channels_last_step(node, inputs, value):
             return
+        pick = node.args[1] if _target_name(node) == "getitem" and len(node.args) == 2 else None
+        if (
+            isinstance(pick, tuple)
+            and len(pick) == 2
+            and pick[0] == slice(None)
+            and isinstance(pick[1], int)
+            and node.args[0].name in self.alias
+            and value.dim() == 3
+        ):
+            self.picks[node.name] = (self.alias[node.args[0].name], pick[1])
+        if _target_name(node) == "cat" and self.fixed_affine_step(node, inputs):
+            return
         if shape_of(value) is None or any(n.name in self.opaque for n in inputs):
             self.through_opaque(node, inputs, value)
             return
@@ -634,6 +675,68 @@ class _Converter:
             self.add(node, self.auto_name(scope, kind), target, kind, fields, sources)
             return
         self.uncounted(node, self.auto_name(scope, "op"), target, sources, value)
+        self.affine_part_step(node, inputs)
+
+    def affine_part_step(self, node: Any, inputs: list[Any]) -> None:
+        """Follow one channel of an input transform: ``unsqueeze(x[:, i], 1)``, then ``* a``, ``+ b``,
+        ``- b``, ``/ a`` by plain numbers. The rows stay uncounted unless a cat completes the pattern."""
+        target, row = _target_name(node), self.alias.get(node.name)
+        if row is None or len(inputs) != 1:
+            return
+        src = inputs[0].name
+        if target == "unsqueeze" and src in self.picks and tuple(node.args[1:]) == (1,):
+            origin, channel = self.picks[src]
+            self.affine_parts[node.name] = (origin, channel, 1.0, 0.0, (row,))
+            return
+        if src not in self.affine_parts:
+            return
+        numbers = [a for a in node.args if isinstance(a, int | float) and not isinstance(a, bool)]
+        if len(numbers) != 1 or node.kwargs or len(node.args) != 2:
+            return
+        origin, channel, scale, shift, rows = self.affine_parts[src]
+        number = float(numbers[0])
+        if target in ("mul", "imul"):
+            scale, shift = scale * number, shift * number
+        elif target in ("add", "iadd"):
+            shift = shift + number
+        elif target in ("sub", "isub") and node.args[0] is inputs[0]:
+            shift = shift - number
+        elif target in ("truediv", "itruediv", "div") and node.args[0] is inputs[0] and number != 0:
+            scale, shift = scale / number, shift / number
+        else:
+            return
+        self.affine_parts[node.name] = (origin, channel, scale, shift, (*rows, row))
+
+    def fixed_affine_step(self, node: Any, inputs: list[Any]) -> bool:
+        """``torch.cat`` (dim 1) of every channel of one tensor, in order, each ``x[:, i] * a_i + b_i``:
+        one ``fixed_affine`` (no parameters, no MACs, as FlopCounterMode counts none) in place of the
+        channels' uncounted rows. True when it was."""
+        dim = node.kwargs.get("dim", node.args[1] if len(node.args) > 1 else 0)
+        parts = [self.affine_parts.get(n.name) for n in inputs]
+        if dim not in (1, -3) or not parts or None in parts:
+            return False
+        origins = {p[0] for p in parts if p is not None}
+        if len(origins) != 1:
+            return False
+        origin = origins.pop()
+        channels = [p[1] for p in parts if p is not None]
+        source = self.input_shape if origin == NETWORK_INPUT else self.shape_of_node(origin)
+        if source is None or channels != list(range(source.channels)):
+            return False
+        chain = {row for p in parts if p is not None for row in p[4]}
+        if any(set(n.inputs) & chain for n in self.nodes if n.name not in chain):
+            return False  # a channel is read elsewhere too: the rows stay
+        self.nodes = [n for n in self.nodes if n.name not in chain]
+        fields = {
+            "scale": [p[2] for p in parts if p is not None],
+            "shift": [p[3] for p in parts if p is not None],
+        }
+        scope = self.calling_scope.get(node.name, "")
+        self.add(node, self.auto_name(scope, "fixed_affine"), "cat", "fixed_affine", fields, (origin,))
+        return True
+
+    def shape_of_node(self, name: str) -> Shape | None:
+        return next((n.output_shape for n in self.nodes if n.name == name), None)
 
     def through_opaque(self, node: Any, inputs: list[Any], value: Any) -> None:
         """Tensors cnncalc has no shape for (N×C×L, a 5-D view, one channel ``x[:, 0]``): their ops
@@ -680,6 +783,7 @@ class _Converter:
         text = text if len(text) <= 120 else text[:119] + "…"
         scope = self.calling_scope.get(node.name, "")
         self.uncounted(node, self.auto_name(scope, "op"), text, tuple(reads), value, params, buffers)
+        self.affine_part_step(node, inputs)
 
     def with_attributes(
         self,

@@ -154,3 +154,46 @@ class NotAShuffle(nn.Module):
         x = self.stem(x)
         n, c, h, w = x.size()
         return x.view(n, 2, c // 2, h, w).transpose(3, 4).reshape(n, c, w, h)
+
+
+MEAN, STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
+
+
+class Normalize(nn.Module):
+    """googlenet's transform_input written two ways: x[:, i] · a + b, and (x[:, i] − m) / s;
+    ``reverse`` concatenates the channels backwards, which is no per-channel affine of x."""
+
+    def __init__(self, divide: bool = False, reverse: bool = False) -> None:
+        super().__init__()
+        self.divide, self.reverse = divide, reverse
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.divide:
+            parts = [(torch.unsqueeze(x[:, i], 1) - MEAN[i]) / STD[i] for i in range(3)]
+        else:
+            parts = [torch.unsqueeze(x[:, i], 1) * (STD[i] / 0.5) + (MEAN[i] - 0.5) / 0.5 for i in range(3)]
+        return self.conv(torch.cat(parts[::-1] if self.reverse else parts, 1))
+
+
+def normalize_divide() -> nn.Module:
+    return Normalize(divide=True)
+
+
+def normalize_reverse() -> nn.Module:
+    return Normalize(reverse=True)
+
+
+class TrainingHead(nn.Module):
+    """A head called only in training, as inception_v3's AuxLogits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Conv2d(3, 4, 3)
+        self.aux = nn.Sequential(nn.Conv2d(4, 2, 1), nn.Flatten(), nn.Linear(2 * 36, 5))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.body(x)
+        if self.training:
+            return x, self.aux(x)
+        return x
