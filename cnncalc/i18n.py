@@ -258,6 +258,10 @@ CORE_MESSAGES = (
         "{count} ONNX nodes only compute constants (copies of initializers, shapes, reshape targets): "
         "folded, not counted"
     ),
+    N_(
+        "{path} ({module}): {params} parameters the forward does not call at inference (a training-only "
+        "head?) are not in the totals; the model has {total}"
+    ),
     # ONNX ops the reader leaves uncounted, and why
     N_("{sizes}; output size unknown"),
     N_("pads {pads} are not 2-D"),

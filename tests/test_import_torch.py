@@ -293,3 +293,14 @@ def test_modules_the_forward_does_not_call_are_said() -> None:
     assert note.startswith(f"aux (Sequential): {aux:,} parameters the forward does not call")
     result = run("summary", f"{OWN}:TrainingHead", "--input", "8x8x3")
     assert result.returncode == 0 and f"{aux:,} parameters the forward does not call" in result.stderr
+    translated = run("--lang", "pt", "summary", f"{OWN}:TrainingHead", "--input", "8x8x3")
+    assert f"{aux} parâmetros que o forward não chama na inferência" in translated.stderr
+
+
+@pytest.mark.parametrize("command", ["summary", "explain", "compare", "count", "memory", "verify", "export"])
+def test_every_spec_command_help_says_a_model_is_a_spec_and_runs_code(command: str) -> None:
+    result = run(command, "--help")
+    text = " ".join(result.stdout.split())
+    assert result.returncode == 0
+    assert "model.py:NAME" in text and "model.onnx" in text
+    assert "loading a .py file runs its code" in text

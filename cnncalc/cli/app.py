@@ -18,9 +18,18 @@ import click
 from cnncalc.errors import CnncalcError, UsageError
 from cnncalc.i18n import N_
 
+MODEL_HELP = N_(
+    "SPEC may also be your own model: model.py:NAME or package.module:NAME (an nn.Module class, or a "
+    "function returning one, traced with torch.fx on the meta device; loading a .py file runs its code, "
+    "as importing it would), or model.onnx (read with the onnx package; nothing in it is executed). "
+    "--input gives the input size, e.g. 'cnncalc summary model.py:Net --input 224x224x3'."
+)
 SPEC_HELP = N_(
-    "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, or a "
-    "one-line spec such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10'."
+    "SPEC is a bundled architecture name (see 'cnncalc list'), a YAML/JSON spec file, a one-line spec "
+    "such as '32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10', or your own model: model.py:NAME "
+    "or package.module:NAME (an nn.Module class, or a function returning one, traced with torch.fx on "
+    "the meta device; loading a .py file runs its code, as importing it would), or model.onnx (read "
+    "with the onnx package; nothing in it is executed)."
 )
 
 

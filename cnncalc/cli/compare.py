@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
-from cnncalc.cli.app import cli
+from cnncalc.cli.app import SPEC_HELP, cli
 from cnncalc.cli.count_options import count_as_option
 from cnncalc.cli.summary import load_spec, report_options
 
 
-@cli.command()
+@cli.command(epilog=SPEC_HELP)
 @click.argument("specs", nargs=-1, required=True, metavar="SPEC...")
 @report_options
 @click.option(

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli.app import cli, console
+from cnncalc.cli.app import SPEC_HELP, cli, console
 from cnncalc.cli.count_options import forward_style_option
 from cnncalc.cli.summary import load_spec, report_options
 from cnncalc.counting.presets import PRESETS
@@ -92,7 +92,7 @@ def echo_compare_count_as(
     console().print(table)
 
 
-@cli.command("count")
+@cli.command("count", epilog=SPEC_HELP)
 @click.argument("spec")
 @report_options
 @forward_style_option

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from cnncalc.cli.app import cli
+from cnncalc.cli.app import MODEL_HELP, cli
 from cnncalc.cli.count_options import count_as_option
 from cnncalc.errors import UsageError
 from cnncalc.i18n import _, ngettext
@@ -176,7 +176,7 @@ def build_report(spec: str, batch: int, dtype: str, input_size: str | None, orde
     return analyse(load_spec(spec, input_size, order), batch=batch, dtype=dtype, order=order)
 
 
-@cli.command()
+@cli.command(epilog=MODEL_HELP)
 @click.argument("spec")
 @report_options
 @click.option(

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from cnncalc import records
-from cnncalc.cli.app import cli
+from cnncalc.cli.app import SPEC_HELP, cli
 from cnncalc.cli.count_options import count_as_option
 from cnncalc.cli.summary import question_order, report_options
 from cnncalc.errors import UsageError
@@ -61,7 +61,7 @@ def echo_summary_explanation(
     echo_explanation(explanation(spec, batch, dtype, input_size, order), fmt)
 
 
-@cli.command("explain")
+@cli.command("explain", epilog=SPEC_HELP)
 @click.argument("spec")
 @report_options
 @format_option
