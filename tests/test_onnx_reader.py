@@ -773,3 +773,26 @@ def test_weights_in_external_data_are_never_read(tmp_path: Path) -> None:
     (tmp_path / "weights.bin").unlink()  # not even opened
     (conv,) = read_onnx(path).nodes
     assert conv.kind == "conv" and conv.fields["filters"] == 64 and conv.output_shape == Shape(64, 6, 6)
+
+
+def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
+    """A module called twice, exported once: both Convs read the initializers w and b. The second
+    layer shares the first's parameters (counted once) and its MACs count at each call; an
+    uncounted op reading initializers already counted adds none."""
+    from cnncalc.analysis import analyse
+    from cnncalc.importers.spec_writer import graph_network
+
+    nodes = [
+        node("Conv", ["x", "w", "b"], ["a"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="/conv/Conv"),
+        node("Conv", ["a", "w", "b"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="/conv_1/Conv"),
+        node("LayerNormalization", ["c", "s", "t"], ["d"], axis=-1, name="/n1/LayerNormalization"),
+        node("LayerNormalization", ["d", "s", "t"], ["y"], axis=-1, name="/n2/LayerNormalization"),
+    ]
+    inits = [weight("w", [4, 4, 3, 3]), weight("b", [4]), weight("s", [5]), weight("t", [5])]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], inits)))
+    first, second, norm1, norm2 = graph.nodes
+    assert "shares" not in first.fields and second.fields["shares"] == first.name
+    assert norm1.fields["params"] == 10 and "params" not in norm2.fields
+    report = analyse(graph_network(graph))
+    assert report.totals.params == 4 * 4 * 9 + 4 + 10
+    assert report.totals.macs == 2 * (4 * 4 * 9 * 5 * 5)

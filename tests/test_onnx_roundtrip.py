@@ -149,3 +149,32 @@ def test_eval_export_folds_batchnorm_into_the_convolutions_and_the_reader_says_s
     assert any("folds each BatchNorm into the convolution before it" in note for note in graph.notes)
     assert "20 convolutions" in graph.notes[0]
     assert imported.network.notes == list(graph.notes)
+
+
+def test_a_module_called_twice_exports_one_weight_counted_once(tmp_path: Path) -> None:
+    """torch.onnx.export writes one initializer for a conv called twice: the import counts its
+    parameters once, like torch, and its MACs at both calls."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent / "data" / "import"))
+    try:
+        import own_model
+    finally:
+        sys.path.pop(0)
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from cnncalc.importers.spec_writer import graph_network
+
+    module, x = own_model.SharedHead().eval(), torch.randn(1, 3, 8, 8)
+    path = tmp_path / "shared.onnx"
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, x, str(path), dynamo=False, do_constant_folding=False)
+    graph = read_onnx(path)
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        module(x)
+    report = analyse(graph_network(graph))
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert 2 * report.totals.macs == counter.get_total_flops()
+    assert [n.fields.get("shares") for n in graph.nodes if n.kind == "conv"] == [None, None, "shared"]

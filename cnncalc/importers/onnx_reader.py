@@ -142,6 +142,8 @@ class _Context:
         self.source, self.opset = source, opset
         self.shapes = shapes
         self.initializers = {t.name: t for t in graph.initializer}
+        # id of an initializer (through Identity copies) -> the layer that counted its parameters
+        self.weights_owner: dict[int, str] = {}
         self.consts: dict[str, list[float | int]] = {}
         self.const_dims: dict[str, tuple[int, ...]] = {}
         self.producer: dict[str, str] = {}  # tensor → cnncalc node name (or NETWORK_INPUT)
@@ -1290,7 +1292,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
             except Rejected as exc:
                 raise _rejected(inp, where, exc, source, index, node) from None
             if not isinstance(emitted, Uncounted):
-                nodes.extend(emitted)
+                nodes.extend(_shared_weights(emitted, node, ctx))
                 continue
             answer = emitted
         nodes.append(_uncounted(answer, node, index, ctx, names, node_shapes, where, resolve))
@@ -1402,6 +1404,27 @@ def _emit_layers(
     return emitted
 
 
+_WITH_PARAMETERS = frozenset({"conv", "deconv", "fc", "channel_linear", "batchnorm", "prelu"})
+
+
+def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
+    """A layer whose weight initializer an earlier layer read (a module called twice, exported
+    once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
+    read = [t for t in node.input[1:] if t in ctx.initializers]
+    layer = next((e for e in emitted if e.kind in _WITH_PARAMETERS), None)
+    if not read or layer is None:
+        return emitted
+    owners = {ctx.weights_owner.get(id(ctx.initializers[t])) for t in read}
+    if owners == {None}:
+        ctx.weights_owner.update(dict.fromkeys((id(ctx.initializers[t]) for t in read), layer.name))
+        return emitted
+    first = next(iter(owners - {None}))
+    if len(owners) != 1 or first is None:
+        return emitted  # some weights shared, some not: the parser's check says which
+    shared = replace(layer, fields={**layer.fields, "shares": first})
+    return [shared if e is layer else e for e in emitted]
+
+
 def _uncounted(
     answer: Uncounted,
     node: Any,
@@ -1430,14 +1453,20 @@ def _uncounted(
         "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
         "output": shape or Shape(1),
     }
-    weights = sum(
-        _numel(ctx.initializers[t].dims)
+    read = [
+        t
         for t in dict.fromkeys(node.input)
-        if t in ctx.initializers and ctx.initializers[t].data_type in _FLOAT_TYPES
+        if t in ctx.initializers and id(ctx.initializers[t]) not in ctx.weights_owner
+    ]
+    weights = sum(
+        _numel(ctx.initializers[t].dims) for t in read if ctx.initializers[t].data_type in _FLOAT_TYPES
     )
     if weights:
         fields["params"] = weights
     name = names.name(node, index, ctx, "")
+    ctx.weights_owner.update(
+        dict.fromkeys((id(ctx.initializers[t]) for t in read), name)
+    )  # counted here: not again by a later reader
     for tensor in outs:
         ctx.producer[tensor] = name
     node_shapes[name] = fields["output"]
