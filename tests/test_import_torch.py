@@ -304,3 +304,25 @@ def test_every_spec_command_help_says_a_model_is_a_spec_and_runs_code(command: s
     assert result.returncode == 0
     assert "model.py:NAME" in text and "model.onnx" in text
     assert "loading a .py file runs its code" in text
+
+
+def test_check_grades_answers_about_a_model_beside_the_file(tmp_path: Path) -> None:
+    """An answers file names a PyTorch model beside it and its input size (in the file's order)."""
+    (tmp_path / "own_model.py").write_text(OWN.read_text(encoding="utf-8"), encoding="utf-8")
+    model = _own("ChannelsLast")
+    total = sum(p.numel() for p in model.parameters())
+    answers = tmp_path / "hw.yaml"
+    answers.write_text(
+        "network: own_model.py:ChannelsLast\ninput: 3x16x16\norder: chw\n"
+        "answers:\n  up: {output: 64x8x8, params: 1088}\n"
+        f"totals: {{params: {total}}}\n",
+        encoding="utf-8",
+    )
+    result = run("check", str(answers), cwd=Path("/"))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Score: 3/3" in result.stdout
+    answers.write_text(
+        "network: own_model.py:ChannelsLast\nanswers:\n  up: {params: 1088}\n", encoding="utf-8"
+    )
+    missing = run("check", str(answers), cwd=Path("/"))
+    assert missing.returncode == 2 and "needs the input size" in missing.stderr

@@ -776,23 +776,32 @@ def test_weights_in_external_data_are_never_read(tmp_path: Path) -> None:
 
 
 def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
-    """A module called twice, exported once: both Convs read the initializers w and b. The second
-    layer shares the first's parameters (counted once) and its MACs count at each call; an
-    uncounted op reading initializers already counted adds none."""
+    """A module called twice, exported once (torch names the calls /conv and /conv_1): both Convs
+    read conv.weight and conv.bias. The second layer shares the first's parameters (counted once)
+    and its MACs count at each call; an uncounted op reading initializers already counted adds none.
+    Another module reading the same tensor is the exporter merging equal values (a fresh model's
+    norms): separate parameters, counted again."""
     from cnncalc.analysis import analyse
     from cnncalc.importers.spec_writer import graph_network
 
+    conv = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
     nodes = [
-        node("Conv", ["x", "w", "b"], ["a"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="/conv/Conv"),
-        node("Conv", ["a", "w", "b"], ["c"], kernel_shape=[3, 3], pads=[1, 1, 1, 1], name="/conv_1/Conv"),
-        node("LayerNormalization", ["c", "s", "t"], ["d"], axis=-1, name="/n1/LayerNormalization"),
-        node("LayerNormalization", ["d", "s", "t"], ["y"], axis=-1, name="/n2/LayerNormalization"),
+        node("Conv", ["x", "conv.weight", "conv.bias"], ["a"], name="/conv/Conv", **conv),
+        node("Conv", ["a", "conv.weight", "conv.bias"], ["c"], name="/conv_1/Conv", **conv),
+        node("Conv", ["c", "conv.weight", "conv.bias"], ["e"], name="/other/Conv", **conv),
+        node("LayerNormalization", ["e", "n.weight", "n.bias"], ["d"], axis=-1, name="/n/LayerNormalization"),
+        node(
+            "LayerNormalization", ["d", "n.weight", "n.bias"], ["y"], axis=-1, name="/n_1/LayerNormalization"
+        ),
     ]
-    inits = [weight("w", [4, 4, 3, 3]), weight("b", [4]), weight("s", [5]), weight("t", [5])]
+    names = ["conv.weight", "conv.bias", "n.weight", "n.bias"]
+    inits = [weight(n, d) for n, d in zip(names, [[4, 4, 3, 3], [4], [5], [5]], strict=True)]
     graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], inits)))
-    first, second, norm1, norm2 = graph.nodes
+    first, second, other, norm1, norm2 = graph.nodes
     assert "shares" not in first.fields and second.fields["shares"] == first.name
+    assert "shares" not in other.fields
     assert norm1.fields["params"] == 10 and "params" not in norm2.fields
     report = analyse(graph_network(graph))
-    assert report.totals.params == 4 * 4 * 9 + 4 + 10
-    assert report.totals.macs == 2 * (4 * 4 * 9 * 5 * 5)
+    conv_params = 4 * 4 * 9 + 4
+    assert report.totals.params == 2 * conv_params + 10
+    assert report.totals.macs == 3 * (4 * 4 * 9 * 5 * 5)

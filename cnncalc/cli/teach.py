@@ -494,6 +494,20 @@ def apply_command(
     click.echo("\n".join(texts), nl=False)
 
 
+def _beside(network: str, answers_file: str) -> str:
+    """``network`` with a file it names (a spec, ``model.py:NAME``, ``model.onnx``) found beside the
+    answers file when it is there."""
+    if "|" in network:
+        return network
+    folder = Path(answers_file).parent
+    if (folder / network).is_file():
+        return str(folder / network)
+    target, colon, name = network.rpartition(":")
+    if colon and target.endswith(".py") and (folder / target).is_file():
+        return f"{folder / target}:{name}"
+    return network
+
+
 @cli.command("check")
 @click.argument("answers_file", metavar="ANSWERS.yaml", type=click.Path(dir_okay=False))
 @click.option(
@@ -508,6 +522,8 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
     \b
     ANSWERS.yaml:
       network: "32x32x3 | conv 10 k5 s1 p2 | relu | maxpool 2 | fc 10"
+      # or any SPEC: vgg16, net.yaml, model.py:Net, model.onnx (files beside ANSWERS.yaml)
+      input: 32x32x3    # the input size (a PyTorch model needs it), in 'order'
       biases: true      # false: parameters without biases (the slides' convention)
       order: hwc        # shapes written H×W×C (or chw)
       answers:
@@ -516,8 +532,10 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
       totals: {params: 26370}
     """
     from cnncalc.analysis import analyse
+    from cnncalc.errors import Location, SpecError
     from cnncalc.parse import load_network
     from cnncalc.render.teach import grade_text
+    from cnncalc.shapes import parse_shape_text
     from cnncalc.teach.check import grade, load_answers_file
 
     answers = load_answers_file(answers_file)
@@ -531,10 +549,16 @@ def check_command(answers_file: str, dtype: str, as_json: bool) -> None:
             order_option=False,
             spec=answers.network,
         )
-    beside = Path(answers_file).parent / answers.network
-    network = load_network(
-        str(beside) if "|" not in answers.network and beside.is_file() else answers.network
-    )
+    shape = parse_shape_text(answers.input, answers.order) if answers.input else None
+    if answers.input and shape is None:
+        raise SpecError(
+            _("invalid {field}: {detail}").format(field="input", detail=answers.input),
+            location=Location(answers_file),
+            hint=_("see 'cnncalc check --help' for the file format"),
+        )
+    network = load_network(_beside(answers.network, answers_file), input_shape=shape)
+    if shape is not None:
+        network = network.with_input(shape)
     report = analyse(network, dtype=dtype, order=answers.order)
     result = grade(answers, network, report, answers_file)
     if as_json:

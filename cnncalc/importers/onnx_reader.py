@@ -142,8 +142,9 @@ class _Context:
         self.source, self.opset = source, opset
         self.shapes = shapes
         self.initializers = {t.name: t for t in graph.initializer}
-        # id of an initializer (through Identity copies) -> the layer that counted its parameters
-        self.weights_owner: dict[int, str] = {}
+        # an initializer's name -> the layer that counted its parameters (an Identity copy is
+        # another name: torch.onnx.export writes one for each module whose values equal another's)
+        self.weights_owner: dict[str, str] = {}
         self.consts: dict[str, list[float | int]] = {}
         self.const_dims: dict[str, tuple[int, ...]] = {}
         self.producer: dict[str, str] = {}  # tensor → cnncalc node name (or NETWORK_INPUT)
@@ -1407,6 +1408,15 @@ def _emit_layers(
 _WITH_PARAMETERS = frozenset({"conv", "deconv", "fc", "channel_linear", "batchnorm", "prelu"})
 
 
+def _module_of(tensor: str, node_name: str) -> bool:
+    """Whether the node (``/shared_1/Conv``) is a call of the module that owns the initializer
+    (``shared.weight``), as torch.onnx.export names them: then a second reader is that module
+    called again."""
+    owner = tensor.rpartition(".")[0]
+    scope = _Names.scope_path(node_name)
+    return bool(owner) and re.fullmatch(re.escape(owner) + r"(_\d+)?", scope) is not None
+
+
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
     """A layer whose weight initializer an earlier layer read (a module called twice, exported
     once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
@@ -1414,9 +1424,13 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
     layer = next((e for e in emitted if e.kind in _WITH_PARAMETERS), None)
     if not read or layer is None:
         return emitted
-    owners = {ctx.weights_owner.get(id(ctx.initializers[t])) for t in read}
+    owners = {ctx.weights_owner.get(t) for t in read}
+    if owners != {None} and not all(_module_of(t, node.name) for t in read):
+        # one tensor, other modules: the exporter merged initializers of equal values (a fresh
+        # model's BatchNorms all hold ones and zeros), which are separate parameters in the model
+        return emitted
     if owners == {None}:
-        ctx.weights_owner.update(dict.fromkeys((id(ctx.initializers[t]) for t in read), layer.name))
+        ctx.weights_owner.update(dict.fromkeys(read, layer.name))
         return emitted
     first = next(iter(owners - {None}))
     if len(owners) != 1 or first is None:
@@ -1456,7 +1470,7 @@ def _uncounted(
     read = [
         t
         for t in dict.fromkeys(node.input)
-        if t in ctx.initializers and id(ctx.initializers[t]) not in ctx.weights_owner
+        if t in ctx.initializers and not (t in ctx.weights_owner and _module_of(t, node.name))
     ]
     weights = sum(
         _numel(ctx.initializers[t].dims) for t in read if ctx.initializers[t].data_type in _FLOAT_TYPES
@@ -1464,9 +1478,7 @@ def _uncounted(
     if weights:
         fields["params"] = weights
     name = names.name(node, index, ctx, "")
-    ctx.weights_owner.update(
-        dict.fromkeys((id(ctx.initializers[t]) for t in read), name)
-    )  # counted here: not again by a later reader
+    ctx.weights_owner.update(dict.fromkeys(read, name))  # counted here: not again by a later reader
     for tensor in outs:
         ctx.producer[tensor] = name
     node_shapes[name] = fields["output"]

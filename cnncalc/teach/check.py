@@ -92,6 +92,7 @@ class AnswersFile(_Model):
     """A student's answers to the questions about one network."""
 
     network: str
+    input: str | None = None  # the input size in ``order`` (a PyTorch model's, or another size)
     biases: bool = True
     order: Literal["hwc", "chw"] = "hwc"
     student: str | None = None
