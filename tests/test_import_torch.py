@@ -141,10 +141,24 @@ def test_shared_module_weights_once_macs_at_every_call(name: str) -> None:
     assert second.params == 0 and second.macs > 0
 
 
-def test_shared_layer_is_refused_by_export_not_duplicated() -> None:
-    result = run("export", f"{OWN}:Shared", "--input", "8x8x8")
-    assert result.returncode == 2
-    assert "uses the parameters of 'conv' (shares)" in result.stderr
+@pytest.mark.parametrize(("name", "size"), [("Shared", "8x8x8"), ("SharedHead", "8x8x3")])
+def test_shared_layer_exports_as_the_module_called_again(name: str, size: str, tmp_path: Path) -> None:
+    """A ``shares`` layer exports as a second call of the same module: the model's own state_dict
+    loads into it strictly, the outputs are the model's, and verify matches PyTorch."""
+    out = tmp_path / "exported.py"
+    result = run("export", f"{OWN}:{name}", "--input", size, "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    namespace: dict[str, object] = {}
+    exec(compile(out.read_text(encoding="utf-8"), str(out), "exec"), namespace)
+    exported, original = namespace["build_model"]().eval(), _own(name).eval()  # type: ignore[operator]
+    exported.load_state_dict(original.state_dict(), strict=True)
+    h, w, c = (int(v) for v in size.split("x"))
+    x = torch.randn(2, c, h, w)
+    with torch.no_grad():
+        torch.testing.assert_close(exported(x), original(x))
+    verified = run("verify", f"{OWN}:{name}", "--input", size, "--device", "cpu")
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert "every shape, parameter, buffer and FLOP count matches PyTorch" in verified.stdout
 
 
 def test_import_writes_a_spec_that_reads_back_the_same(tmp_path: Path) -> None:
@@ -326,3 +340,17 @@ def test_check_grades_answers_about_a_model_beside_the_file(tmp_path: Path) -> N
     )
     missing = run("check", str(answers), cwd=Path("/"))
     assert missing.returncode == 2 and "needs the input size" in missing.stderr
+
+
+def test_shared_module_outside_the_calling_block_is_refused_by_export(tmp_path: Path) -> None:
+    spec = tmp_path / "across.yaml"
+    spec.write_text(
+        "name: across\ninput: 8x8x8\nlayers:\n  - {name: a, layers: [conv 8 k3 p1 name=c]}\n"
+        "  - {name: b, layers: [{type: conv, filters: 8, kernel: 3, padding: 1, shares: a.c, name: c2}, "
+        "relu name=r]}\n",
+        encoding="utf-8",
+    )
+    result = run("export", str(spec))
+    assert result.returncode == 2
+    assert "'b.c2' uses the parameters of 'a.c' (shares), which is outside the block" in result.stderr
+    assert run("summary", str(spec)).returncode == 0

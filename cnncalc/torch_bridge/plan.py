@@ -180,6 +180,7 @@ class _Taps:
     crossings: tuple[tuple[str, str], ...] = ()
     last: frozenset[int] = frozenset()  # ids of the TapNodes that are their source's last reader
     outputs: dict[str, Shape] = field(default_factory=dict)  # the shapes saved, filled by the walk
+    modules: dict[str, str] = field(default_factory=dict)  # layer name -> its module's path
 
     def crossed(self, scope: str) -> bool:
         """Whether a reference leaves or enters the scope ``scope`` (a qualified name)."""
@@ -320,22 +321,37 @@ def _mark_inlined(builder: _Builder, block: BlockPlan) -> None:
     builder.children[index] = replace(block, inlined=True)
 
 
+def _shared_key(builder: _Builder, node: LayerNode) -> str:
+    """The path, from ``builder``'s module, of the module a ``shares`` layer calls again; refused
+    when that module is not inside the calling block (the block has no reference to it)."""
+    path = builder.taps.modules.get(str(node.shares))
+    inside = builder.path + "." if builder.path else ""
+    if path is None or not path.startswith(inside):
+        raise UsageError(
+            f"layer '{node.name}' uses the parameters of '{node.shares}' (shares), which is outside the "
+            "block that calls it again: exporting that is not supported yet",
+            hint="summary, memory and the other counts work on this network",
+        )
+    return path[len(inside) :]
+
+
 def _walk(builder: _Builder, nodes: Iterable[Node], shape: Shape) -> tuple[tuple[Step, ...], Shape]:
     steps: list[Step] = []
     tapped = builder.taps.tapped
     for node in nodes:
         if isinstance(node, LayerNode):
-            if node.shares is not None:
-                raise UsageError(
-                    f"layer '{node.name}' uses the parameters of '{node.shares}' (shares): "
-                    "exporting a module called twice is not supported yet",
-                    hint="summary, memory and the other counts work on this network",
-                )
             call = node.layer.torch_call(shape)
             out = node.layer.output_shape(shape)
+            if node.shares is not None:  # the same module called again: no module of its own
+                steps.append(Apply(_shared_key(builder, node), call.flatten_first))
+                shape = out
+                if node.name in tapped:
+                    steps.append(Save(node.name))
+                continue
             key = builder.key(builder.relative(node.name))
             layer = LayerPlan(key, node, call, shape, out)
             builder.children.append(layer)
+            builder.taps.modules[node.name] = f"{builder.path}.{key}" if builder.path else key
             steps.append(ScaleStep(key, node.name) if layer.is_parameter else Apply(key, call.flatten_first))
             shape = out
             if node.name in tapped:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, computed_field
 
 from cnncalc.analysis import analyse
 from cnncalc.errors import TorchMismatch, UsageError
-from cnncalc.spec import Network
+from cnncalc.spec import LayerNode, Network, walk_nodes
 from cnncalc.torch_bridge._torch import require_torch
 from cnncalc.torch_bridge.modules import build
 from cnncalc.torch_bridge.plan import BlockPlan
@@ -136,12 +136,24 @@ def _run_hooked(
         shapes[name] = list(output.shape[1:])
 
     handles = []
+    callers: dict[str, list[str]] = {}  # module path -> the layers calling it, in order (shares)
     for name, path in paths.items():
+        callers.setdefault(path, []).append(name)
+    for path, names in callers.items():
         module = model.get_submodule(path)
+        calls = [0]
+
+        def which(names: list[str] = names, calls: list[int] = calls) -> str:
+            return names[min(calls[0], len(names) - 1)]
+
+        def after(_m: Any, _i: Any, out: Any, which: Any = which, calls: list[int] = calls) -> None:
+            observe(which(), out)
+            calls[0] += 1
+
         handles.append(
-            module.register_forward_pre_hook(lambda _m, _i, name=name: running.__setitem__(0, name))
+            module.register_forward_pre_hook(lambda _m, _i, which=which: running.__setitem__(0, which()))
         )
-        handles.append(module.register_forward_hook(lambda _m, _i, out, name=name: observe(name, out)))
+        handles.append(module.register_forward_hook(after))
     observers = [m for m in model.modules() if hasattr(m, "merge_observer")]
     for module in observers:
         module.merge_observer = observe
@@ -211,6 +223,12 @@ def verify(
         built = build(network)
     model = built.module.to(dtype=torch_dtype).eval()
     layer_paths = {plan.node.name: path for path, plan in built.plan.layers() if not plan.is_parameter}
+    sharers = {
+        node.name: layer_paths[node.shares]
+        for node in walk_nodes(network.body)
+        if isinstance(node, LayerNode) and node.shares in layer_paths
+    }
+    layer_paths.update(sharers)  # a module called again: its second call's output is that layer's
     paths = {**layer_paths, **_merge_modules(built.plan)}  # hooked; a block's parameters are observed
     parameters = {plan.node.name: path for path, plan in built.plan.layers() if plan.is_parameter}
     x = torch.randn(batch, *network.input.torch_dims(), dtype=torch_dtype, device=device)
@@ -230,6 +248,8 @@ def verify(
         # a layer's own parameters; a merge module (concat, named residual) has none of its own
         if row.name in parameters:  # a parameter its block holds (layer scale)
             own = [model.get_parameter(parameters[row.name])]
+        elif row.name in sharers:  # its parameters are the shared module's, counted there
+            own = []
         elif path is not None:
             own = model.get_submodule(path).parameters(recurse=row.row_kind == "layer")
         else:
