@@ -112,8 +112,8 @@ CORE_MESSAGES = (
     N_("'shares: {written}': '{name}' is a different layer, so its parameters cannot be this one's"),
     N_("a layer that shares parameters has the same type and fields"),
     N_(
-        "layer '{name}' uses the parameters of '{owner}' (shares): exporting a module called twice is "
-        "not supported yet"
+        "layer '{name}' uses the parameters of '{owner}' (shares), which is outside the block that calls "
+        "it again: exporting that is not supported yet"
     ),
     N_("summary, memory and the other counts work on this network"),
     N_("'{target}' has no '{name}'{suggestion}"),
