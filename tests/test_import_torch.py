@@ -266,8 +266,9 @@ def test_channel_shuffle_and_chunk_are_their_kinds() -> None:
     assert shuffled.description == "3 groups"
 
 
-def test_a_view_that_is_not_a_shuffle_stays_uncounted() -> None:
-    report = analyse(load_network(f"{OWN}:NotAShuffle", input_shape=Shape(3, 4, 6)))
+@pytest.mark.parametrize("name", ["NotAShuffle", "ShuffleToOtherShape"])
+def test_a_view_that_is_not_a_shuffle_stays_uncounted(name: str) -> None:
+    report = analyse(load_network(f"{OWN}:{name}", input_shape=Shape(3, 4, 6)))
     assert report.totals.uncounted == 1
     assert not any(row.type == "channel_shuffle" for row in report.layers)
 

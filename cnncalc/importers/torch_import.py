@@ -518,7 +518,7 @@ class _Converter:
         # fx node -> the imported node it is a channels-last view of (x.permute(0, 2, 3, 1))
         self.channels_last: dict[str, str] = {}
         # fx node -> (the imported node, groups, done): a channel shuffle under way (a 5-D view)
-        self.shuffles: dict[str, tuple[str, int, bool]] = {}
+        self.shuffles: dict[str, tuple[str, int, bool, tuple[int, ...]]] = {}
         # fx node -> (the imported node, channel) of ``x[:, i]``; and of ``x[:, i:i+1] * a + b``:
         # (node, channel, a, b, the uncounted rows on the way), which a cat of every channel in order
         # turns into one fixed_affine (googlenet's transform_input)
@@ -951,16 +951,17 @@ class _Converter:
             before = tuple(int(d) for d in self.values[src.name].shape)
             split = len(before) == 4 and shape[0] == before[0] and shape[3:] == before[2:]
             if split and shape[1] * shape[2] == before[1] and shape[1] > 1:
-                self.shuffles[node.name] = (self.alias[src.name], shape[1], False)
+                self.shuffles[node.name] = (self.alias[src.name], shape[1], False, before)
             return False
         if src.name not in self.shuffles:
             return False
-        origin, groups, swapped = self.shuffles[src.name]
+        origin, groups, swapped, before = self.shuffles[src.name]
+        unchanged = shape == tuple(int(d) for d in self.values[src.name].shape)
         if target == "transpose" and not swapped and sorted(node.args[1:3]) in ([1, 2], [-4, -3]):
-            self.shuffles[node.name] = (origin, groups, True)
-        elif target == "contiguous" or (target in ("view", "reshape") and len(shape) == 5):
-            self.shuffles[node.name] = (origin, groups, swapped)
-        elif target in ("view", "reshape", "flatten") and swapped and len(shape) == 4:
+            self.shuffles[node.name] = (origin, groups, True, before)
+        elif target == "contiguous" or (target in ("view", "reshape") and unchanged):
+            self.shuffles[node.name] = (origin, groups, swapped, before)
+        elif target in ("view", "reshape", "flatten") and swapped and shape == before:
             start = node.kwargs.get("start_dim", node.args[1] if len(node.args) > 1 else 0)
             if target == "flatten" and start != 1:
                 return False

@@ -197,3 +197,18 @@ class TrainingHead(nn.Module):
         if self.training:
             return x, self.aux(x)
         return x
+
+
+class ShuffleToOtherShape(nn.Module):
+    """The shuffle's view and transpose, then a view to another N×C×H×W (half the channels, twice
+    the height): no channel shuffle, whose output is its input's shape."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        n, c, h, w = x.size()
+        x = x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous()
+        return x.view(n, c // 2, 2 * h, w)
