@@ -58,21 +58,10 @@ NOT_EXPORTABLE = {name for name in bundled_names() if name.startswith("shufflene
 LRN_SPECS = ["alexnet-2012", "googlenet-paper"]
 
 
-# Since fixed_affine (main, 07:20 UTC): the spec writer refuses the graph of torch's written-out
-# transform_input ("'from: add': no layer, merge or scope of that name"): a declared gap, strict.
-AFFINE_REFERENCE_GAP = {"googlenet", "googlenet-aux", "inception_v3"}
-
-
-def _names() -> list[Any]:
-    names = (
-        sorted(set(bundled_names()) - NOT_EXPORTABLE)
-        if os.environ.get("CNNCALC_ONNX_ZOO") == "all"
-        else REPRESENTATIVE + LRN_SPECS
-    )
-    gap = pytest.mark.xfail(
-        strict=True, raises=cnncalc.SpecError, reason="spec writer: from: inside transform_input"
-    )
-    return [pytest.param(n, marks=gap) if n in AFFINE_REFERENCE_GAP else n for n in names]
+def _names() -> list[str]:
+    if os.environ.get("CNNCALC_ONNX_ZOO") == "all":
+        return sorted(set(bundled_names()) - NOT_EXPORTABLE)
+    return REPRESENTATIVE + LRN_SPECS
 
 
 def export(name: str, path: Path) -> cnncalc.Network:
@@ -95,13 +84,18 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
     network = export(name, path)
     report = analyse(network)
     graph = read_onnx(path)
-    # torch writes a fixed_affine (googlenet's and inception_v3's transform_input) as slices, a
-    # multiply and an add per channel, then a concat: those are uncounted (no parameters, no MACs
-    # either way), and nothing else is.
-    affine = tuple(row.name for row in report.layers if row.type == "fixed_affine")
-    uncounted = [n.name for n in graph.nodes if n.kind == "uncounted"]
-    assert [n for n in uncounted if not n.startswith(affine)] == []
-    assert bool(uncounted) == bool(affine)
+    # torch writes a fixed_affine (googlenet's and inception_v3's transform_input) as a slice, a
+    # multiply and an add per channel, then a concat: the reader folds them back into one layer.
+    assert [n.name for n in graph.nodes if n.kind == "uncounted"] == []
+    first = network.body.children[0]
+    if getattr(first, "name", None) == "transform_input":
+        affine = first.layer  # type: ignore[union-attr]
+        expected_fields = {"scale": list(affine.scale), "shift": list(affine.shift)}
+        assert [(n.name, n.fields) for n in graph.nodes if n.kind == "fixed_affine"] == [
+            ("transform_input", expected_fields)
+        ]
+    else:
+        assert [n.name for n in graph.nodes if n.kind == "fixed_affine"] == []
     imported = analyse(cnncalc.load(str(path)))  # the file as every command reads it
     # The export runs in eval mode: a training-only head (inception_v3's AuxLogits) is not in it;
     # nor is a side output (googlenet-aux's classifiers): the bridge's module keeps it in an
@@ -113,7 +107,7 @@ def test_bundled_spec_through_onnx_has_the_same_counts_and_shapes(tmp_path: Path
         "macs": sum(r.macs for r in rows),
     }
     assert costs(imported) == expected
-    assert imported.totals.uncounted == len(uncounted)
+    assert imported.totals.uncounted == 0
     by_name = {row.name: row for row in imported.layers}
     for row in rows:
         if row.params or row.buffers:  # every layer with parameters is found under its own name
@@ -151,9 +145,8 @@ def test_eval_export_folds_batchnorm_into_the_convolutions_and_the_reader_says_s
     assert imported.network.notes == list(graph.notes)
 
 
-def test_a_module_called_twice_exports_one_weight_counted_once(tmp_path: Path) -> None:
-    """torch.onnx.export writes one initializer for a conv called twice: the import counts its
-    parameters once, like torch, and its MACs at both calls."""
+def _own_model(name: str) -> Any:
+    """A module of tests/data/import/own_model.py (a class or a builder), in eval mode."""
     import sys
 
     sys.path.insert(0, str(Path(__file__).parent / "data" / "import"))
@@ -161,15 +154,25 @@ def test_a_module_called_twice_exports_one_weight_counted_once(tmp_path: Path) -
         import own_model
     finally:
         sys.path.pop(0)
+    return getattr(own_model, name)().eval()
+
+
+def _export_module(module: Any, x: Any, path: Path) -> None:
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        torch.onnx.export(module, x, str(path), dynamo=False, do_constant_folding=False)
+
+
+def test_a_module_called_twice_exports_one_weight_counted_once(tmp_path: Path) -> None:
+    """torch.onnx.export writes one initializer for a conv called twice: the import counts its
+    parameters once, like torch, and its MACs at both calls."""
     from torch.utils.flop_counter import FlopCounterMode
 
     from cnncalc.importers.spec_writer import graph_network
 
-    module, x = own_model.SharedHead().eval(), torch.randn(1, 3, 8, 8)
+    module, x = _own_model("SharedHead"), torch.randn(1, 3, 8, 8)
     path = tmp_path / "shared.onnx"
-    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
-        warnings.simplefilter("ignore")
-        torch.onnx.export(module, x, str(path), dynamo=False, do_constant_folding=False)
+    _export_module(module, x, path)
     graph = read_onnx(path)
     counter = FlopCounterMode(display=False)
     with torch.no_grad(), counter:
@@ -178,3 +181,30 @@ def test_a_module_called_twice_exports_one_weight_counted_once(tmp_path: Path) -
     assert report.totals.params == sum(p.numel() for p in module.parameters())
     assert 2 * report.totals.macs == counter.get_total_flops()
     assert [n.fields.get("shares") for n in graph.nodes if n.kind == "conv"] == [None, None, "shared"]
+
+
+@pytest.mark.parametrize("name", ["Normalize", "normalize_divide"])
+def test_torchvisions_transform_input_written_out_is_one_fixed_affine(tmp_path: Path, name: str) -> None:
+    """torchvision's googlenet ``_transform_input`` (``unsqueeze(x[:, i], 1) · a + b``, or
+    ``(… − m) / s``, then cat) exports as Gather, Unsqueeze, Mul/Sub, Add/Div per channel and a
+    Concat: one fixed_affine on the input, whose scale and shift give the model's own output."""
+    module, x = _own_model(name), torch.randn(2, 3, 8, 8)
+    path = tmp_path / f"{name}.onnx"
+    _export_module(module, x[:1], path)
+    graph = read_onnx(path)
+    assert [n.kind for n in graph.nodes] == ["fixed_affine", "conv"]
+    affine = graph.nodes[0]
+    assert affine.inputs == ("input",) and affine.name == "fixed_affine"
+    scale = torch.tensor(affine.fields["scale"]).view(1, 3, 1, 1)
+    shift = torch.tensor(affine.fields["shift"]).view(1, 3, 1, 1)
+    with torch.no_grad():
+        torch.testing.assert_close(module.conv(x * scale + shift), module(x))
+
+
+def test_channels_concatenated_out_of_order_are_no_fixed_affine(tmp_path: Path) -> None:
+    module = _own_model("normalize_reverse")
+    path = tmp_path / "reverse.onnx"
+    _export_module(module, torch.randn(1, 3, 8, 8), path)
+    graph = read_onnx(path)
+    assert not any(n.kind == "fixed_affine" for n in graph.nodes)
+    assert any(n.kind == "uncounted" for n in graph.nodes)

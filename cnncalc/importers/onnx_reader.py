@@ -152,6 +152,8 @@ class _Context:
         self.consumers: dict[str, list[Any]] = {}
         self.skip: set[int] = set()  # node indices already taken by a pattern
         self.lrns: dict[int, dict[str, Any]] = {}  # Div nodes that end torch's written-out LRN
+        # Concat nodes that end a written-out per-channel affine: its fields and the tensor it reads
+        self.affines: dict[int, tuple[dict[str, Any], str]] = {}
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -625,6 +627,9 @@ def _merge(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
 
 @converts("Concat")
 def _concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    affine = ctx.affines.get(ctx.index_of[id(node)])
+    if affine is not None:
+        return [_Layer("fixed_affine", affine[0], (affine[1],))]
     rank = _input_rank(ctx, node.input[0])
     if rank is None or int(attrs.get("axis", 1)) % rank != 1:
         return Uncounted(f"a concat along axis {attrs.get('axis')} (cnncalc concatenates channels)")
@@ -874,24 +879,54 @@ _FOLDERS: dict[str, Callable[..., tuple[list[Any], tuple[int, ...]] | None]] = {
 _SIZE_OPS = frozenset({"Shape", "Gather", "Equal", "Constant", "Unsqueeze", "Squeeze", "Cast", "Concat"})
 
 
+def _producers(graph: Any) -> dict[str, tuple[int, Any]]:
+    """Each tensor's writer in the raw graph: its index and the node."""
+    return {out: (i, n) for i, n in enumerate(graph.node) for out in n.output}
+
+
+# Ops that keep a constant's values as they are (its dims aside)
+_SAME_VALUES = frozenset({"Unsqueeze", "Squeeze", "Cast", "Identity", "Reshape"})
+
+
+def _raw_constant(
+    name: str, initializers: dict[str, Any], producer: dict[str, tuple[int, Any]], depth: int = 0
+) -> list[float | int] | None:
+    """The values of a small initializer or ``Constant`` node, read before the main pass folds
+    them, through the views and concats torch writes around an index (``Unsqueeze(Constant)``)."""
+    writer = producer.get(name, (-1, None))[1]
+    if writer is not None and writer.op_type in _SAME_VALUES | {"Concat"} and writer.input and depth < 8:
+        ins = writer.input[:1] if writer.op_type in _SAME_VALUES else writer.input
+        parts = [_raw_constant(i, initializers, producer, depth + 1) for i in ins]
+        return None if any(p is None for p in parts) else [v for p in parts for v in p]  # type: ignore[union-attr]
+    tensor = initializers.get(name)
+    if tensor is None and name in producer and producer[name][1].op_type == "Constant":
+        attrs = _attributes(producer[name][1])
+        for key in ("value_ints", "value_floats"):
+            if key in attrs:
+                return list(attrs[key])
+        for key in ("value_int", "value_float"):
+            if key in attrs:
+                return [attrs[key]]
+        values = attrs.get("value")
+        tensor = values if values is not None and hasattr(values, "dims") else None
+    if tensor is None or _numel(tensor.dims) > _CONST_SMALL:
+        return None
+    try:
+        return _decode(tensor)
+    except (ValueError, struct.error):
+        return None
+
+
 def _decomposed_lrns(graph: Any, initializers: dict[str, Any]) -> dict[int, tuple[dict[str, Any], list[int]]]:
     """torch.onnx.export writes ``nn.LocalResponseNorm`` as x / (k + α·avgpool3d(pad(x²)))^β:
     Mul(x, x), a reshape to 5-D, Pad, AveragePool over (size, 1, 1), a reshape back (through an
     If), Mul α, Add k, Pow β, Div. For each Div that ends such a chain: the lrn fields and the
     indices of the chain's other nodes (the ops on constants around it fold by themselves)."""
-    producer = {out: (i, n) for i, n in enumerate(graph.node) for out in n.output}
+    producer = _producers(graph)
 
     def scalar(name: str) -> float | None:
-        tensor = initializers.get(name)
-        if tensor is None and name in producer and producer[name][1].op_type == "Constant":
-            values = _attributes(producer[name][1]).get("value")
-            tensor = values if values is not None and hasattr(values, "dims") else None
-        if tensor is None or _numel(tensor.dims) != 1:
-            return None
-        try:
-            return float(_decode(tensor)[0])
-        except (ValueError, struct.error):
-            return None
+        values = _raw_constant(name, initializers, producer)
+        return float(values[0]) if values is not None and len(values) == 1 else None
 
     def made_by(name: str, op: str) -> tuple[int, Any] | None:
         found = producer.get(name)
@@ -974,6 +1009,125 @@ def _decomposed_lrns(graph: Any, initializers: dict[str, Any]) -> dict[int, tupl
         }  # type: ignore[arg-type]
         found_lrns[index] = (fields, chain)
     return found_lrns
+
+
+# -- a fixed affine per channel, written out as ops ------------------------------------------
+
+
+def _decomposed_affines(
+    graph: Any, initializers: dict[str, Any], shapes: dict[str, Dims]
+) -> dict[int, tuple[dict[str, Any], list[int], str]]:
+    """torch.onnx.export writes a per-channel ``x_c × a_c + b_c`` (GoogLeNet's and Inception v3's
+    ``transform_input``; cnncalc's own ``fixed_affine``) channel by channel: the channel as a
+    Slice (``x[:, c:c+1]``) or a Gather and Unsqueeze (``x[:, c].unsqueeze(1)``), then Mul, Add,
+    Sub or Div by a number, and a Concat of every channel in order. For each such Concat: the
+    fixed_affine fields, the indices of the chain's other nodes, and the tensor it reads."""
+    producer = _producers(graph)
+    readers: dict[str, int] = {}
+    for node in graph.node:
+        for name in node.input:
+            readers[name] = readers.get(name, 0) + 1
+    for output in graph.output:
+        readers[output.name] = readers.get(output.name, 0) + 1
+
+    def number(name: str) -> float | None:
+        values = _raw_constant(name, initializers, producer)
+        return float(values[0]) if values is not None and len(values) == 1 else None
+
+    def ints(node: Any, position: int, key: str) -> list[int] | None:
+        """An integer list given as the node's input ``position`` (newer opsets) or attribute ``key``."""
+        if len(node.input) > position and node.input[position]:
+            values = _raw_constant(node.input[position], initializers, producer)
+            return None if values is None else [int(v) for v in values]
+        values = _attributes(node).get(key)
+        return None if values is None else [int(v) for v in values]
+
+    def channel_of(name: str, chain: list[int]) -> tuple[str, int] | None:
+        """The tensor and channel ``name`` picks (``x[:, c:c+1]`` or ``x[:, c].unsqueeze(1)``)."""
+        index, node = producer.get(name, (-1, None))
+        if node is None or readers.get(name) != 1:
+            return None
+        if node.op_type == "Slice":
+            starts, ends, axes = ints(node, 1, "starts"), ints(node, 2, "ends"), ints(node, 3, "axes")
+            steps = ints(node, 4, "steps") or [1]
+            rank = len(shapes.get(node.input[0]) or ())
+            if starts is None or ends is None or axes is None or rank == 0 or len(starts) != 1:
+                return None
+            if axes[0] % rank != 1 or steps != [1] or ends[0] != starts[0] + 1 or starts[0] < 0:
+                return None
+            chain.append(index)
+            return node.input[0], starts[0]
+        if node.op_type == "Unsqueeze" and ints(node, 1, "axes") == [1]:
+            gather_index, gather = producer.get(node.input[0], (-1, None))
+            if gather is None or gather.op_type != "Gather" or readers.get(node.input[0]) != 1:
+                return None
+            picked = _raw_constant(gather.input[1], initializers, producer)
+            if int(_attributes(gather).get("axis", 0)) != 1 or picked is None or len(picked) != 1:
+                return None
+            chain.extend((index, gather_index))
+            return gather.input[0], int(picked[0])
+        return None
+
+    def one_channel(name: str, chain: list[int]) -> tuple[str, int, float, float] | None:
+        """Back from a Concat input through the arithmetic to the channel it picks: the tensor,
+        the channel, and the scale and shift the arithmetic applies to it."""
+        steps: list[tuple[str, float]] = []
+        for _ in range(8):
+            index, node = producer.get(name, (-1, None))
+            if node is None or node.op_type not in ("Mul", "Add", "Sub", "Div") or len(node.input) != 2:
+                break
+            if readers.get(name) != 1:
+                return None
+            first, second = number(node.input[0]), number(node.input[1])
+            if second is not None and first is None:
+                steps.append((node.op_type, second))
+                name = node.input[0]
+            elif first is not None and second is None and node.op_type in ("Mul", "Add"):
+                steps.append((node.op_type, first))
+                name = node.input[1]
+            else:
+                return None
+            chain.append(index)
+        picked = channel_of(name, chain)
+        if picked is None:
+            return None
+        scale, shift = 1.0, 0.0
+        for op, value in reversed(steps):
+            if op == "Mul":
+                scale, shift = scale * value, shift * value
+            elif op == "Add":
+                shift += value
+            elif op == "Sub":
+                shift -= value
+            elif value == 0:
+                return None
+            else:
+                scale, shift = scale / value, shift / value
+        return picked[0], picked[1], scale, shift
+
+    found: dict[int, tuple[dict[str, Any], list[int], str]] = {}
+    for index, concat in enumerate(graph.node):
+        if concat.op_type != "Concat" or len(concat.input) < 1:
+            continue
+        chain: list[int] = []
+        parts = [one_channel(name, chain) for name in concat.input]
+        if not parts or None in parts:
+            continue
+        sources = {p[0] for p in parts if p is not None}
+        dims = shapes.get(next(iter(sources)))
+        if len(sources) != 1 or dims is None or len(dims) < 3:
+            continue
+        rank = len(dims)
+        if int(_attributes(concat).get("axis", 0)) % rank != 1:
+            continue
+        if [p[1] for p in parts if p is not None] != list(range(dims[1] or 0)):
+            continue
+        fields = {
+            "scale": [_clean_float(p[2]) for p in parts if p is not None],
+            "shift": [_clean_float(p[3]) for p in parts if p is not None],
+        }
+        found[index] = (fields, chain, sources.pop())
+    return found
 
 
 # -- reading the file -------------------------------------------------------------------------
@@ -1175,6 +1329,8 @@ class _Names:
             # '/layer1/layer1.0/relu1/Relu' is the module relu1; '/layer1/layer1.0/Add' a step of
             # layer1.0's forward (torch functions: merges and reshapes are named after the op)
             step = node.op_type in _FUNCTION_STEPS or not path
+            if index in ctx.affines:  # the whole written-out module: named as the module
+                op, step = "fixed_affine", not path
             base = path if not step else f"{path}.{op}" if path else op
         else:
             base = re.sub(r"[^A-Za-z0-9_.]+", "_", node.name).strip("_.") or f"{op}{index}"
@@ -1228,6 +1384,10 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     for div_index, (fields, chain) in _decomposed_lrns(graph, ctx.initializers).items():
         ctx.skip.update(chain)
         ctx.lrns[div_index] = fields
+    affines = _decomposed_affines(graph, ctx.initializers, shapes)
+    for concat_index, (affine_fields, affine_chain, read) in affines.items():
+        ctx.skip.update(affine_chain)
+        ctx.affines[concat_index] = (affine_fields, read)
     ctx.producer[value.name] = NETWORK_INPUT
     node_shapes: dict[str, Shape] = {NETWORK_INPUT: inp}
     names = _Names()
