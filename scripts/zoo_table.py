@@ -23,6 +23,7 @@ from cnncalc.catalog import bundled_spec  # noqa: E402
 DATA = ROOT / "tests" / "data" / "torchvision"
 OUT = ROOT / "docs" / "zoo.md"
 IMPORTS = ROOT / "tests" / "data" / "torchvision_import.json"
+ONNX_IMPORTS = ROOT / "tests" / "data" / "torchvision_onnx.json"
 NOT_BUNDLED = "not yet bundled"
 # Bundled models whose exported module does not (yet) have torchvision's state_dict keys, with the
 # reason; tests/test_torchvision_reference.py holds each as a strict xfail, so the entry must go when
@@ -128,13 +129,16 @@ def render() -> str:
 
 
 def import_section(index: dict[str, Any]) -> str:
-    """The import table (tests/data/torchvision_import.json, written by scripts/torchvision_import.py)."""
-    if not IMPORTS.is_file():
-        return ""
+    """The import tables: torch import (tests/data/torchvision_import.json) and ONNX
+    (tests/data/torchvision_onnx.json), written by scripts/torchvision_import.py."""
     sys.path.insert(0, str(ROOT / "scripts"))
     from torchvision_import import render as render_imports
 
-    return "\n" + render_imports(json.loads(IMPORTS.read_text(encoding="utf-8")), index)
+    text = ""
+    for path, onnx in ((IMPORTS, False), (ONNX_IMPORTS, True)):
+        if path.is_file():
+            text += "\n" + render_imports(json.loads(path.read_text(encoding="utf-8")), index, onnx=onnx)
+    return text
 
 
 def main(argv: list[str]) -> int:

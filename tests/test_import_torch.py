@@ -23,8 +23,6 @@ DATA = Path(__file__).parent / "data" / "import"
 OWN = DATA / "own_model.py"
 # nn.AdaptiveAvgPool2d(1) is what a spec's gap exports to: imported, it is the module's kind
 SAME_KIND = {"gap": "adaptiveavgpool", "gmp": "adaptivemaxpool"}
-# inception_v3's AuxLogits runs only in training: a trace at inference does not reach it
-TRAIN_ONLY_HEADS = {"inception_v3"}
 # Imported with the same rows (kinds, shapes, counts) in another valid order: the spec writer puts
 # a skip's crop right after the output it reads, before the up-convolution that shares its concat,
 # and so reopens the scope (up1_2.up, up1_3.conv…) where the spec has one up1
@@ -64,8 +62,6 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
 def test_export_then_import_gives_the_same_report(name: str, tmp_path: Path) -> None:
     """Round trip: every bundled spec, exported to PyTorch and imported back, has the same rows,
     totals and output (source: the spec itself)."""
-    if name in TRAIN_ONLY_HEADS:
-        pytest.xfail("a training-only head is not called at inference, so the trace does not see it")
     network = load_network(name)
     if name in REORDERED:
         # the same rows and totals, in another valid order: compared as sets, then say so
@@ -171,6 +167,20 @@ def test_import_writes_a_spec_that_reads_back_the_same(tmp_path: Path) -> None:
     direct = analyse(load_network(f"{OWN}:two_heads", input_shape=Shape(3, 32, 32)))
     again = analyse(load_network(str(out)))
     assert _rows(again) == _rows(direct)
+
+
+def test_branches_of_one_module_list_keep_their_module_paths(tmp_path: Path) -> None:
+    """ASPP's ``convs.0`` … ``convs.2`` are three branches of one concat: the written spec names
+    their layers as the module paths (not ``convs_2.1.0`` for a scope opened twice), so the
+    model's state_dict keys are the layers' names, and the file reads back the same."""
+    model = _own("Pyramid")
+    report = analyse(load_network(f"{OWN}:Pyramid", input_shape=Shape(3, 8, 8)))
+    weighted = [row.name for row in report.layers if row.params]
+    assert weighted == [key.rpartition(".")[0] for key in model.state_dict() if key.endswith(".weight")]
+    out = tmp_path / "pyramid.yaml"
+    result = run("import", f"{OWN}:Pyramid", "--input", "8x8x3", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert _rows(analyse(load_network(str(out)))) == _rows(report)
 
 
 def test_uncounted_operation_is_listed_and_strict_refuses_it() -> None:
@@ -297,19 +307,39 @@ def test_channels_out_of_order_are_not_a_fixed_affine() -> None:
     assert not any(row.type == "fixed_affine" for row in report.layers)
 
 
-def test_modules_the_forward_does_not_call_are_said() -> None:
-    """inception_v3's training-only head: traced at inference, its parameters are missing from the
-    totals, and the report says which module holds them and how many."""
+def test_a_training_only_head_is_a_train_only_side_head(tmp_path: Path) -> None:
+    """inception_v3's AuxLogits, written as ``if self.training: return x, self.aux(x)``: a trace in
+    training mode finds it; its parameters are in the totals, its MACs not at inference (as
+    FlopCounterMode counts the eval model), and ``import`` writes it as a train_only side."""
     model = _own("TrainingHead")
+    flops, _ = _flop_counter(model, Shape(3, 8, 8))
     report = analyse(load_network(f"{OWN}:TrainingHead", input_shape=Shape(3, 8, 8)))
-    aux = sum(p.numel() for p in model.aux.parameters())
+    assert report.totals.params == sum(p.numel() for p in model.parameters())
+    assert 2 * report.totals.macs == flops
+    assert report.network.notes == []
+    aux = [row for row in report.layers if row.name.startswith("aux.")]
+    assert [row.name for row in aux] == ["aux.0", "aux.1", "aux.2"]
+    assert all(not row.inference for row in aux) and sum(r.params for r in aux) == 10 + 365
+    out = tmp_path / "head.yaml"
+    result = run("import", f"{OWN}:TrainingHead", "--input", "8x8x3", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    assert "train_only: true" in out.read_text(encoding="utf-8")
+    assert _rows(analyse(load_network(str(out)))) == _rows(report)
+
+
+def test_modules_no_forward_calls_are_said() -> None:
+    """A module with parameters that neither the inference nor the training forward calls: its
+    parameters are missing from the totals, and the report says which module holds them."""
+    model = _own("NeverCalled")
+    report = analyse(load_network(f"{OWN}:NeverCalled", input_shape=Shape(3, 8, 8)))
+    spare = sum(p.numel() for p in model.spare.parameters())
     assert report.totals.params == sum(p.numel() for p in model.body.parameters())
     (note,) = report.network.notes
-    assert note.startswith(f"aux (Sequential): {aux:,} parameters the forward does not call")
-    result = run("summary", f"{OWN}:TrainingHead", "--input", "8x8x3")
-    assert result.returncode == 0 and f"{aux:,} parameters the forward does not call" in result.stderr
-    translated = run("--lang", "pt", "summary", f"{OWN}:TrainingHead", "--input", "8x8x3")
-    assert f"{aux} parâmetros que o forward não chama na inferência" in translated.stderr
+    assert note.startswith(f"spare (Linear): {spare:,} parameters the forward does not call")
+    result = run("summary", f"{OWN}:NeverCalled", "--input", "8x8x3")
+    assert result.returncode == 0 and f"{spare:,} parameters the forward does not call" in result.stderr
+    translated = run("--lang", "pt", "summary", f"{OWN}:NeverCalled", "--input", "8x8x3")
+    assert f"{spare} parâmetros que o forward não chama na inferência" in translated.stderr
 
 
 @pytest.mark.parametrize("command", ["summary", "explain", "compare", "count", "memory", "verify", "export"])

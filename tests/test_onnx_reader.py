@@ -479,7 +479,7 @@ def test_channel_shuffle_and_split_become_chunks_and_channel_shuffle(tmp_path: P
 def test_an_op_without_a_layer_is_listed_with_place_and_shapes(tmp_path: Path) -> None:
     nodes = [
         node("Relu", ["x"], ["r"], name="/relu/Relu"),
-        node("Transpose", ["r"], ["t"], perm=[0, 2, 3, 1], name="/permute/Transpose"),
+        node("Transpose", ["r"], ["t"], perm=[0, 1, 3, 2], name="/permute/Transpose"),
         node("Erf", ["t"], ["y"], name="/erf/Erf"),
     ]
     graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6])))
@@ -487,11 +487,30 @@ def test_an_op_without_a_layer_is_listed_with_place_and_shapes(tmp_path: Path) -
     assert transpose.kind == erf.kind == "uncounted"
     assert transpose.origin == "ONNX node #1 '/permute/Transpose' (Transpose)"
     assert transpose.fields == {
-        "op": "ONNX node #1 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×5×6×4: a transpose (cnncalc's layers keep the C×H×W layout)",
-        "output": Shape(channels=5, height=6, width=4),  # its N×C×H×W as ONNX writes it
+        "op": "ONNX node #1 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×4×6×5: a transpose (cnncalc's layers keep the C×H×W layout)",
+        "output": Shape(channels=4, height=6, width=5),  # its N×C×H×W as ONNX writes it
     }
-    assert erf.fields["op"] == "ONNX node #2 '/erf/Erf' (Erf), 1×5×6×4 → 1×5×6×4: no cnncalc layer for Erf"
+    assert erf.fields["op"] == "ONNX node #2 '/erf/Erf' (Erf), 1×4×6×5 → 1×4×6×5: no cnncalc layer for Erf"
     assert erf.inputs == (transpose.name,)
+
+
+def test_an_op_on_channels_last_that_works_per_position_is_read_on_c_h_w(tmp_path: Path) -> None:
+    """After a Transpose to N×H×W×C, an activation is read on cnncalc's C×H×W (the transposes are
+    no rows); an op that is not per position over the channels is uncounted, with ONNX's sizes."""
+    nodes = [
+        node("Relu", ["x"], ["r"], name="/relu/Relu"),
+        node("Transpose", ["r"], ["t"], perm=[0, 2, 3, 1], name="/permute/Transpose"),
+        node("Sigmoid", ["t"], ["s"], name="/act/Sigmoid"),
+        node("Erf", ["s"], ["y"], name="/erf/Erf"),
+    ]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6])))
+    _, sigmoid, erf = graph.nodes
+    assert (sigmoid.kind, sigmoid.inputs, sigmoid.output_shape) == ("sigmoid", ("relu",), Shape(4, 5, 6))
+    assert erf.kind == "uncounted" and erf.inputs == ("act",)
+    assert erf.fields["op"] == (
+        "ONNX node #3 '/erf/Erf' (Erf), 1×5×6×4 → 1×5×6×4: an op on a tensor with the channels "
+        "moved last (N×H×W×C, by a Transpose)"
+    )
 
 
 def test_an_uncounted_op_keeps_the_parameters_of_its_initializers(tmp_path: Path) -> None:
@@ -724,10 +743,10 @@ def test_damaged_files_end_in_a_graph_or_one_clear_error(
 
 
 def test_uncounted_ops_read_in_portuguese(tmp_path: Path, portuguese: Any) -> None:
-    nodes = [node("Transpose", ["x"], ["y"], perm=[0, 2, 3, 1], name="/permute/Transpose")]
+    nodes = [node("Transpose", ["x"], ["y"], perm=[0, 1, 3, 2], name="/permute/Transpose")]
     (transpose,) = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6]))).nodes
     assert portuguese.translate_message(transpose.fields["op"]) == (
-        "nó ONNX #0 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×5×6×4: um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
+        "nó ONNX #0 '/permute/Transpose' (Transpose), 1×4×5×6 → 1×4×6×5: um transpose (as camadas do cnncalc mantêm o arranjo C×H×W)"
     )
 
 
@@ -736,18 +755,18 @@ def test_uncounted_nodes_are_valid_layers_of_the_uncounted_kind(tmp_path: Path) 
 
     nodes = [
         node("Relu", ["x"], ["r"]),
-        node("Transpose", ["r"], ["t"], perm=[0, 2, 3, 1]),
+        node("Transpose", ["r"], ["t"], perm=[0, 1, 3, 2]),
         node("LayerNormalization", ["t", "s", "b"], ["n"], axis=-1),
         node("Reshape", ["n", "shape3"], ["y"]),
     ]
-    inits = [weight("s", [4]), weight("b", [4]), ints("shape3", [1, 30, 4])]
+    inits = [weight("s", [5]), weight("b", [5]), ints("shape3", [1, 30, 4])]
     graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 6], inits)))
     uncounted = [n for n in graph.nodes if n.kind == "uncounted"]
     assert [n.op for n in uncounted] == ["Transpose", "LayerNormalization", "Reshape"]
     for imported in uncounted:
         layer = lookup("uncounted")(type="uncounted", **imported.fields)
         assert layer.output_shape(graph.input) == imported.output_shape
-    assert uncounted[1].fields["params"] == 8
+    assert uncounted[1].fields["params"] == 10
     assert uncounted[2].output_shape == Shape(120)  # a 1×30×4 tensor: 120 values per sample
 
 

@@ -208,3 +208,93 @@ def test_channels_concatenated_out_of_order_are_no_fixed_affine(tmp_path: Path) 
     graph = read_onnx(path)
     assert not any(n.kind == "fixed_affine" for n in graph.nodes)
     assert any(n.kind == "uncounted" for n in graph.nodes)
+
+
+def _flops(module: Any, x: Any) -> int:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with torch.no_grad(), counter:
+        module(x)
+    return counter.get_total_flops()
+
+
+def test_convnext_channels_last_block_reads_as_layernorm_and_channel_linear(tmp_path: Path) -> None:
+    """ConvNeXt's permute → LayerNorm → Linear → GELU → Linear → permute exports as Transpose,
+    LayerNormalization, MatMul + Add, Gelu, …, Transpose: on C×H×W, one layernorm and two
+    channel_linear layers, counted as FlopCounterMode counts the module."""
+    module, x = _own_model("ChannelsLast"), torch.randn(1, 3, 16, 16)
+    path = tmp_path / "channels_last.onnx"
+    _export_module(module, x, path)
+    graph = read_onnx(path)
+    assert [(n.name, n.kind) for n in graph.nodes] == [
+        ("stem", "conv"),
+        ("dw", "conv"),
+        ("norm", "layernorm"),
+        ("up", "channel_linear"),
+        ("gelu", "gelu"),
+        ("down", "channel_linear"),
+        ("add", "add"),
+    ]
+    assert [n.output_shape.text("chw") for n in graph.nodes if n.name in ("up", "down")] == [
+        "64×8×8",
+        "16×8×8",
+    ]
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.uncounted == 0
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert 2 * report.totals.macs == _flops(module, x)
+
+
+def test_layer_scale_and_a_cat_of_one_tensor(tmp_path: Path) -> None:
+    """A C×1×1 initializer times the map is a layerscale named as the initializer (ConvNeXt's
+    ``features.1.0.layer_scale``); DenseNet's cat of a list of one tensor is that tensor, as in
+    the torch import."""
+    module, x = _own_model("ScaledDense"), torch.randn(1, 3, 8, 8)
+    path = tmp_path / "scaled.onnx"
+    _export_module(module, x, path)
+    graph = read_onnx(path)
+    assert [(n.name, n.kind) for n in graph.nodes] == [
+        ("conv", "conv"),
+        ("gamma", "layerscale"),
+        ("head", "conv"),
+    ]
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.uncounted == 0
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert 2 * report.totals.macs == _flops(module, x)
+
+
+def test_an_op_on_channels_last_that_is_not_per_position_is_not_counted(tmp_path: Path) -> None:
+    """Flattening N×H×W×C orders the features otherwise than C×H×W: never read as a flatten."""
+    module, x = _own_model("ChannelsLastFlatten"), torch.randn(1, 3, 8, 8)
+    path = tmp_path / "flatten.onnx"
+    _export_module(module, x, path)
+    graph = read_onnx(path)
+    (uncounted,) = [n for n in graph.nodes if n.kind == "uncounted"]
+    assert "channels moved last" in uncounted.fields["op"]
+    assert not any(n.kind == "flatten" for n in graph.nodes)
+    assert [n.kind for n in graph.nodes if n.name == "fc"] == ["fc"]
+
+
+@pytest.mark.parametrize(
+    ("name", "kinds"),
+    [
+        ("Shuffle", {"chunk", "channel_shuffle"}),  # x.chunk(2, dim=1): two Slices
+        ("Pyramid", {"concat"}),  # ASPP's branches: layers keep their module paths
+    ],
+)
+def test_own_model_through_onnx_counts_as_torch(tmp_path: Path, name: str, kinds: set[str]) -> None:
+    """ShuffleNet's chunk (a Slice of half the channels, its bounds computed from the shape, so
+    that ONNX's shape inference loses the sizes after it) and ASPP's branches read back with
+    the module's parameters, FlopCounterMode's FLOPs and its state_dict's layer names."""
+    module, x = _own_model(name), torch.randn(1, 3, 8, 8)
+    path = tmp_path / f"{name}.onnx"
+    _export_module(module, x, path)
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.uncounted == 0
+    assert kinds <= {row.type for row in report.layers}
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert 2 * report.totals.macs == _flops(module, x)
+    weights = [key.removesuffix(".weight") for key in module.state_dict() if key.endswith(".weight")]
+    assert [name for name in weights if name not in {row.name for row in report.layers}] == []

@@ -33,7 +33,9 @@ class ImportedNode:
 class ImportedGraph:
     """A whole imported model: its input shape, nodes in topological order, and outputs.
     ``modules``: (scope, class name) of the model's submodules, where the source has them (a
-    PyTorch model): scopes of one class and structure are written as one block."""
+    PyTorch model): scopes of one class and structure are written as one block. ``train_only``:
+    scopes whose nodes run only in training (inception_v3's ``AuxLogits``), each a side head that
+    reads one tensor of the graph and that nothing else reads."""
 
     name: str
     input: Shape
@@ -42,3 +44,9 @@ class ImportedGraph:
     source: str
     notes: tuple[str, ...] = ()
     modules: tuple[tuple[str, str], ...] = ()
+    train_only: tuple[str, ...] = ()
+
+
+def in_scope(name: str, scope: str) -> bool:
+    """Whether the node ``name`` is ``scope`` or inside it."""
+    return name == scope or name.startswith(scope + ".")

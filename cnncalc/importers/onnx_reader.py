@@ -141,6 +141,7 @@ class _Context:
     def __init__(self, graph: Any, shapes: dict[str, Dims], source: str, opset: int):
         self.source, self.opset = source, opset
         self.shapes = shapes
+        self.batch = 1  # the network input's batch (read_onnx sets it)
         self.initializers = {t.name: t for t in graph.initializer}
         # an initializer's name -> the layer that counted its parameters (an Identity copy is
         # another name: torch.onnx.export writes one for each module whose values equal another's)
@@ -154,6 +155,8 @@ class _Context:
         self.lrns: dict[int, dict[str, Any]] = {}  # Div nodes that end torch's written-out LRN
         # Concat nodes that end a written-out per-channel affine: its fields and the tensor it reads
         self.affines: dict[int, tuple[dict[str, Any], str]] = {}
+        # tensors laid out N×H×W×C by a Transpose (ConvNeXt): their dims read as N×C×H×W
+        self.channels_last: set[str] = set()
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -199,7 +202,14 @@ class _Context:
             return tuple(self.initializers[name].dims)
         if name in self.const_dims:
             return self.const_dims[name]
-        return self.shapes.get(name)
+        dims = self.shapes.get(name)
+        if dims is not None and name in self.channels_last and len(dims) == 4:
+            return (dims[0], dims[3], dims[1], dims[2])  # as cnncalc sees it: C×H×W
+        return dims
+
+    def written_dims(self, name: str) -> Dims | None:
+        """The dims as the file has them (N×H×W×C for a tensor with the channels last)."""
+        return self.shapes.get(name) if name in self.channels_last else self.dims(name)
 
     def shape(self, name: str) -> Shape | None:
         dims = self.dims(name)
@@ -218,6 +228,7 @@ class _Layer:
     fields: dict[str, Any]
     inputs: tuple[str, ...]
     suffix: str = ""  # a second node of the same ONNX node (ReduceMean's gap + flatten)
+    name: str = ""  # the layer's own name, where the graph gives one (a layer scale's initializer)
 
 
 Answer = list[_Layer] | Uncounted | None  # None: folded (a constant, a pass-through)
@@ -364,9 +375,10 @@ def _gemm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
 @converts("MatMul")
 def _matmul(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     weight = ctx.dims(node.input[1])
-    flat_input = _input_rank(ctx, node.input[0]) == 2
+    channels_last = node.input[0] in ctx.channels_last
+    flat_input = _input_rank(ctx, node.input[0]) == 2 or channels_last
     if weight is None or len(weight) != 2 or not ctx.is_const(node.input[1]) or not flat_input:
-        return Uncounted("only a vector times a constant 2-D matrix is counted")
+        return Uncounted("only a vector (or channels last) times a constant 2-D matrix is counted")
     features, units = int(weight[0]), int(weight[1])  # type: ignore[arg-type]
     # MatMul + Add of a constant vector of `units`: one fc layer with its bias (as torch writes Linear
     # on older opsets).
@@ -378,7 +390,13 @@ def _matmul(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
             bias = True
             ctx.skip.add(ctx.index_of[id(user)])
             ctx.producer[user.output[0]] = "@" + node.output[0]
+            if channels_last:
+                ctx.channels_last.add(user.output[0])
     inp = ctx.shape(node.input[0])
+    if channels_last:  # nn.Linear at each position over the channels
+        if inp is not None and inp.channels != features:
+            raise Rejected(f"its weight reads {features} channels but its input has {inp.channels}")
+        return [_Layer("channel_linear", {"units": units, "bias": bias}, (node.input[0],))]
     if inp is not None and inp.numel != features:
         raise Rejected(f"its weight reads {features} features but its input has {inp.numel}")
     return [_Layer("fc", {"units": units, "bias": bias}, (node.input[0],))]
@@ -470,6 +488,19 @@ def _instancenorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     # ONNX's scale and bias are required inputs: torch's InstanceNorm2d(affine=True)
     fields = {"eps": _clean_float(attrs.get("epsilon", 1e-5)), "affine": True}
     return [_Layer("instancenorm", fields, (node.input[0],))]
+
+
+@converts("LayerNormalization")
+def _layernorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    x, axis = node.input[0], int(attrs.get("axis", -1))
+    rank = _input_rank(ctx, x)
+    over_channels = (x in ctx.channels_last and axis in (-1, 3)) or (rank == 2 and axis in (-1, 1))
+    if not over_channels:
+        return Uncounted(f"a layer normalisation from axis {axis} (cnncalc's is over the channels)")
+    affine = ctx.is_const(node.input[1])
+    bias = affine and len(node.input) > 2 and bool(node.input[2])
+    fields = {"eps": _clean_float(attrs.get("epsilon", 1e-5)), "affine": affine, "bias": bias}
+    return [_Layer("layernorm", fields, (x,))]
 
 
 @converts("DepthToSpace")
@@ -606,6 +637,9 @@ def _flatten(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
 @converts("Add", "Mul", "Sum")
 def _merge(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     names = list(node.input)
+    scale = _layer_scale(ctx, node) if node.op_type == "Mul" else None
+    if scale is not None:
+        return scale
     if any(ctx.is_const(n) for n in names) or len(names) < 2:
         return Uncounted(f"a {node.op_type} with a constant (not a merge of two computed tensors)")
     shapes = [ctx.shape(n) for n in names]
@@ -625,6 +659,23 @@ def _merge(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     return Uncounted(f"a {node.op_type} that broadcasts {shown}")
 
 
+def _layer_scale(ctx: _Context, node: Any) -> Answer:
+    """``Mul(γ, x)`` with an initializer γ of C×1×1 (ConvNeXt's ``layer_scale``): a layerscale
+    named as γ; None when the Mul is not one."""
+    if len(node.input) != 2:
+        return None
+    weights = [n for n in node.input if n in ctx.initializers]
+    data = [n for n in node.input if not ctx.is_const(n)]
+    if len(weights) != 1 or len(data) != 1 or data[0] in ctx.channels_last:
+        return None
+    inp, dims = ctx.shape(data[0]), tuple(ctx.initializers[weights[0]].dims)
+    if inp is None or inp.is_flat or dims not in ((inp.channels, 1, 1), (1, inp.channels, 1, 1)):
+        return None
+    if ctx.initializers[weights[0]].data_type not in _FLOAT_TYPES:
+        return None
+    return [_Layer("layerscale", {}, (data[0],), name=weights[0])]
+
+
 @converts("Concat")
 def _concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     affine = ctx.affines.get(ctx.index_of[id(node)])
@@ -633,6 +684,9 @@ def _concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     rank = _input_rank(ctx, node.input[0])
     if rank is None or int(attrs.get("axis", 1)) % rank != 1:
         return Uncounted(f"a concat along axis {attrs.get('axis')} (cnncalc concatenates channels)")
+    if len(node.input) == 1:  # torch.cat of a list of one (DenseNet's first layer of a block)
+        ctx.producer[node.output[0]] = "@" + node.input[0]  # the same values, as the torch import
+        return None
     return [_Layer("concat", {}, tuple(node.input))]
 
 
@@ -653,6 +707,32 @@ def _split(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     return [
         _Layer("chunk", {"parts": parts, "index": i}, (node.input[0],), suffix=str(i)) for i in range(parts)
     ]
+
+
+@converts("Slice")
+def _slice(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    """A slice of the channels into one of equal parts (``x.chunk(2, dim=1)``, which torch
+    exports as two Slices): a chunk. Starts and ends are often computed from the shape; they are
+    folded by then."""
+    inp, rank = ctx.shape(node.input[0]), _input_rank(ctx, node.input[0])
+    if len(node.input) >= 3:
+        starts, ends = ctx.const(node.input[1]), ctx.const(node.input[2])
+        axes = ctx.const(node.input[3]) if len(node.input) > 3 and node.input[3] else None
+        steps = ctx.const(node.input[4]) if len(node.input) > 4 and node.input[4] else [1]
+    else:
+        starts, ends, axes, steps = attrs.get("starts"), attrs.get("ends"), attrs.get("axes"), [1]
+    if inp is None or rank is None or starts is None or ends is None or steps is None:
+        return Uncounted("a slice whose bounds are not constants")
+    axes = list(range(len(starts))) if axes is None else axes
+    if len(starts) != 1 or int(axes[0]) % rank != 1 or [int(v) for v in steps] != [1] or inp.is_flat:
+        return Uncounted("a slice that is not of the channels")
+    channels = inp.channels
+    start, end = (int(v) + channels if int(v) < 0 else int(v) for v in (starts[0], ends[0]))
+    start, end = max(0, min(start, channels)), max(0, min(end, channels))
+    size = end - start
+    if size <= 0 or channels % size or start % size:
+        return Uncounted(f"channels {start}…{end - 1} of {channels}, not one of equal chunks")
+    return [_Layer("chunk", {"parts": channels // size, "index": start // size}, (node.input[0],))]
 
 
 @converts("Pad")
@@ -760,6 +840,16 @@ def _reshape(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
 
 @converts("Transpose")
 def _transpose(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
+    perm, x = attrs.get("perm"), node.input[0]
+    if x in ctx.channels_last and perm == [0, 3, 1, 2]:  # back to N×C×H×W: the same data for cnncalc
+        ctx.producer[node.output[0]] = "@" + x
+        return None
+    if x not in ctx.channels_last and perm == [0, 2, 3, 1] and _input_rank(ctx, x) == 4:
+        # channels last (ConvNeXt's permute before LayerNorm and Linear): the ops that follow are
+        # read on C×H×W, as long as each works per position over the channels
+        ctx.channels_last.add(node.output[0])
+        ctx.producer[node.output[0]] = "@" + x
+        return None
     pending = ctx.pending.get(node.input[0])
     if pending is not None and pending.step == "viewed" and attrs.get("perm") == [0, 2, 1, 3, 4]:
         user = ctx.only_consumer(node.output[0])
@@ -1336,6 +1426,9 @@ class _Names:
             base = re.sub(r"[^A-Za-z0-9_.]+", "_", node.name).strip("_.") or f"{op}{index}"
         if suffix:
             base = f"{base}_{suffix}"  # beside the node, not a scope inside it
+        return self.unique(base)
+
+    def unique(self, base: str) -> str:
         name, n = base, 1
         while name in self.taken:
             n += 1
@@ -1348,7 +1441,9 @@ class _Names:
 
 
 _WEIGHTED = frozenset({"Conv", "ConvTranspose", "Gemm", "MatMul", "BatchNormalization", "PRelu"})
-_FUNCTION_STEPS = frozenset({"Add", "Mul", "Sum", "Concat", "Flatten", "Reshape", "Split", "Pad", "Resize"})
+_FUNCTION_STEPS = frozenset(
+    {"Add", "Mul", "Sum", "Concat", "Flatten", "Reshape", "Split", "Slice", "Pad", "Resize"}
+)
 
 
 def _merged_shape(kind: str, shapes: list[Shape]) -> Shape:
@@ -1381,6 +1476,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     shapes = _infer(model, source, inp)
     graph = model.graph
     ctx = _Context(graph, shapes, source, opset)
+    ctx.batch = next(iter(shapes.get(value.name) or ()), None) or 1
     for div_index, (fields, chain) in _decomposed_lrns(graph, ctx.initializers).items():
         ctx.skip.update(chain)
         ctx.lrns[div_index] = fields
@@ -1435,10 +1531,15 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         where = f"ONNX node #{index}{label} ({node.op_type})"
         converter = CONVERTERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         answer: Answer
-        if converter is None:
+        last = [t for t in computed if t in ctx.channels_last]
+        if last and (node.op_type not in _CHANNELS_LAST_OPS or len(last) != len(computed)):
+            answer = Uncounted("an op on a tensor with the channels moved last (N×H×W×C, by a Transpose)")
+        elif converter is None:
             domain = f" of domain '{node.domain}'" if node.domain not in ("", "ai.onnx") else ""
             answer = Uncounted(f"no cnncalc layer for {node.op_type}{domain}")
         else:
+            if last and node.op_type != "Transpose":  # per position over the channels: still last
+                ctx.channels_last.update(o for o in node.output if o)
             try:
                 answer = converter(ctx, node, attrs)
             except Rejected as exc:
@@ -1520,7 +1621,10 @@ def _emit_layers(
     cnncalc's shape differs or cnncalc refuses the input."""
     emitted: list[ImportedNode] = []
     previous = ""
-    planned = [names.name(node, index, ctx, layer.suffix) for layer in layers]
+    planned = [
+        names.unique(layer.name) if layer.name else names.name(node, index, ctx, layer.suffix)
+        for layer in layers
+    ]
     for layer, name in zip(layers, planned, strict=True):
         inputs = tuple(previous if t in ("@", "@pad") else resolve(t) for t in layer.inputs)
         shapes = [node_shapes.get(i) for i in inputs]
@@ -1553,6 +1657,10 @@ def _emit_layers(
     for tensor, made in zip(outs, produced, strict=False):
         onnx_dims = ctx.dims(tensor)
         onnx_shape = None if onnx_dims is None else shape_of_dims(onnx_dims)
+        if onnx_dims is None or None in onnx_dims:
+            # shape inference lost it (a slice whose bounds come from the shape): cnncalc's
+            # shape, for the ops that follow
+            ctx.shapes[tensor] = _batch_dims(ctx, made.output_shape)
         if onnx_shape is not None and onnx_shape != made.output_shape:
             names.release(planned)
             for e in emitted:
@@ -1565,7 +1673,30 @@ def _emit_layers(
     return emitted
 
 
-_WITH_PARAMETERS = frozenset({"conv", "deconv", "fc", "channel_linear", "batchnorm", "prelu"})
+# Ops that work at each position over the channels, or element by element: on a tensor with the
+# channels last (ConvNeXt's N×H×W×C), cnncalc reads them on its C×H×W
+_CHANNELS_LAST_OPS = frozenset(_SAME_ACTIVATION) | {
+    "LayerNormalization",
+    "MatMul",
+    "Add",
+    "Mul",
+    "Sum",
+    "Transpose",
+    "Dropout",
+    "Identity",
+    "HardSigmoid",
+    "LeakyRelu",
+    "Clip",
+}
+_WITH_PARAMETERS = frozenset(
+    {"conv", "deconv", "fc", "channel_linear", "batchnorm", "prelu", "layernorm", "layerscale"}
+)
+
+
+def _batch_dims(ctx: _Context, shape: Shape) -> Dims:
+    """``shape`` as ONNX dims, with the network input's batch."""
+    per_sample = (shape.channels,) if shape.is_flat else (shape.channels, shape.height, shape.width)
+    return (ctx.batch, *per_sample)
 
 
 def _module_of(tensor: str, node_name: str) -> bool:
@@ -1580,7 +1711,7 @@ def _module_of(tensor: str, node_name: str) -> bool:
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
     """A layer whose weight initializer an earlier layer read (a module called twice, exported
     once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
-    read = [t for t in node.input[1:] if t in ctx.initializers]
+    read = [t for t in node.input if t in ctx.initializers]
     layer = next((e for e in emitted if e.kind in _WITH_PARAMETERS), None)
     if not read or layer is None:
         return emitted
@@ -1616,8 +1747,8 @@ def _uncounted(
     inputs = tuple(dict.fromkeys(resolve(t) for t in computed))
     outs = [o for o in node.output if o]
     out_dims = ctx.dims(outs[0]) if outs else None
-    sizes = ", ".join(dims_text(ctx.dims(t)) for t in computed) or "constants"
-    shown = f"{sizes} → {', '.join(dims_text(ctx.dims(o)) for o in outs)}"
+    sizes = ", ".join(dims_text(ctx.written_dims(t)) for t in computed) or "constants"
+    shown = f"{sizes} → {', '.join(dims_text(ctx.written_dims(o)) for o in outs)}"
     shape = _per_sample(out_dims)
     if shape is None:  # its size is unknown: the row keeps its input's, and says so
         shape = node_shapes.get(inputs[0]) if inputs else None

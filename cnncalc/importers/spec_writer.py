@@ -17,7 +17,7 @@ import re
 from typing import Any
 
 from cnncalc.errors import CnncalcError
-from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, in_scope
 from cnncalc.layers import lookup
 from cnncalc.parse.taps import candidates
 from cnncalc.records import record, replace
@@ -37,6 +37,7 @@ class _Unit:
     reads: tuple[str, ...]  # what it reads from outside (a merge with branches inside: its fork)
     node: ImportedNode
     branches: tuple[tuple[_Unit, ...], ...] | None = None  # gathered branches (None: from: refs)
+    side: list[_Unit] | None = None  # a training-only head: its units (``name`` is its scope)
 
 
 def shape_text(shape: Shape) -> str | int:
@@ -71,11 +72,21 @@ class _Writer:
         self.current = NETWORK_INPUT
 
     # -- structure ------------------------------------------------------------------------------
-    def units(self) -> list[_Unit]:
-        """The main sequence: every node, merges with their branches gathered where they can be."""
+    def units(self, nodes: tuple[ImportedNode, ...] | None = None) -> list[_Unit]:
+        """The main sequence: every node, merges with their branches gathered where they can be;
+        the nodes of a training-only head as one side unit, where its first node is."""
         units: list[_Unit] = []
         by_name: dict[str, _Unit] = {}
-        for node in self.graph.nodes:
+        heads = self.graph.train_only if nodes is None else ()
+        for node in self.graph.nodes if nodes is None else nodes:
+            head = next((h for h in heads if in_scope(node.name, h)), None)
+            if head is not None:
+                if head not in by_name:
+                    inside = tuple(n for n in self.graph.nodes if in_scope(n.name, head))
+                    fork = next(i for n in inside for i in n.inputs if not in_scope(i, head))
+                    by_name[head] = _Unit(head, (fork,), node, side=self.units(inside))
+                    units.append(by_name[head])
+                continue
             unit = _Unit(node.name, tuple(node.inputs), node)
             if node.kind in MERGES:
                 gathered = self.gather(node, by_name)
@@ -123,8 +134,13 @@ class _Writer:
                 return written
         return target
 
-    def entries(self, units: list[_Unit], scope: tuple[str, ...]) -> list[Any]:
-        """The entries of ``units`` written inside ``scope``: nested named groups by name."""
+    def entries(
+        self, units: list[_Unit], scope: tuple[str, ...], shared: frozenset[str] = frozenset()
+    ) -> list[Any]:
+        """The entries of ``units`` written inside ``scope``: nested named groups by name. A
+        segment in ``shared`` is opened by other branches of the same merge too (ASPP's
+        ``convs.0`` … ``convs.4``): its group is written with the next segment, ``convs.1``, so
+        that the branches do not open the scope twice (the second would be renamed)."""
         out: list[Any] = []
         i = 0
         while i < len(units):
@@ -132,10 +148,13 @@ class _Writer:
             if len(unit_scope) > len(scope) and unit_scope[: len(scope)] == scope:
                 segment = unit_scope[len(scope)]
                 inner = (*scope, segment)
+                if segment in shared and len(unit_scope) > len(inner):
+                    inner = (*inner, unit_scope[len(inner)])
                 j = i
                 while j < len(units) and _scope_of(units[j].name)[: len(inner)] == inner:
                     j += 1
-                out.append({"name": segment, "layers": self.entries(units[i:j], inner)})
+                name = ".".join(inner[len(scope) :])
+                out.append({"name": name, "layers": self.entries(units[i:j], inner)})
                 i = j
                 continue
             out.extend(self.unit_entries(units[i], scope))
@@ -173,6 +192,12 @@ class _Writer:
         node = unit.node
         leaf = _segments(unit.name)[-1]
         out: list[Any] = []
+        if unit.side is not None:  # reads the fork; the main sequence goes on from the fork
+            out += self.tap_to(unit.reads[0], scope)
+            fork = self.current
+            layers = self.entries(unit.side, (*scope, leaf))
+            self.current = fork
+            return [*out, {"side": layers, "name": leaf, "train_only": True}]
         if node.kind not in MERGES:
             out += self.tap_to(unit.reads[0], scope)
             entry = layer_entry(node, leaf, self.input_of(unit.reads[0]))
@@ -185,11 +210,16 @@ class _Writer:
             out += self.tap_to(unit.reads[0], scope)
             fork = self.current
             branches = []
+            opened = [
+                {_scope_of(u.name)[len(scope)] for u in chain if len(_scope_of(u.name)) > len(scope)}
+                for chain in unit.branches
+            ]
+            shared = frozenset(seg for seg in set().union(*opened) if sum(seg in o for o in opened) > 1)
             for chain in self.operand_order(
                 node, unit.branches, [c[-1].name if c else fork for c in unit.branches]
             ):
                 self.current = fork
-                branches.append(self.entries(list(chain), scope))
+                branches.append(self.entries(list(chain), scope, shared))
             self.current = unit.name
             return [*out, merge_entry(node, leaf, branches)]
         fork = self.current
@@ -315,6 +345,8 @@ def make_blocks(layers: list[Any], classes: dict[str, str]) -> tuple[list[Any], 
             for kind in MERGES:
                 for branch in entry.get(kind, []) if isinstance(entry.get(kind), list) else []:
                     groups(branch, prefix, found)
+            if isinstance(entry.get("side"), list):  # its layers are named inside its scope
+                groups(entry["side"], f"{prefix}{entry.get('name')}.", found)
 
     found: list[tuple[str, list[Any], int]] = []
     groups(layers, "", found)

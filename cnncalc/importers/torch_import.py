@@ -21,7 +21,7 @@ import operator
 from typing import Any
 
 from cnncalc.errors import CnncalcError, SpecError
-from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, in_scope
 from cnncalc.layers import lookup
 from cnncalc.records import replace
 from cnncalc.shapes import Shape
@@ -246,7 +246,27 @@ def trace(
     model: Any, input_shape: Shape, *, name: str, source: str, user_file: str | None = None
 ) -> ImportedGraph:
     """Trace ``model`` (an ``nn.Module``, ideally on the meta device) on one sample of
-    ``input_shape`` into an :class:`ImportedGraph`. ``user_file``: the model's file, for errors."""
+    ``input_shape`` into an :class:`ImportedGraph`. ``user_file``: the model's file, for errors.
+
+    A submodule with parameters that the forward does not call at inference is looked for in a
+    trace in training mode: a head that reads one tensor of the inference graph and feeds nothing
+    else (inception_v3's ``AuxLogits``) joins the graph as a training-only side head; any other is
+    named in a note, its parameters not in the totals."""
+    model.eval()
+    module, graph = _traced(model, input_shape, name, source, user_file)
+    unreached = unreached_modules(model, module)
+    if unreached:
+        graph = _with_training_heads(model, graph, unreached, input_shape, user_file)
+        unreached = [u for u in unreached if u[0] not in graph.train_only]
+    classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
+    notes = tuple(_unreached_note(*u, sum(p.numel() for p in model.parameters())) for u in unreached)
+    return replace(graph, modules=classes, notes=graph.notes + notes)
+
+
+def _traced(
+    model: Any, input_shape: Shape, name: str, source: str, user_file: str | None
+) -> tuple[Any, ImportedGraph]:
+    """The fx module of ``model`` as it is (eval or training mode) and its imported graph."""
     import torch
     import torch.fx as fx
 
@@ -258,7 +278,6 @@ def trace(
     # Stack traces (the user's line of each node) cost torch a second of imports: they are
     # recorded only to name the line of an error (see _line_of_failure).
     tracer.record_stack_traces = False
-    model.eval()
     try:
         graph = tracer.trace(model)
     except Exception as exc:  # the user's forward cannot be traced symbolically
@@ -269,33 +288,69 @@ def trace(
     else:
         example = torch.empty(1, input_shape.channels, input_shape.height, input_shape.width, device="meta")
     values = _propagate(module, example, input_shape, user_file, model)
-    graph = fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
-    classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
-    return replace(graph, modules=classes, notes=graph.notes + unreached_modules(model, module))
+    return module, fold_flatten(_Converter(module, values, input_shape, name, source, user_file).graph())
 
 
-def unreached_modules(model: Any, traced: Any) -> tuple[str, ...]:
-    """A note for each top-most submodule holding parameters that the forward never called at
-    inference (inception_v3's training-only AuxLogits): its parameters are not in the totals."""
+def _with_training_heads(
+    model: Any,
+    graph: ImportedGraph,
+    unreached: list[tuple[str, str, int]],
+    input_shape: Shape,
+    user_file: str | None,
+) -> ImportedGraph:
+    """``graph`` with each unreached module that a trace in training mode calls as a side head
+    (reading one tensor of ``graph``, read by nothing outside it) added after that tensor, and
+    named in ``train_only``. The modules cnncalc maps keep their eval mode (a batch norm's
+    training statistics do not change a shape); the others run their training branches."""
+    try:
+        for sub in model.modules():
+            sub.training = not _is_leaf_class(sub)
+        _, trained = _traced(model, input_shape, graph.name, graph.source, user_file)
+    except CnncalcError:
+        return graph  # the training forward cannot be traced: the note says what is missing
+    finally:
+        model.eval()
+    nodes, names, heads = list(graph.nodes), {n.name for n in graph.nodes}, []
+    for path, _, _ in unreached:
+        inside = [n for n in trained.nodes if in_scope(n.name, path)]
+        own = {n.name for n in inside}
+        outside = {i for n in inside for i in n.inputs if i not in own}
+        feeds = any(set(n.inputs) & own for n in trained.nodes if n.name not in own)
+        if not inside or len(outside) != 1 or feeds or own & names:
+            continue
+        fork = outside.pop()
+        if fork != NETWORK_INPUT and fork not in names:
+            continue  # it reads a tensor the inference graph does not have
+        at = 0 if fork == NETWORK_INPUT else next(i for i, n in enumerate(nodes) if n.name == fork) + 1
+        nodes[at:at] = inside
+        names |= own
+        heads.append(path)
+    return replace(graph, nodes=tuple(nodes), train_only=graph.train_only + tuple(heads))
+
+
+def unreached_modules(model: Any, traced: Any) -> list[tuple[str, str, int]]:
+    """Each top-most submodule holding parameters that the traced forward never calls (inception_v3's
+    training-only AuxLogits at inference): its path, class name and parameter count."""
     called = {str(n.target) for n in traced.graph.nodes if n.op in ("call_module", "get_attr")}
 
     def reached(path: str) -> bool:
         return any(c == path or c.startswith(path + ".") or path.startswith(c + ".") for c in called)
 
-    notes: list[str] = []
-    skipped: list[str] = []
-    total = sum(p.numel() for p in model.parameters())
+    found: list[tuple[str, str, int]] = []
     for path, sub in model.named_modules():
-        if not path or reached(path) or any(path.startswith(s + ".") for s in skipped):
+        if not path or reached(path) or any(path.startswith(s + ".") for s, _, _ in found):
             continue
         params = sum(p.numel() for p in sub.parameters())
         if params:
-            skipped.append(path)
-            notes.append(
-                f"{path} ({type(sub).__name__}): {params:,} parameters the forward does not call at "
-                f"inference (a training-only head?) are not in the totals; the model has {total:,}"
-            )
-    return tuple(notes)
+            found.append((path, type(sub).__name__, params))
+    return found
+
+
+def _unreached_note(path: str, cls: str, params: int, total: int) -> str:
+    return (
+        f"{path} ({cls}): {params:,} parameters the forward does not call at "
+        f"inference (a training-only head?) are not in the totals; the model has {total:,}"
+    )
 
 
 def _shape_of_call(target: Any, args: Any, kwargs: Any) -> Any:

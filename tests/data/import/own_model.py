@@ -199,6 +199,18 @@ class TrainingHead(nn.Module):
         return x
 
 
+class NeverCalled(nn.Module):
+    """A submodule with parameters that no forward calls, in training or not."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.body = nn.Conv2d(3, 4, 3)
+        self.spare = nn.Linear(4, 4)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.body(x)
+
+
 class ShuffleToOtherShape(nn.Module):
     """The shuffle's view and transpose, then a view to another N×C×H×W (half the channels, twice
     the height): no channel shuffle, whose output is its input's shape."""
@@ -212,3 +224,46 @@ class ShuffleToOtherShape(nn.Module):
         n, c, h, w = x.size()
         x = x.view(n, 2, c // 2, h, w).transpose(1, 2).contiguous()
         return x.view(n, c // 2, 2 * h, w)
+
+
+class ScaledDense(nn.Module):
+    """DenseNet's cat of a list of one tensor, and ConvNeXt's layer scale (a C×1×1 parameter
+    times the map)."""
+
+    def __init__(self, dim: int = 8) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, dim, 3, padding=1)
+        self.gamma = nn.Parameter(torch.full((dim, 1, 1), 0.5))
+        self.head = nn.Conv2d(dim, 4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = torch.cat([self.conv(x)], 1)
+        return self.head(self.gamma * x)
+
+
+class ChannelsLastFlatten(nn.Module):
+    """The channels moved last and then flattened: N×H×W×C in another order than C×H×W, which no
+    cnncalc layer on C×H×W is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(4 * 6 * 6, 5)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fc(torch.flatten(self.conv(x).permute(0, 2, 3, 1), 1))
+
+
+class Pyramid(nn.Module):
+    """DeepLabV3's ASPP: a ModuleList of branches on one input, concatenated by the enclosing
+    module's forward (``convs.0.0`` … ``convs.2.1``), then a projection."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.convs = nn.ModuleList(
+            [nn.Sequential(nn.Conv2d(3, 4, 3, padding=r, dilation=r), nn.ReLU()) for r in (1, 2, 3)]
+        )
+        self.project = nn.Conv2d(12, 4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.project(torch.cat([conv(x) for conv in self.convs], 1))
