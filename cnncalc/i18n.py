@@ -259,6 +259,17 @@ CORE_MESSAGES = (
         "folded, not counted"
     ),
     N_(
+        "{count} C×1×1 initializers that multiply a feature map are counted as layer scales, one "
+        "parameter per channel: an ONNX file does not say whether such a tensor is learned (ConvNeXt's "
+        "layer_scale) or a fixed buffer"
+    ),
+    N_(
+        "{count} convolutions hold a BatchNorm that torch.onnx.export(dynamo=True) fused into them (its "
+        "optimizer's FuseBatchNormIntoConv): their parameters are the fused ones (a bias per filter, "
+        "dropped where it is zero; no BatchNorm parameters or running statistics); export with "
+        "optimize=False to keep them"
+    ),
+    N_(
         "{path} ({module}): {params} parameters the forward does not call at inference (a training-only "
         "head?) are not in the totals; the model has {total}"
     ),
@@ -278,6 +289,7 @@ CORE_MESSAGES = (
     N_("only a vector (or channels last) times a constant 2-D matrix is counted"),
     N_("a layer normalisation from axis {axis} (cnncalc's is over the channels)"),
     N_("an op on a tensor with the channels moved last (N×H×W×C, by a Transpose)"),
+    N_("its input's size is unknown (an op before it is not counted)"),
     N_("a slice whose bounds are not constants"),
     N_("a slice that is not of the channels"),
     N_("channels {start}…{end} of {channels}, not one of equal chunks"),

@@ -169,16 +169,18 @@ def test_import_writes_a_spec_that_reads_back_the_same(tmp_path: Path) -> None:
     assert _rows(again) == _rows(direct)
 
 
-def test_branches_of_one_module_list_keep_their_module_paths(tmp_path: Path) -> None:
-    """ASPP's ``convs.0`` … ``convs.2`` are three branches of one concat: the written spec names
-    their layers as the module paths (not ``convs_2.1.0`` for a scope opened twice), so the
-    model's state_dict keys are the layers' names, and the file reads back the same."""
-    model = _own("Pyramid")
-    report = analyse(load_network(f"{OWN}:Pyramid", input_shape=Shape(3, 8, 8)))
+@pytest.mark.parametrize("name", ["Pyramid", "NestedBranches"])
+def test_branches_of_one_module_list_keep_their_module_paths(tmp_path: Path, name: str) -> None:
+    """ASPP's ``convs.0`` … ``convs.2`` are three branches of one concat (and ``blk.a.0``,
+    ``blk.a.1``, ``blk.b`` of two adds): the written spec names their layers as the module paths
+    (not ``convs_2.1.0`` for a scope opened twice), so the model's state_dict keys are the layers'
+    names, and the file reads back the same."""
+    model = _own(name)
+    report = analyse(load_network(f"{OWN}:{name}", input_shape=Shape(3, 8, 8)))
     weighted = [row.name for row in report.layers if row.params]
     assert weighted == [key.rpartition(".")[0] for key in model.state_dict() if key.endswith(".weight")]
     out = tmp_path / "pyramid.yaml"
-    result = run("import", f"{OWN}:Pyramid", "--input", "8x8x3", "-o", str(out))
+    result = run("import", f"{OWN}:{name}", "--input", "8x8x3", "-o", str(out))
     assert result.returncode == 0, result.stderr
     assert _rows(analyse(load_network(str(out)))) == _rows(report)
 
@@ -325,6 +327,30 @@ def test_a_training_only_head_is_a_train_only_side_head(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "train_only: true" in out.read_text(encoding="utf-8")
     assert _rows(analyse(load_network(str(out)))) == _rows(report)
+
+
+def test_a_training_head_whose_input_differs_between_the_traces_is_not_added() -> None:
+    """An op that runs only in training shifts fx's names: the head's input in the training trace
+    is another tensor than the inference node of that name, so the head is not attached (which
+    would count it on the wrong tensor); its parameters are missing, and the note says so."""
+    model = _own("ShiftedHead")
+    report = analyse(load_network(f"{OWN}:ShiftedHead", input_shape=Shape(3, 16, 16)))
+    aux = sum(p.numel() for p in model.aux.parameters())
+    assert report.totals.params == sum(p.numel() for p in model.parameters()) - aux
+    assert not any(row.name.startswith("aux") for row in report.layers)
+    (note,) = report.network.notes
+    assert note.startswith(f"aux (Conv2d): {aux:,} parameters the forward does not call")
+
+
+def test_the_training_trace_leaves_the_model_as_it_was() -> None:
+    """The training-mode trace runs on a copy: the user's model keeps its Python state (a step
+    counter its training forward increments) and its eval mode; the head is still found."""
+    from cnncalc.importers.torch_import import trace
+
+    model = _own("CountingHead").eval()
+    graph = trace(model, Shape(3, 8, 8), name="counting", source="own_model.py:CountingHead")
+    assert model.steps == 0 and not any(m.training for m in model.modules())
+    assert graph.train_only == ("aux",) and [n.name for n in graph.nodes] == ["conv", "aux"]
 
 
 def test_modules_no_forward_calls_are_said() -> None:

@@ -824,3 +824,69 @@ def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
     conv_params = 4 * 4 * 9 + 4
     assert report.totals.params == 2 * conv_params + 10
     assert report.totals.macs == 3 * (4 * 4 * 9 * 5 * 5)
+
+
+def _scoped(op: str, inputs: list[str], outputs: list[str], scopes: str, **attrs: Any) -> Any:
+    """A node as torch's dynamo exporter names it (``node_relu_1``), its module path in metadata."""
+    made = node(op, inputs, outputs, name=f"node_{op.lower()}_{outputs[0]}", **attrs)
+    made.metadata_props.add(key="pkg.torch.onnx.name_scopes", value=scopes)
+    return made
+
+
+def test_dynamo_exporters_module_paths_name_the_layers(tmp_path: Path) -> None:
+    """torch.onnx.export(dynamo=True) names nodes ``node_relu_1`` and records the module path in
+    ``pkg.torch.onnx.name_scopes``: a module call is named by its path, a function of a module's
+    forward by the path and the op; metadata that is not a list of names is not used (nor run)."""
+    nodes = [
+        _scoped("Conv", ["x", "conv1.weight"], ["c"], "['', 'conv1', 'conv2d']", kernel_shape=[1, 1]),
+        _scoped("Relu", ["c"], ["r"], "['', 'layer1', 'layer1.0', 'layer1.0.relu', 'relu']"),
+        _scoped("Add", ["r", "c"], ["a"], "['', 'layer1', 'layer1.0', 'add']"),
+        _scoped("Relu", ["a"], ["y"], "__import__('os').system('false')"),
+    ]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("conv1.weight", [4, 4, 1, 1])])))
+    assert [n.name for n in graph.nodes] == ["conv1", "layer1.0.relu", "layer1.0.add", "node_relu_y"]
+
+
+def test_dynamo_exporters_computed_zero_bias_is_no_parameter(tmp_path: Path) -> None:
+    """Unoptimised, the dynamo exporter gives a conv without bias a zero bias it computes:
+    Expand(CastLike(0, x), shape). Folded as constants (the CastLike's second input is only a
+    type), and zeros that are no initializer are no parameters: the conv has none."""
+    nodes = [
+        node("Constant", [], ["zero"], value=onnx.helper.make_tensor("z", onnx.TensorProto.FLOAT, [], [0.0])),
+        node("CastLike", ["zero", "x"], ["typed"]),
+        node("Expand", ["typed", "filters"], ["b"]),
+        node("Conv", ["x", "conv.weight", "b"], ["y"], kernel_shape=[1, 1], name="node_conv2d"),
+    ]
+    inits = [weight("conv.weight", [6, 4, 1, 1]), ints("filters", [6])]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], inits)))
+    (conv,) = graph.nodes
+    assert (conv.name, conv.kind, conv.fields["bias"]) == ("conv", "conv", False)
+    # an initializer of zeros is the model's own bias (a trained one may be zero): counted
+    nodes[-1] = node("Conv", ["x", "conv.weight", "conv.bias"], ["y"], kernel_shape=[1, 1])
+    graph = read_onnx(save(tmp_path, model(nodes[-1:], [1, 4, 5, 5], [*inits, weight("conv.bias", [6])])))
+    assert graph.nodes[0].fields["bias"] is True
+
+
+def test_dynamo_exporters_fused_batchnorm_is_said(tmp_path: Path) -> None:
+    conv = node("Conv", ["x", "conv.weight"], ["y"], kernel_shape=[1, 1], name="node_Conv_7")
+    conv.metadata_props.add(key="pkg.onnxscript.rewriter.rule_name", value="FuseBatchNormIntoConv")
+    graph = read_onnx(save(tmp_path, model([conv], [1, 4, 5, 5], [weight("conv.weight", [6, 4, 1, 1])])))
+    (note,) = graph.notes
+    assert note.startswith("1 convolutions hold a BatchNorm that torch.onnx.export(dynamo=True) fused")
+
+
+def test_what_reads_an_op_of_unknown_size_is_not_counted_on_a_guess(tmp_path: Path) -> None:
+    """An op cnncalc cannot map, whose output ONNX's shape inference cannot size either (a custom
+    domain's): a conv reading it would be counted on a guessed input (its row keeps the input's
+    size), so it is uncounted too, holding its weights; no MACs are made up."""
+    nodes = [
+        node("Foo", ["x"], ["f"], domain="com.example", name="/foo/Foo"),
+        node("Conv", ["f", "conv.weight"], ["y"], kernel_shape=[3, 3], name="/conv/Conv"),
+    ]
+    proto = model(nodes, [1, 4, 8, 8], [weight("conv.weight", [6, 4, 3, 3])])
+    proto.opset_import.append(onnx.helper.make_opsetid("com.example", 1))
+    graph = read_onnx(save(tmp_path, proto))
+    foo, conv = graph.nodes
+    assert foo.kind == conv.kind == "uncounted"
+    assert conv.fields["op"].endswith("its input's size is unknown (an op before it is not counted)")
+    assert conv.fields["params"] == 6 * 4 * 3 * 3

@@ -259,6 +259,7 @@ def test_layer_scale_and_a_cat_of_one_tensor(tmp_path: Path) -> None:
         ("gamma", "layerscale"),
         ("head", "conv"),
     ]
+    assert any("counted as layer scales" in note for note in graph.notes)  # ONNX cannot tell a buffer
     report = analyse(cnncalc.load(str(path)))
     assert report.totals.uncounted == 0
     assert report.totals.params == sum(p.numel() for p in module.parameters())
@@ -282,6 +283,7 @@ def test_an_op_on_channels_last_that_is_not_per_position_is_not_counted(tmp_path
     [
         ("Shuffle", {"chunk", "channel_shuffle"}),  # x.chunk(2, dim=1): two Slices
         ("Pyramid", {"concat"}),  # ASPP's branches: layers keep their module paths
+        ("NestedBranches", {"add"}),  # blk.a.0, blk.a.1 and blk.b: two levels of shared scope
     ],
 )
 def test_own_model_through_onnx_counts_as_torch(tmp_path: Path, name: str, kinds: set[str]) -> None:
@@ -298,3 +300,62 @@ def test_own_model_through_onnx_counts_as_torch(tmp_path: Path, name: str, kinds
     assert 2 * report.totals.macs == _flops(module, x)
     weights = [key.removesuffix(".weight") for key in module.state_dict() if key.endswith(".weight")]
     assert [name for name in weights if name not in {row.name for row in report.layers}] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "uncounted"),
+    [
+        ("ChannelsLastVariants", False),
+        ("channels_last_no_affine", False),  # the LayerNorm's Constant ones and zeros: no parameters
+        ("channels_last_no_bias", False),
+        ("LearnedAffine", True),  # learned numbers (initializers): uncounted rows holding them
+    ],
+)
+def test_onnx_counts_parameters_as_torch(tmp_path: Path, name: str, uncounted: bool) -> None:
+    """The parameters of the file are the module's, never more or fewer: constants torch writes
+    for a LayerNorm without affine or bias are none, and an affine by learned numbers is no
+    fixed_affine (its numbers are parameters)."""
+    module, x = _own_model(name), torch.randn(1, 3, 4, 6)
+    path = tmp_path / f"{name}.onnx"
+    _export_module(module, x, path)
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert bool(report.totals.uncounted) == uncounted
+    assert "fixed_affine" not in {row.type for row in report.layers}
+    if not uncounted:
+        assert 2 * report.totals.macs == _flops(module, x)
+
+
+# torch.onnx.export(dynamo=True), torch's default exporter (it needs onnxscript), unoptimised so that
+# BatchNorm stays a node: nodes are named node_conv2d_3, the module path is in their metadata
+DYNAMO = ["resnet18", "mobilenet_v3_small", "efficientnet_b0", "googlenet"]
+
+
+@pytest.mark.parametrize("name", DYNAMO)
+def test_dynamo_export_of_a_bundled_spec_reads_back_the_same(tmp_path: Path, name: str) -> None:
+    pytest.importorskip("onnxscript")
+    import logging
+
+    network = cnncalc.load(name)
+    module = build_module(network).eval()
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)  # "torchvision is not installed. Skipping torchvision::nms"
+        try:
+            sample = torch.zeros(1, *network.input.torch_dims())
+            torch.onnx.export(module, (sample,), str(path), dynamo=True, optimize=False)
+        finally:
+            logging.disable(logging.NOTSET)
+    report, imported = analyse(network), analyse(cnncalc.load(str(path)))
+    rows = [row for row in report.layers if row.inference and ".side[" not in row.path]
+    assert costs(imported) == {
+        "params": sum(r.params for r in rows),
+        "buffers": sum(r.buffers for r in rows),
+        "macs": sum(r.macs for r in rows),
+    }
+    assert imported.totals.uncounted == 0
+    by_name = {row.name: row for row in imported.layers}
+    weighted = [row for row in rows if row.params or row.buffers]
+    assert [r.name for r in weighted if r.name not in by_name] == []
+    assert [r.name for r in weighted if by_name[r.name].output_shape != r.output_shape] == []

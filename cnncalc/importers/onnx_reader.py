@@ -18,6 +18,7 @@ counted as zero silently.
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import struct
@@ -157,6 +158,8 @@ class _Context:
         self.affines: dict[int, tuple[dict[str, Any], str]] = {}
         # tensors laid out N×H×W×C by a Transpose (ConvNeXt): their dims read as N×C×H×W
         self.channels_last: set[str] = set()
+        # outputs of uncounted ops whose size neither ONNX nor cnncalc knows
+        self.unknown_size: set[str] = set()
         for node in graph.node:
             for name in node.input:
                 self.consumers.setdefault(name, []).append(node)
@@ -203,9 +206,22 @@ class _Context:
         if name in self.const_dims:
             return self.const_dims[name]
         dims = self.shapes.get(name)
+        alias, hops = self.producer.get(name), 0
+        last = name in self.channels_last
+        while dims is None and alias is not None and alias.startswith("@") and hops < 1000:
+            if (alias[1:] in self.channels_last) != last:
+                break  # a transpose between: the source's size is in another layout
+            dims = self.shapes.get(alias[1:])  # a pass-through folded away: its source's size
+            alias, hops = self.producer.get(alias[1:]), hops + 1
         if dims is not None and name in self.channels_last and len(dims) == 4:
             return (dims[0], dims[3], dims[1], dims[2])  # as cnncalc sees it: C×H×W
         return dims
+
+    def same_as(self, tensor: str, source: str) -> None:
+        """``tensor`` holds ``source``'s values (a pass-through folded away), in its layout."""
+        self.producer[tensor] = "@" + source
+        if source in self.channels_last:
+            self.channels_last.add(tensor)
 
     def written_dims(self, name: str) -> Dims | None:
         """The dims as the file has them (N×H×W×C for a tensor with the channels last)."""
@@ -311,6 +327,10 @@ def _conv(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     if isinstance(pads, Uncounted):
         return pads
     bias = len(node.input) > 2 and node.input[2] != ""
+    if bias and node.input[2] not in ctx.initializers:
+        values = ctx.const(node.input[2])
+        if values is not None and len(values) == filters and not any(values):
+            bias = False  # zeros the exporter computes for a conv without one (dynamo, unoptimised)
     inp = ctx.shape(node.input[0])
     if inp is not None and inp.channels != per_group * groups:
         raise Rejected(
@@ -389,9 +409,7 @@ def _matmul(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         if len(other) == 1 and ctx.is_const(other[0]) and ctx.dims(other[0]) in ((units,), (1, units)):
             bias = True
             ctx.skip.add(ctx.index_of[id(user)])
-            ctx.producer[user.output[0]] = "@" + node.output[0]
-            if channels_last:
-                ctx.channels_last.add(user.output[0])
+            ctx.same_as(user.output[0], node.output[0])
     inp = ctx.shape(node.input[0])
     if channels_last:  # nn.Linear at each position over the channels
         if inp is not None and inp.channels != features:
@@ -497,10 +515,19 @@ def _layernorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     over_channels = (x in ctx.channels_last and axis in (-1, 3)) or (rank == 2 and axis in (-1, 1))
     if not over_channels:
         return Uncounted(f"a layer normalisation from axis {axis} (cnncalc's is over the channels)")
-    affine = ctx.is_const(node.input[1])
-    bias = affine and len(node.input) > 2 and bool(node.input[2])
+    affine = _learned(ctx, node.input[1], 1.0)
+    bias = affine and len(node.input) > 2 and bool(node.input[2]) and _learned(ctx, node.input[2], 0.0)
     fields = {"eps": _clean_float(attrs.get("epsilon", 1e-5)), "affine": affine, "bias": bias}
     return [_Layer("layernorm", fields, (x,))]
+
+
+def _learned(ctx: _Context, tensor: str, fixed: float) -> bool:
+    """Whether ``tensor`` is a weight of the model: an initializer, or a constant that is not all
+    ``fixed`` (torch writes ones and zeros as Constant nodes for a LayerNorm without affine or bias)."""
+    if tensor in ctx.initializers:
+        return True
+    values = ctx.const(tensor)
+    return ctx.is_const(tensor) and not (values is not None and values and all(v == fixed for v in values))
 
 
 @converts("DepthToSpace")
@@ -531,7 +558,7 @@ def _activation(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
         user = ctx.only_consumer(node.output[0])
         if user is not None and user.op_type == "Mul" and sorted(user.input) == sorted([x, node.output[0]]):
             ctx.skip.add(ctx.index_of[id(user)])
-            ctx.producer[user.output[0]] = "@" + node.output[0]
+            ctx.same_as(user.output[0], node.output[0])
             return [_Layer("silu", {}, (x,))]
     if node.op_type == "Elu" and not math.isclose(attrs.get("alpha", 1.0), 1.0, rel_tol=1e-6):
         return Uncounted(f"alpha {attrs['alpha']:g} (cnncalc's elu has alpha 1)")
@@ -685,7 +712,7 @@ def _concat(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
     if rank is None or int(attrs.get("axis", 1)) % rank != 1:
         return Uncounted(f"a concat along axis {attrs.get('axis')} (cnncalc concatenates channels)")
     if len(node.input) == 1:  # torch.cat of a list of one (DenseNet's first layer of a block)
-        ctx.producer[node.output[0]] = "@" + node.input[0]  # the same values, as the torch import
+        ctx.same_as(node.output[0], node.input[0])  # the same values, as the torch import
         return None
     return [_Layer("concat", {}, tuple(node.input))]
 
@@ -865,7 +892,7 @@ _Folded = tuple[list[Any], tuple[int, ...]] | None  # a constant's values and di
 # Ops on small constant tensors (shapes, indices): evaluated here, never counted. Each takes the
 # input values (flat lists) and attributes and returns the output's values and dims.
 def _fold_shape(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
-    dims = ctx.dims(node.input[0])
+    dims = ctx.written_dims(node.input[0])  # the sizes the graph computes with: N×H×W×C stays so
     if dims is None or None in dims:
         return None
     start, end = attrs.get("start", 0), attrs.get("end")
@@ -929,6 +956,21 @@ def _fold_constant(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
     return None
 
 
+def _fold_castlike(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    values = ctx.const(node.input[0])
+    return None if values is None else (values, tuple(ctx.dims(node.input[0]) or (len(values),)))
+
+
+def _fold_expand(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
+    """One value broadcast to a shape (the dynamo exporter's zero bias): its values."""
+    values, shape = ctx.const(node.input[0]), ctx.const(node.input[1])
+    if values is None or shape is None or len(values) != 1 or any(int(d) < 0 for d in shape):
+        return None
+    dims = tuple(int(d) for d in shape)
+    count = _numel(dims)
+    return (values * count, dims) if count <= _CONST_SMALL else None
+
+
 def _fold_slice(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
     data = ctx.const(node.input[0])
     if data is None or len(ctx.dims(node.input[0]) or ()) != 1:
@@ -955,6 +997,8 @@ _FOLDERS: dict[str, Callable[..., tuple[list[Any], tuple[int, ...]] | None]] = {
     "Cast": _fold_reshape_like,
     "Identity": _fold_reshape_like,
     "Slice": _fold_slice,
+    "CastLike": _fold_castlike,
+    "Expand": _fold_expand,
     "Add": _fold_elementwise(lambda a, b: a + b),
     "Sub": _fold_elementwise(lambda a, b: a - b),
     "Mul": _fold_elementwise(lambda a, b: a * b),
@@ -1121,8 +1165,25 @@ def _decomposed_affines(
         readers[output.name] = readers.get(output.name, 0) + 1
 
     def number(name: str) -> float | None:
+        """A number the graph holds as a constant: a Constant node (through casts), not an
+        initializer, which may be a learned parameter (then the chain is not fixed)."""
+        source, seen = name, 0
+        while source in producer and producer[source][1].op_type in _SAME_VALUES and seen < 8:
+            source, seen = producer[source][1].input[0], seen + 1
+        if source in initializers or source not in producer:
+            return None
         values = _raw_constant(name, initializers, producer)
         return float(values[0]) if values is not None and len(values) == 1 else None
+
+    def scalar_index(name: str) -> int | None:
+        """The index of a Gather that drops the axis: a Constant of no dims."""
+        writer = producer.get(name, (-1, None))[1]
+        is_constant = writer is not None and writer.op_type == "Constant"
+        tensor = _attributes(writer).get("value") if is_constant else None
+        if tensor is None or not hasattr(tensor, "dims") or len(tensor.dims) != 0:
+            return None
+        values = _raw_constant(name, initializers, producer)
+        return int(values[0]) if values is not None and len(values) == 1 else None
 
     def ints(node: Any, position: int, key: str) -> list[int] | None:
         """An integer list given as the node's input ``position`` (newer opsets) or attribute ``key``."""
@@ -1151,11 +1212,11 @@ def _decomposed_affines(
             gather_index, gather = producer.get(node.input[0], (-1, None))
             if gather is None or gather.op_type != "Gather" or readers.get(node.input[0]) != 1:
                 return None
-            picked = _raw_constant(gather.input[1], initializers, producer)
-            if int(_attributes(gather).get("axis", 0)) != 1 or picked is None or len(picked) != 1:
+            picked = scalar_index(gather.input[1])
+            if int(_attributes(gather).get("axis", 0)) != 1 or picked is None:
                 return None
             chain.extend((index, gather_index))
-            return gather.input[0], int(picked[0])
+            return gather.input[0], picked
         return None
 
     def one_channel(name: str, chain: list[int]) -> tuple[str, int, float, float] | None:
@@ -1205,8 +1266,11 @@ def _decomposed_affines(
             continue
         sources = {p[0] for p in parts if p is not None}
         dims = shapes.get(next(iter(sources)))
-        if len(sources) != 1 or dims is None or len(dims) < 3:
+        if len(sources) != 1 or dims is None or len(dims) != 4:
             continue
+        writer = producer.get(next(iter(sources)), (-1, None))[1]
+        if writer is not None and writer.op_type == "Transpose":
+            continue  # its axis 1 may not be the channels (N×H×W×C)
         rank = len(dims)
         if int(_attributes(concat).get("axis", 0)) % rank != 1:
             continue
@@ -1409,13 +1473,30 @@ class _Names:
                 segments.append(part)
         return ".".join(segments)
 
+    @staticmethod
+    def recorded_path(node: Any) -> str | None:
+        """The module path torch's dynamo exporter records in the node's metadata
+        (``pkg.torch.onnx.name_scopes``: ``['', 'layer1', 'layer1.0', 'add']`` → ``layer1.0``; the
+        model itself: ``''``), None where there is none; read as a literal, never run."""
+        for prop in getattr(node, "metadata_props", ()):
+            if prop.key != "pkg.torch.onnx.name_scopes" or len(prop.value) > 10_000:
+                continue
+            try:
+                scopes = ast.literal_eval(prop.value)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                return None
+            if isinstance(scopes, list) and len(scopes) >= 2 and all(isinstance(x, str) for x in scopes):
+                return scopes[-2] if re.fullmatch(r"[A-Za-z0-9_.]*", scopes[-2]) else None
+        return None
+
     def name(self, node: Any, index: int, ctx: _Context, suffix: str) -> str:
         op = node.op_type.lower()
         weight = node.input[1] if len(node.input) > 1 and node.op_type in _WEIGHTED else ""
+        recorded = None if node.name.startswith("/") else self.recorded_path(node)
         if weight.endswith(".weight") and weight in ctx.initializers:
             base = weight[: -len(".weight")]
-        elif node.name.startswith("/"):
-            path = self.scope_path(node.name)
+        elif node.name.startswith("/") or recorded is not None:
+            path = self.scope_path(node.name) if recorded is None else recorded
             # '/layer1/layer1.0/relu1/Relu' is the module relu1; '/layer1/layer1.0/Add' a step of
             # layer1.0's forward (torch functions: merges and reshapes are named after the op)
             step = node.op_type in _FUNCTION_STEPS or not path
@@ -1477,10 +1558,14 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     graph = model.graph
     ctx = _Context(graph, shapes, source, opset)
     ctx.batch = next(iter(shapes.get(value.name) or ()), None) or 1
-    for div_index, (fields, chain) in _decomposed_lrns(graph, ctx.initializers).items():
+    try:  # patterns of written-out layers; a damaged attribute: no pattern, the ops stay
+        lrns = _decomposed_lrns(graph, ctx.initializers)
+        affines = _decomposed_affines(graph, ctx.initializers, shapes)
+    except _ODD_VALUES:
+        lrns, affines = {}, {}
+    for div_index, (fields, chain) in lrns.items():
         ctx.skip.update(chain)
         ctx.lrns[div_index] = fields
-    affines = _decomposed_affines(graph, ctx.initializers, shapes)
     for concat_index, (affine_fields, affine_chain, read) in affines.items():
         ctx.skip.update(affine_chain)
         ctx.affines[concat_index] = (affine_fields, read)
@@ -1505,7 +1590,8 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         if index in ctx.skip:
             continue
         attrs = _attributes(node)
-        computed = [n for n in node.input if n and not ctx.is_const(n)]
+        data = node.input[:1] if node.op_type == "CastLike" else node.input  # the 2nd: only a type
+        computed = [n for n in data if n and not ctx.is_const(n)]
         folder = _FOLDERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         copies = node.op_type in ("Identity", "Cast") and not computed
         if copies and ctx.alias_const(node.output[0], node.input[0]):
@@ -1532,7 +1618,10 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         converter = CONVERTERS.get(node.op_type) if node.domain in ("", "ai.onnx") else None
         answer: Answer
         last = [t for t in computed if t in ctx.channels_last]
-        if last and (node.op_type not in _CHANNELS_LAST_OPS or len(last) != len(computed)):
+        if any(t in ctx.unknown_size for t in computed):  # counted on a guessed size, it could be
+            # anything (a conv after a global pool ONNX did not size: ×H×W too many MACs)
+            answer = Uncounted("its input's size is unknown (an op before it is not counted)")
+        elif last and (node.op_type not in _CHANNELS_LAST_OPS or len(last) != len(computed)):
             answer = Uncounted("an op on a tensor with the channels moved last (N×H×W×C, by a Transpose)")
         elif converter is None:
             domain = f" of domain '{node.domain}'" if node.domain not in ("", "ai.onnx") else ""
@@ -1660,7 +1749,10 @@ def _emit_layers(
         if onnx_dims is None or None in onnx_dims:
             # shape inference lost it (a slice whose bounds come from the shape): cnncalc's
             # shape, for the ops that follow
-            ctx.shapes[tensor] = _batch_dims(ctx, made.output_shape)
+            dims = _batch_dims(ctx, made.output_shape)
+            if tensor in ctx.channels_last and len(dims) == 4:
+                dims = (dims[0], dims[2], dims[3], dims[1])  # the file's N×H×W×C
+            ctx.shapes[tensor] = dims
         if onnx_shape is not None and onnx_shape != made.output_shape:
             names.release(planned)
             for e in emitted:
@@ -1753,6 +1845,7 @@ def _uncounted(
     if shape is None:  # its size is unknown: the row keeps its input's, and says so
         shape = node_shapes.get(inputs[0]) if inputs else None
         shown += "; output size unknown"
+        ctx.unknown_size.update(outs)  # what reads it is not counted either
     op = f"{where}, {shown}: {answer.reason}"
     fields: dict[str, Any] = {
         "op": op if len(op) <= _MAX_OP else op[: _MAX_OP - 1] + "…",
@@ -1814,6 +1907,29 @@ def _notes(graph: Any, nodes: list[ImportedNode], const_ops: int) -> tuple[str, 
             "BatchNorm into the convolution before it, so their parameters are the folded ones "
             "(a bias per filter, no BatchNorm parameters or running statistics); export with "
             "training=torch.onnx.TrainingMode.TRAINING or do_constant_folding=False to keep them"
+        )
+    fused = [
+        n
+        for n in graph.node
+        if n.op_type == "Conv"
+        and any(
+            p.key == "pkg.onnxscript.rewriter.rule_name" and "FuseBatchNormIntoConv" in p.value
+            for p in getattr(n, "metadata_props", ())
+        )
+    ]
+    if fused:
+        notes.append(
+            f"{len(fused)} convolutions hold a BatchNorm that torch.onnx.export(dynamo=True) fused into "
+            "them (its optimizer's FuseBatchNormIntoConv): their parameters are the fused ones (a bias "
+            "per filter, dropped where it is zero; no BatchNorm parameters or running statistics); "
+            "export with optimize=False to keep them"
+        )
+    scales = sum(n.kind == "layerscale" for n in nodes)
+    if scales:
+        notes.append(
+            f"{scales} C×1×1 initializers that multiply a feature map are counted as layer scales, "
+            "one parameter per channel: an ONNX file does not say whether such a tensor is learned "
+            "(ConvNeXt's layer_scale) or a fixed buffer"
         )
     if const_ops:
         notes.append(

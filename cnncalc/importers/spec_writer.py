@@ -135,12 +135,15 @@ class _Writer:
         return target
 
     def entries(
-        self, units: list[_Unit], scope: tuple[str, ...], shared: frozenset[str] = frozenset()
+        self,
+        units: list[_Unit],
+        scope: tuple[str, ...],
+        shared: frozenset[tuple[str, ...]] = frozenset(),
     ) -> list[Any]:
-        """The entries of ``units`` written inside ``scope``: nested named groups by name. A
-        segment in ``shared`` is opened by other branches of the same merge too (ASPP's
-        ``convs.0`` … ``convs.4``): its group is written with the next segment, ``convs.1``, so
-        that the branches do not open the scope twice (the second would be renamed)."""
+        """The entries of ``units`` written inside ``scope``: nested named groups by name. A scope
+        in ``shared`` is opened by other branches of the same merge too (ASPP's ``convs.0`` …
+        ``convs.4``): its group is written with the next segments, ``convs.1``, so that the
+        branches do not open one scope twice (the second would be renamed)."""
         out: list[Any] = []
         i = 0
         while i < len(units):
@@ -148,8 +151,12 @@ class _Writer:
             if len(unit_scope) > len(scope) and unit_scope[: len(scope)] == scope:
                 segment = unit_scope[len(scope)]
                 inner = (*scope, segment)
-                if segment in shared and len(unit_scope) > len(inner):
+                while inner in shared and len(unit_scope) > len(inner):
                     inner = (*inner, unit_scope[len(inner)])
+                if inner in shared:  # the layer itself sits in the shared scope: a dotted name
+                    out.extend(self.unit_entries(units[i], scope, ".".join(inner[len(scope) :])))
+                    i += 1
+                    continue
                 j = i
                 while j < len(units) and _scope_of(units[j].name)[: len(inner)] == inner:
                     j += 1
@@ -188,14 +195,17 @@ class _Writer:
             return [{"from": NETWORK_INPUT}]
         return [{"from": self.reference(source, scope)}]
 
-    def unit_entries(self, unit: _Unit, scope: tuple[str, ...]) -> list[Any]:
+    def unit_entries(self, unit: _Unit, scope: tuple[str, ...], path: str = "") -> list[Any]:
+        """The entries of one unit inside ``scope``; ``path``: the scopes between, written into
+        its name (``a.1``) where a group cannot be opened."""
         node = unit.node
         leaf = _segments(unit.name)[-1]
+        leaf = f"{path}.{leaf}" if path else leaf
         out: list[Any] = []
         if unit.side is not None:  # reads the fork; the main sequence goes on from the fork
             out += self.tap_to(unit.reads[0], scope)
             fork = self.current
-            layers = self.entries(unit.side, (*scope, leaf))
+            layers = self.entries(unit.side, (*scope, *_segments(leaf)))
             self.current = fork
             return [*out, {"side": layers, "name": leaf, "train_only": True}]
         if node.kind not in MERGES:
@@ -211,10 +221,15 @@ class _Writer:
             fork = self.current
             branches = []
             opened = [
-                {_scope_of(u.name)[len(scope)] for u in chain if len(_scope_of(u.name)) > len(scope)}
+                {
+                    _scope_of(u.name)[:depth]
+                    for u in chain
+                    for depth in range(len(scope) + 1, len(_scope_of(u.name)) + 1)
+                }
                 for chain in unit.branches
             ]
-            shared = frozenset(seg for seg in set().union(*opened) if sum(seg in o for o in opened) > 1)
+            every: set[tuple[str, ...]] = set().union(*opened)
+            shared = frozenset(s for s in every if sum(s in o for o in opened) > 1)
             for chain in self.operand_order(
                 node, unit.branches, [c[-1].name if c else fork for c in unit.branches]
             ):

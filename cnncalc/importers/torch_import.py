@@ -299,31 +299,65 @@ def _with_training_heads(
     user_file: str | None,
 ) -> ImportedGraph:
     """``graph`` with each unreached module that a trace in training mode calls as a side head
-    (reading one tensor of ``graph``, read by nothing outside it) added after that tensor, and
-    named in ``train_only``. The modules cnncalc maps keep their eval mode (a batch norm's
-    training statistics do not change a shape); the others run their training branches."""
+    added after the tensor it reads, and named in ``train_only``. A head is added only when it
+    reads one tensor, feeds nothing else, and that tensor and all it depends on are the same nodes
+    in both traces (an op that runs only in training before it would shift fx's names). The trace
+    runs on a copy of the model (its forward may change Python state); the modules cnncalc maps
+    keep eval mode (a batch norm's training statistics do not change a shape)."""
+    import copy
+
     try:
-        for sub in model.modules():
-            sub.training = not _is_leaf_class(sub)
-        _, trained = _traced(model, input_shape, graph.name, graph.source, user_file)
+        trainee = copy.deepcopy(model)
+    except Exception:  # a model that cannot be copied is not traced again: the note stays
+        return graph
+    for sub in trainee.modules():
+        sub.training = not _is_leaf_class(sub)
+    try:
+        _, trained = _traced(trainee, input_shape, graph.name, graph.source, user_file)
     except CnncalcError:
         return graph  # the training forward cannot be traced: the note says what is missing
-    finally:
-        model.eval()
-    nodes, names, heads = list(graph.nodes), {n.name for n in graph.nodes}, []
+    ours = {n.name: n for n in graph.nodes}
+    theirs = {n.name: n for n in trained.nodes}
+
+    def same_up_to(name: str) -> bool:
+        """Whether ``name`` and every node it depends on are the same node in both traces."""
+        todo, seen = [name], set()
+        while todo:
+            current = todo.pop()
+            if current == NETWORK_INPUT or current in seen:
+                continue
+            seen.add(current)
+            a, b = ours.get(current), theirs.get(current)
+            if (
+                a is None
+                or b is None
+                or (a.kind, a.fields, a.inputs, a.output_shape)
+                != (
+                    b.kind,
+                    b.fields,
+                    b.inputs,
+                    b.output_shape,
+                )
+            ):
+                return False
+            todo.extend(a.inputs)
+        return True
+
+    nodes, heads = list(graph.nodes), []
     for path, _, _ in unreached:
         inside = [n for n in trained.nodes if in_scope(n.name, path)]
         own = {n.name for n in inside}
         outside = {i for n in inside for i in n.inputs if i not in own}
+        shared = {str(n.fields["shares"]) for n in inside if "shares" in n.fields} - own
         feeds = any(set(n.inputs) & own for n in trained.nodes if n.name not in own)
-        if not inside or len(outside) != 1 or feeds or own & names:
+        if not inside or len(outside) != 1 or feeds or own & set(ours):
             continue
         fork = outside.pop()
-        if fork != NETWORK_INPUT and fork not in names:
-            continue  # it reads a tensor the inference graph does not have
+        if not same_up_to(fork) or not all(same_up_to(name) for name in shared):
+            continue  # it reads (or shares) a tensor the inference graph does not have as such
         at = 0 if fork == NETWORK_INPUT else next(i for i, n in enumerate(nodes) if n.name == fork) + 1
         nodes[at:at] = inside
-        names |= own
+        ours.update({n.name: n for n in inside})
         heads.append(path)
     return replace(graph, nodes=tuple(nodes), train_only=graph.train_only + tuple(heads))
 
@@ -970,26 +1004,14 @@ class _Converter:
                 mapped = ("channel_linear", {"units": sub.out_features, "bias": False})
             elif type(sub).__name__ == "Linear":
                 mapped = ("channel_linear", {"units": sub.out_features})
-        if mapped is not None and node.op == "call_module":
-            path = str(node.target)
-            kind, fields = mapped
-            first = self.modules_seen.get(path)
-            if first is not None and _has_state(self.module.get_submodule(path)):
-                fields = {**fields, "shares": first}
-            name = self.unique(path)
-            self.add(node, name, type(self.module.get_submodule(path)).__name__, kind, fields, sources, shape)
-            self.modules_seen.setdefault(path, name)
+        if node.op == "call_module":
+            sub_name = type(self.module.get_submodule(str(node.target))).__name__
+            name = None if mapped is not None else self.auto_name(scope, "op")
+            self.module_call(node, sources, mapped, shape, name=name, op=f"{sub_name} (channels last)")
         elif mapped is not None:
             self.add(node, self.auto_name(scope, mapped[0]), target, *mapped, sources, shape)
         else:
-            op = target or f"{type(self.module.get_submodule(str(node.target))).__name__} (channels last)"
-            params = buffers = 0
-            if node.op == "call_module" and str(node.target) not in self.modules_seen:
-                sub = self.module.get_submodule(str(node.target))
-                self.modules_seen[str(node.target)] = str(node.target)
-                params = sum(p.numel() for p in sub.parameters())
-                buffers = sum(b.numel() for b in sub.buffers())
-            self.uncounted(node, self.auto_name(scope, "op"), op, sources, value, params, buffers, shape)
+            self.uncounted(node, self.auto_name(scope, "op"), target, sources, value, shape=shape)
         if still:
             self.channels_last[node.name] = self.alias.pop(node.name)
         return True
@@ -1034,26 +1056,39 @@ class _Converter:
         return False
 
     def call_module(self, node: Any, sources: tuple[str, ...]) -> None:
+        sub = self.module.get_submodule(str(node.target))
+        tensors = self.tensor_inputs(node)
+        in_shape = shape_of(self.values.get(tensors[0].name)) if tensors else None
+        self.module_call(node, sources, module_kind(sub, in_shape))
+
+    def module_call(
+        self,
+        node: Any,
+        sources: tuple[str, ...],
+        mapped: tuple[str, dict[str, Any]] | None,
+        shape: Shape | None = None,
+        *,
+        name: str | None = None,
+        op: str | None = None,
+    ) -> None:
+        """A call of the submodule ``node.target`` as the layer ``mapped`` (kind, fields), named by
+        its path; a second call of a module with parameters ``shares`` the first, so its parameters
+        count once. Unmapped (None): an uncounted op, holding the module's parameters at its first
+        call. ``shape``: the output's, where the value's is not (channels last)."""
         path = str(node.target)
         sub = self.module.get_submodule(path)
-        in_shape = (
-            shape_of(self.values.get(self.tensor_inputs(node)[0].name)) if self.tensor_inputs(node) else None
-        )
-        mapped = module_kind(sub, in_shape)
         first = self.modules_seen.get(path)
-        name = self.unique(path)
-        op = type(sub).__name__
+        name = name or self.unique(path)
         if mapped is None:
             params = 0 if first else sum(p.numel() for p in sub.parameters())
             buffers = 0 if first else sum(b.numel() for b in sub.buffers())
-            self.uncounted(
-                node, name, f"{type(sub).__module__}.{op}", sources, self.values[node.name], params, buffers
-            )
+            op = op or f"{type(sub).__module__}.{type(sub).__name__}"
+            self.uncounted(node, name, op, sources, self.values[node.name], params, buffers, shape)
         else:
             kind, fields = mapped
             if first is not None and _has_state(sub):
                 fields = {**fields, "shares": first}
-            self.add(node, name, op, kind, fields, sources)
+            self.add(node, name, type(sub).__name__, kind, fields, sources, shape)
         self.modules_seen.setdefault(path, name)
 
     def function_kind(

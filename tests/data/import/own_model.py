@@ -267,3 +267,95 @@ class Pyramid(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.project(torch.cat([conv(x) for conv in self.convs], 1))
+
+
+class ChannelsLastVariants(nn.Module):
+    """Channels-last layers the ONNX reader must count as PyTorch does: a LayerNorm without affine
+    or without bias (torch writes its ones and zeros as Constant nodes), SiLU between the Linear
+    layers, and the permuted half of a chunk (ONNX's shape inference loses the chunk's sizes)."""
+
+    def __init__(self, affine: bool = True, bias: bool = True) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 16, 1)
+        self.norm = nn.LayerNorm(8, elementwise_affine=affine, bias=bias)
+        self.fc1 = nn.Linear(8, 12)
+        self.act = nn.SiLU()
+        self.fc2 = nn.Linear(12, 8)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        a, b = self.conv(x).chunk(2, dim=1)
+        a = self.fc2(self.act(self.fc1(self.norm(a.permute(0, 2, 3, 1))))).permute(0, 3, 1, 2)
+        return torch.cat([a, b], 1)
+
+
+def channels_last_no_affine() -> nn.Module:
+    return ChannelsLastVariants(affine=False)
+
+
+def channels_last_no_bias() -> nn.Module:
+    return ChannelsLastVariants(bias=False)
+
+
+class LearnedAffine(nn.Module):
+    """x[:, i:i+1] · a_i + b_i with learned a and b: parameters, not a fixed affine."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.ParameterList([nn.Parameter(torch.tensor(i + 2.0)) for i in range(3)])
+        self.b = nn.ParameterList([nn.Parameter(torch.tensor(0.1 * i)) for i in range(3)])
+        self.conv = nn.Conv2d(3, 4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.conv(torch.cat([x[:, i : i + 1] * self.a[i] + self.b[i] for i in range(3)], 1))
+
+
+class ShiftedHead(nn.Module):
+    """A training-only head, and before it an op that runs only in training: fx's names of the
+    two traces differ from that op on, so the head's input cannot be found by name."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 8, 3, padding=1)
+        self.conv2 = nn.Conv2d(8, 32, 3, padding=1)
+        self.head = nn.Linear(32, 10)
+        self.aux = nn.Conv2d(8, 4, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training:
+            x = F.relu(x)
+        a = F.relu(self.conv1(x))
+        b = F.relu(self.conv2(a))
+        out = self.head(b.mean((2, 3)))
+        return (out, self.aux(a)) if self.training else out
+
+
+class CountingHead(nn.Module):
+    """A training-only head whose forward changes Python state (a step counter)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.aux = nn.Conv2d(8, 2, 1)
+        self.steps = 0
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.conv(x)
+        if self.training:
+            self.steps += 1
+            return y, self.aux(y)
+        return y
+
+
+class NestedBranches(nn.Module):
+    """Branches of one merge in two levels of scope: ``blk.a.0``, ``blk.a.1`` and ``blk.b``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.blk = nn.Module()
+        self.blk.a = nn.ModuleList([nn.Conv2d(8, 8, 1), nn.Conv2d(8, 8, 3, padding=1)])
+        self.blk.b = nn.Conv2d(8, 8, 5, padding=2)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        return self.blk.a[0](x) + self.blk.a[1](x) + self.blk.b(x)
