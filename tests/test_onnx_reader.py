@@ -841,10 +841,12 @@ def test_dynamo_exporters_module_paths_name_the_layers(tmp_path: Path) -> None:
         _scoped("Conv", ["x", "conv1.weight"], ["c"], "['', 'conv1', 'conv2d']", kernel_shape=[1, 1]),
         _scoped("Relu", ["c"], ["r"], "['', 'layer1', 'layer1.0', 'layer1.0.relu', 'relu']"),
         _scoped("Add", ["r", "c"], ["a"], "['', 'layer1', 'layer1.0', 'add']"),
-        _scoped("Relu", ["a"], ["y"], "__import__('os').system('false')"),
+        _scoped("Relu", ["a"], ["b"], "['', 'trunk', 'trunk.block2-0', 'trunk.block2-0.act', 'relu']"),
+        _scoped("Relu", ["b"], ["y"], "__import__('os').system('false')"),
     ]
     graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("conv1.weight", [4, 4, 1, 1])])))
-    assert [n.name for n in graph.nodes] == ["conv1", "layer1.0.relu", "layer1.0.add", "node_relu_y"]
+    names = ["conv1", "layer1.0.relu", "layer1.0.add", "trunk.block2-0.act", "node_relu_y"]
+    assert [n.name for n in graph.nodes] == names  # torchvision's regnet: block2-0
 
 
 def test_dynamo_exporters_computed_zero_bias_is_no_parameter(tmp_path: Path) -> None:
@@ -890,3 +892,16 @@ def test_what_reads_an_op_of_unknown_size_is_not_counted_on_a_guess(tmp_path: Pa
     assert foo.kind == conv.kind == "uncounted"
     assert conv.fields["op"].endswith("its input's size is unknown (an op before it is not counted)")
     assert conv.fields["params"] == 6 * 4 * 3 * 3
+
+
+def test_dynamo_exporters_module_called_twice_shares_its_weights(tmp_path: Path) -> None:
+    """Two Convs reading ``shared.weight``, each recorded as a call of the module ``shared``: the
+    second shares the first (its parameters count once), as a module called twice; a Conv of
+    another module reading it is the exporter merging equal values, counted again."""
+    nodes = [
+        _scoped("Conv", ["x", "shared.weight"], ["a"], "['', 'shared', 'conv2d']", kernel_shape=[1, 1]),
+        _scoped("Conv", ["a", "shared.weight"], ["b"], "['', 'shared', 'conv2d_1']", kernel_shape=[1, 1]),
+        _scoped("Conv", ["b", "shared.weight"], ["y"], "['', 'other', 'conv2d_2']", kernel_shape=[1, 1]),
+    ]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("shared.weight", [4, 4, 1, 1])])))
+    assert [n.fields.get("shares") for n in graph.nodes] == [None, "shared", None]

@@ -1486,7 +1486,7 @@ class _Names:
             except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
                 return None
             if isinstance(scopes, list) and len(scopes) >= 2 and all(isinstance(x, str) for x in scopes):
-                return scopes[-2] if re.fullmatch(r"[A-Za-z0-9_.]*", scopes[-2]) else None
+                return scopes[-2] if re.fullmatch(r"[A-Za-z0-9_.-]*", scopes[-2]) else None
         return None
 
     def name(self, node: Any, index: int, ctx: _Context, suffix: str) -> str:
@@ -1791,12 +1791,14 @@ def _batch_dims(ctx: _Context, shape: Shape) -> Dims:
     return (ctx.batch, *per_sample)
 
 
-def _module_of(tensor: str, node_name: str) -> bool:
-    """Whether the node (``/shared_1/Conv``) is a call of the module that owns the initializer
+def _module_of(tensor: str, node: Any) -> bool:
+    """Whether the node (``/shared_1/Conv``; with the dynamo exporter, ``node_conv2d_2`` whose
+    metadata records the module ``shared``) is a call of the module that owns the initializer
     (``shared.weight``), as torch.onnx.export names them: then a second reader is that module
     called again."""
     owner = tensor.rpartition(".")[0]
-    scope = _Names.scope_path(node_name)
+    recorded = None if node.name.startswith("/") else _Names.recorded_path(node)
+    scope = _Names.scope_path(node.name) if recorded is None else recorded
     return bool(owner) and re.fullmatch(re.escape(owner) + r"(_\d+)?", scope) is not None
 
 
@@ -1808,7 +1810,7 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
     if not read or layer is None:
         return emitted
     owners = {ctx.weights_owner.get(t) for t in read}
-    if owners != {None} and not all(_module_of(t, node.name) for t in read):
+    if owners != {None} and not all(_module_of(t, node) for t in read):
         # one tensor, other modules: the exporter merged initializers of equal values (a fresh
         # model's BatchNorms all hold ones and zeros), which are separate parameters in the model
         return emitted
@@ -1854,7 +1856,7 @@ def _uncounted(
     read = [
         t
         for t in dict.fromkeys(node.input)
-        if t in ctx.initializers and not (t in ctx.weights_owner and _module_of(t, node.name))
+        if t in ctx.initializers and not (t in ctx.weights_owner and _module_of(t, node))
     ]
     weights = sum(
         _numel(ctx.initializers[t].dims) for t in read if ctx.initializers[t].data_type in _FLOAT_TYPES
