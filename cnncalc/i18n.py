@@ -259,6 +259,11 @@ CORE_MESSAGES = (
         "folded, not counted"
     ),
     N_(
+        "{count} convolutions lost a bias of zeros to torch.onnx.export(dynamo=True)'s optimizer "
+        "(RemoveOptionalBiasFromConv): a zero bias of the model is not in the file, nor in the counts; "
+        "export with optimize=False to keep it"
+    ),
+    N_(
         "{count} C×1×1 initializers that multiply a feature map are counted as layer scales, one "
         "parameter per channel: an ONNX file does not say whether such a tensor is learned (ConvNeXt's "
         "layer_scale) or a fixed buffer"

@@ -905,3 +905,46 @@ def test_dynamo_exporters_module_called_twice_shares_its_weights(tmp_path: Path)
     ]
     graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("shared.weight", [4, 4, 1, 1])])))
     assert [n.fields.get("shares") for n in graph.nodes] == [None, "shared", None]
+
+
+def test_dynamo_recorded_paths_share_only_the_same_module(tmp_path: Path) -> None:
+    """The dynamo exporter records a second call of ``conv`` as ``conv`` again; a module named
+    ``conv_1`` reading ``conv.weight`` (its optimizer merged equal initializers) is another
+    module: counted again, not shared."""
+    nodes = [
+        _scoped("Conv", ["x", "conv.weight"], ["a"], "['', 'conv', 'conv2d']", kernel_shape=[1, 1]),
+        _scoped("Conv", ["a", "conv.weight"], ["y"], "['', 'conv_1', 'conv2d_1']", kernel_shape=[1, 1]),
+    ]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [weight("conv.weight", [4, 4, 1, 1])])))
+    assert [n.fields.get("shares") for n in graph.nodes] == [None, None]
+
+
+def test_an_uncounted_batchnorm_keeps_its_statistics_as_buffers(tmp_path: Path) -> None:
+    nodes = [
+        node("Foo", ["x"], ["f"], domain="com.example"),
+        node("BatchNormalization", ["f", "s", "b", "m", "v"], ["y"]),
+    ]
+    inits = [weight(n, [4]) for n in "sbmv"]
+    proto = model(nodes, [1, 4, 8, 8], inits)
+    proto.opset_import.append(onnx.helper.make_opsetid("com.example", 1))
+    _, norm = read_onnx(save(tmp_path, proto)).nodes
+    assert (norm.kind, norm.fields["params"], norm.fields["buffer_values"]) == ("uncounted", 8, 8)
+
+
+def test_a_computed_zero_bias_of_many_filters_is_no_parameter(tmp_path: Path) -> None:
+    nodes = [
+        node("Constant", [], ["zero"], value=onnx.helper.make_tensor("z", onnx.TensorProto.FLOAT, [], [0.0])),
+        node("Expand", ["zero", "filters"], ["b"]),
+        node("Conv", ["x", "conv.weight", "b"], ["y"], kernel_shape=[1, 1]),
+    ]
+    inits = [weight("conv.weight", [5000, 4, 1, 1]), ints("filters", [5000])]
+    (conv,) = read_onnx(save(tmp_path, model(nodes, [1, 4, 2, 2], inits))).nodes
+    assert conv.fields["bias"] is False
+
+
+def test_dynamo_optimizers_removed_zero_bias_is_said(tmp_path: Path) -> None:
+    conv = node("Conv", ["x", "conv.weight"], ["y"], kernel_shape=[1, 1], name="node_Conv_3")
+    conv.metadata_props.add(key="pkg.onnxscript.rewriter.rule_name", value="RemoveOptionalBiasFromConv")
+    graph = read_onnx(save(tmp_path, model([conv], [1, 4, 5, 5], [weight("conv.weight", [6, 4, 1, 1])])))
+    (note,) = graph.notes
+    assert note.startswith("1 convolutions lost a bias of zeros to torch.onnx.export(dynamo=True)")

@@ -370,3 +370,24 @@ def test_dynamo_export_of_a_module_called_twice_counts_its_weights_once(tmp_path
     report = analyse(cnncalc.load(str(path)))
     assert report.totals.params == sum(p.numel() for p in module.parameters())
     assert 2 * report.totals.macs == _flops(module, x)
+
+
+@pytest.mark.parametrize("name", ["Normalize", "channels_last_no_affine"])
+def test_dynamo_optimizer_lifted_constants_are_no_parameters(tmp_path: Path, name: str) -> None:
+    """dynamo's default optimizer lifts the numbers of a written-out affine and a LayerNorm's ones
+    into initializers named ``val_N``: still constants, not parameters."""
+    pytest.importorskip("onnxscript")
+    import logging
+
+    module, x = _own_model(name), torch.randn(1, 3, 8, 8)
+    path = tmp_path / f"{name}.onnx"
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore")
+        logging.disable(logging.WARNING)
+        try:
+            torch.onnx.export(module, (x,), str(path), dynamo=True)
+        finally:
+            logging.disable(logging.NOTSET)
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert report.totals.uncounted == 0

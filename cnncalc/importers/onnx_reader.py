@@ -524,7 +524,7 @@ def _layernorm(ctx: _Context, node: Any, attrs: dict[str, Any]) -> Answer:
 def _learned(ctx: _Context, tensor: str, fixed: float) -> bool:
     """Whether ``tensor`` is a weight of the model: an initializer, or a constant that is not all
     ``fixed`` (torch writes ones and zeros as Constant nodes for a LayerNorm without affine or bias)."""
-    if tensor in ctx.initializers:
+    if tensor in ctx.initializers and not _EXPORTER_VALUE.fullmatch(tensor):
         return True
     values = ctx.const(tensor)
     return ctx.is_const(tensor) and not (values is not None and values and all(v == fixed for v in values))
@@ -968,7 +968,7 @@ def _fold_expand(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
         return None
     dims = tuple(int(d) for d in shape)
     count = _numel(dims)
-    return (values * count, dims) if count <= _CONST_SMALL else None
+    return (values * count, dims) if count <= 1 << 20 else None  # a bias of up to 1M filters
 
 
 def _fold_slice(ctx: _Context, node: Any, attrs: dict[str, Any]) -> _Folded:
@@ -1020,6 +1020,11 @@ def _producers(graph: Any) -> dict[str, tuple[int, Any]]:
 
 # Ops that keep a constant's values as they are (its dims aside)
 _SAME_VALUES = frozenset({"Unsqueeze", "Squeeze", "Cast", "Identity", "Reshape"})
+
+
+# The dynamo exporter's name for a value it creates (a lifted constant, a folded weight): a
+# parameter keeps its state_dict name (``conv.weight``, ``gamma``)
+_EXPORTER_VALUE = re.compile(r"val_\d+")
 
 
 def _raw_constant(
@@ -1170,7 +1175,8 @@ def _decomposed_affines(
         source, seen = name, 0
         while source in producer and producer[source][1].op_type in _SAME_VALUES and seen < 8:
             source, seen = producer[source][1].input[0], seen + 1
-        if source in initializers or source not in producer:
+        lifted = source in initializers and _EXPORTER_VALUE.fullmatch(source) is not None
+        if (source in initializers and not lifted) or (source not in producer and not lifted):
             return None
         values = _raw_constant(name, initializers, producer)
         return float(values[0]) if values is not None and len(values) == 1 else None
@@ -1180,6 +1186,8 @@ def _decomposed_affines(
         writer = producer.get(name, (-1, None))[1]
         is_constant = writer is not None and writer.op_type == "Constant"
         tensor = _attributes(writer).get("value") if is_constant else None
+        if tensor is None and _EXPORTER_VALUE.fullmatch(name):
+            tensor = initializers.get(name)  # lifted by dynamo's optimizer
         if tensor is None or not hasattr(tensor, "dims") or len(tensor.dims) != 0:
             return None
         values = _raw_constant(name, initializers, producer)
@@ -1798,7 +1806,9 @@ def _module_of(tensor: str, node: Any) -> bool:
     called again."""
     owner = tensor.rpartition(".")[0]
     recorded = None if node.name.startswith("/") else _Names.recorded_path(node)
-    scope = _Names.scope_path(node.name) if recorded is None else recorded
+    if recorded is not None:  # dynamo records a second call under the module's own path
+        return bool(owner) and recorded == owner
+    scope = _Names.scope_path(node.name)
     return bool(owner) and re.fullmatch(re.escape(owner) + r"(_\d+)?", scope) is not None
 
 
@@ -1858,11 +1868,20 @@ def _uncounted(
         for t in dict.fromkeys(node.input)
         if t in ctx.initializers and not (t in ctx.weights_owner and _module_of(t, node))
     ]
-    weights = sum(
-        _numel(ctx.initializers[t].dims) for t in read if ctx.initializers[t].data_type in _FLOAT_TYPES
-    )
+    floats = [
+        t
+        for t in read
+        if ctx.initializers[t].data_type in _FLOAT_TYPES
+        and not (_EXPORTER_VALUE.fullmatch(t) and _numel(ctx.initializers[t].dims) <= 1)  # a number
+    ]
+    # a BatchNormalization's running mean and variance are buffers, not parameters
+    stats = set(node.input[3:5]) if node.op_type == "BatchNormalization" else set()
+    weights = sum(_numel(ctx.initializers[t].dims) for t in floats if t not in stats)
+    buffers = sum(_numel(ctx.initializers[t].dims) for t in floats if t in stats)
     if weights:
         fields["params"] = weights
+    if buffers:
+        fields["buffer_values"] = buffers
     name = names.name(node, index, ctx, "")
     ctx.weights_owner.update(dict.fromkeys(read, name))  # counted here: not again by a later reader
     for tensor in outs:
@@ -1919,6 +1938,22 @@ def _notes(graph: Any, nodes: list[ImportedNode], const_ops: int) -> tuple[str, 
             for p in getattr(n, "metadata_props", ())
         )
     ]
+    unbiased = [  # a zero bias of the model's own removed (a fused BatchNorm's: the note below)
+        n
+        for n in graph.node
+        if n.op_type == "Conv"
+        and n not in fused
+        and any(
+            p.key == "pkg.onnxscript.rewriter.rule_name" and "RemoveOptionalBiasFromConv" in p.value
+            for p in getattr(n, "metadata_props", ())
+        )
+    ]
+    if unbiased:
+        notes.append(
+            f"{len(unbiased)} convolutions lost a bias of zeros to torch.onnx.export(dynamo=True)'s "
+            "optimizer (RemoveOptionalBiasFromConv): a zero bias of the model is not in the file, nor "
+            "in the counts; export with optimize=False to keep it"
+        )
     if fused:
         notes.append(
             f"{len(fused)} convolutions hold a BatchNorm that torch.onnx.export(dynamo=True) fused into "
