@@ -219,6 +219,16 @@ def _flops(module: Any, x: Any) -> int:
     return counter.get_total_flops()
 
 
+def _assert_counts_as_torch(path: Path, module: Any, x: Any) -> Any:
+    """The file as every command reads it: no op uncounted, the module's parameters, and
+    FlopCounterMode's FLOPs as 2 × MACs. Returns the report."""
+    report = analyse(cnncalc.load(str(path)))
+    assert report.totals.uncounted == 0
+    assert report.totals.params == sum(p.numel() for p in module.parameters())
+    assert 2 * report.totals.macs == _flops(module, x)
+    return report
+
+
 def test_convnext_channels_last_block_reads_as_layernorm_and_channel_linear(tmp_path: Path) -> None:
     """ConvNeXt's permute → LayerNorm → Linear → GELU → Linear → permute exports as Transpose,
     LayerNormalization, MatMul + Add, Gelu, …, Transpose: on C×H×W, one layernorm and two
@@ -240,10 +250,7 @@ def test_convnext_channels_last_block_reads_as_layernorm_and_channel_linear(tmp_
         "64×8×8",
         "16×8×8",
     ]
-    report = analyse(cnncalc.load(str(path)))
-    assert report.totals.uncounted == 0
-    assert report.totals.params == sum(p.numel() for p in module.parameters())
-    assert 2 * report.totals.macs == _flops(module, x)
+    _assert_counts_as_torch(path, module, x)
 
 
 def test_layer_scale_and_a_cat_of_one_tensor(tmp_path: Path) -> None:
@@ -260,10 +267,7 @@ def test_layer_scale_and_a_cat_of_one_tensor(tmp_path: Path) -> None:
         ("head", "conv"),
     ]
     assert any("counted as layer scales" in note for note in graph.notes)  # ONNX cannot tell a buffer
-    report = analyse(cnncalc.load(str(path)))
-    assert report.totals.uncounted == 0
-    assert report.totals.params == sum(p.numel() for p in module.parameters())
-    assert 2 * report.totals.macs == _flops(module, x)
+    _assert_counts_as_torch(path, module, x)
 
 
 def test_an_op_on_channels_last_that_is_not_per_position_is_not_counted(tmp_path: Path) -> None:
@@ -328,10 +332,13 @@ def test_onnx_counts_parameters_as_torch(tmp_path: Path, name: str, uncounted: b
 
 # torch.onnx.export(dynamo=True), torch's default exporter (it needs onnxscript), unoptimised so that
 # BatchNorm stays a node: nodes are named node_conv2d_3, the module path is in their metadata
-DYNAMO = ["resnet18", "mobilenet_v3_small", "efficientnet_b0", "googlenet"]
+# (CNNCALC_ONNX_ZOO=all adds mobilenet_v3_small and efficientnet_b0, about 15 s more)
+DYNAMO = ["resnet18", "googlenet"] + (
+    ["mobilenet_v3_small", "efficientnet_b0"] if os.environ.get("CNNCALC_ONNX_ZOO") == "all" else []
+)
 
 
-def _export_dynamo(module: Any, x: Any, path: Path) -> None:
+def _export_dynamo(module: Any, x: Any, path: Path, *, optimize: bool = False) -> None:
     pytest.importorskip("onnxscript")
     import logging
 
@@ -339,7 +346,7 @@ def _export_dynamo(module: Any, x: Any, path: Path) -> None:
         warnings.simplefilter("ignore")
         logging.disable(logging.WARNING)  # "torchvision is not installed. Skipping torchvision::nms"
         try:
-            torch.onnx.export(module, (x,), str(path), dynamo=True, optimize=False)
+            torch.onnx.export(module, (x,), str(path), dynamo=True, optimize=optimize)
         finally:
             logging.disable(logging.NOTSET)
 
@@ -376,18 +383,7 @@ def test_dynamo_export_of_a_module_called_twice_counts_its_weights_once(tmp_path
 def test_dynamo_optimizer_lifted_constants_are_no_parameters(tmp_path: Path, name: str) -> None:
     """dynamo's default optimizer lifts the numbers of a written-out affine and a LayerNorm's ones
     into initializers named ``val_N``: still constants, not parameters."""
-    pytest.importorskip("onnxscript")
-    import logging
-
     module, x = _own_model(name), torch.randn(1, 3, 8, 8)
     path = tmp_path / f"{name}.onnx"
-    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        warnings.simplefilter("ignore")
-        logging.disable(logging.WARNING)
-        try:
-            torch.onnx.export(module, (x,), str(path), dynamo=True)
-        finally:
-            logging.disable(logging.NOTSET)
-    report = analyse(cnncalc.load(str(path)))
-    assert report.totals.params == sum(p.numel() for p in module.parameters())
-    assert report.totals.uncounted == 0
+    _export_dynamo(module, x, path, optimize=True)  # torch's default
+    _assert_counts_as_torch(path, module, x)
