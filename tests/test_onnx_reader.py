@@ -826,6 +826,37 @@ def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
     assert report.totals.macs == 3 * (4 * 4 * 9 * 5 * 5)
 
 
+def test_a_scope_the_graph_enters_again_is_written_as_the_parser_reads_it(tmp_path: Path) -> None:
+    """A block called again after another one (torch's TorchScript export: /block/conv/Conv, then
+    /other/…, then /block/conv_1/Conv): the second visit of ``block`` is the group ``block_2``, as
+    the spec parser names a group opened again, and its conv shares ``block.conv``'s weights."""
+    from cnncalc.analysis import analyse
+    from cnncalc.importers.spec_writer import graph_document, graph_network
+
+    conv = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
+    nodes = [
+        node("Conv", ["x", "block.conv.weight"], ["a"], name="/block/conv/Conv", **conv),
+        node("Relu", ["a"], ["b"], name="/block/act/Relu"),
+        node("Conv", ["b", "other.conv.weight"], ["c"], name="/other/conv/Conv", **conv),
+        node("Conv", ["c", "block.conv.weight"], ["d"], name="/block/conv_1/Conv", **conv),
+        node("Relu", ["d"], ["y"], name="/block/act_1/Relu"),
+    ]
+    inits = [weight("block.conv.weight", [4, 4, 3, 3]), weight("other.conv.weight", [4, 4, 3, 3])]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], inits)))
+    groups = [entry["name"] for entry in graph_document(graph)["layers"]]
+    assert groups == ["block", "other", "block_2"]
+    report = analyse(graph_network(graph))
+    assert [row.name for row in report.layers] == [
+        "block.conv",
+        "block.act",
+        "other.conv",
+        "block_2.conv_2",  # the second call of block.conv, as a torch import names it
+        "block_2.act_1",
+    ]
+    assert [row.params for row in report.layers if row.type == "conv"] == [144, 144, 0]
+    assert report.totals.macs == 3 * 144 * 25
+
+
 def _scoped(op: str, inputs: list[str], outputs: list[str], scopes: str, **attrs: Any) -> Any:
     """A node as torch's dynamo exporter names it (``node_relu_1``), its module path in metadata."""
     made = node(op, inputs, outputs, name=f"node_{op.lower()}_{outputs[0]}", **attrs)

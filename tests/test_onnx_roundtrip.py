@@ -288,6 +288,9 @@ def test_an_op_on_channels_last_that_is_not_per_position_is_not_counted(tmp_path
         ("Shuffle", {"chunk", "channel_shuffle"}),  # x.chunk(2, dim=1): two Slices
         ("Pyramid", {"concat"}),  # ASPP's branches: layers keep their module paths
         ("NestedBranches", {"add"}),  # blk.a.0, blk.a.1 and blk.b: two levels of shared scope
+        ("BlockCalledAgain", {"add"}),  # block, other, block again: a scope opened twice
+        ("StageCalledTwice", {"add"}),  # stage(stage(x)): stage.0 … stage.1 twice
+        ("BranchesOfOneModule", {"concat", "add"}),  # one Sequential in two branches; y + y
     ],
 )
 def test_own_model_through_onnx_counts_as_torch(tmp_path: Path, name: str, kinds: set[str]) -> None:
@@ -370,8 +373,9 @@ def test_dynamo_export_of_a_bundled_spec_reads_back_the_same(tmp_path: Path, nam
     assert [r.name for r in weighted if by_name[r.name].output_shape != r.output_shape] == []
 
 
-def test_dynamo_export_of_a_module_called_twice_counts_its_weights_once(tmp_path: Path) -> None:
-    module, x = _own_model("SharedHead"), torch.randn(1, 3, 8, 8)
+@pytest.mark.parametrize("name", ["SharedHead", "StageCalledTwice"])
+def test_dynamo_export_of_a_module_called_twice_counts_its_weights_once(tmp_path: Path, name: str) -> None:
+    module, x = _own_model(name), torch.randn(1, 3, 8, 8)
     path = tmp_path / "shared.onnx"
     _export_dynamo(module, x, path)
     report = analyse(cnncalc.load(str(path)))

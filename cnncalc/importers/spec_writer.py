@@ -19,12 +19,14 @@ from typing import Any
 from cnncalc.errors import CnncalcError
 from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, in_scope
 from cnncalc.layers import lookup
+from cnncalc.parse.build import NameScope
 from cnncalc.parse.taps import candidates
 from cnncalc.records import record, replace
 from cnncalc.shapes import Shape
 from cnncalc.spec import Network
 
 MERGES = ("add", "mul", "concat")
+_MAX_RENAMING_PASSES = 8  # each pass renames the scopes a parser renames; nesting ends it soon
 # Container classes are not blocks: their structure is their children's.
 _CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 
@@ -70,6 +72,24 @@ class _Writer:
             parts = _segments(node.name)
             self.known.update(".".join(parts[:i]) for i in range(1, len(parts)))
         self.current = NETWORK_INPUT
+        # What the parser will name each scope's entries (it renames a name used twice in one
+        # scope, as a group opened again: block, …, block_2), and the names it changes.
+        self.names: dict[tuple[str, ...], NameScope] = {}
+        self.renames: dict[str, str] = {}  # node -> the name the parser gives it
+        self.scope_renames: list[tuple[str, str]] = []
+
+    def parsed(self, scope: tuple[str, ...], written: str, nodes: list[str], prefix: str) -> None:
+        """Note ``written`` as the parser names it inside ``scope``; where it renames it, each of
+        ``nodes`` under ``prefix`` (the written name's full form) is renamed with it."""
+        names = self.names.setdefault(scope, NameScope())
+        given = names.unique(written)
+        if given == written:
+            return
+        renamed = ".".join((*scope, given))
+        self.scope_renames.append((prefix, renamed))
+        for name in nodes:
+            if in_scope(name, prefix):
+                self.renames.setdefault(name, renamed + name[len(prefix) :])
 
     # -- structure ------------------------------------------------------------------------------
     def units(self, nodes: tuple[ImportedNode, ...] | None = None) -> list[_Unit]:
@@ -118,8 +138,8 @@ class _Writer:
             branches.append(tuple(chain))
         if len(forks) != 1 or len(merge.inputs) < 2:
             return None
-        if sum(not b for b in branches) > 1 and merge.kind != "concat":
-            return None
+        if (sum(not b for b in branches) > 1 and merge.kind != "concat") or not any(branches):
+            return None  # (a merge of one tensor with itself: x + x, cat([x, x]))
         return forks.pop(), tuple(branches)
 
     # -- writing --------------------------------------------------------------------------------
@@ -161,6 +181,7 @@ class _Writer:
                 while j < len(units) and _scope_of(units[j].name)[: len(inner)] == inner:
                     j += 1
                 name = ".".join(inner[len(scope) :])
+                self.parsed(scope, name, _node_names(units[i:j]), ".".join(inner))
                 out.append({"name": name, "layers": self.entries(units[i:j], inner)})
                 i = j
                 continue
@@ -201,6 +222,7 @@ class _Writer:
         node = unit.node
         leaf = _segments(unit.name)[-1]
         leaf = f"{path}.{leaf}" if path else leaf
+        self.parsed(scope, leaf, _node_names([unit]), ".".join((*scope, leaf)))
         out: list[Any] = []
         if unit.side is not None:  # reads the fork; the main sequence goes on from the fork
             out += self.tap_to(unit.reads[0], scope)
@@ -242,8 +264,55 @@ class _Writer:
         for source in self.operand_order(node, node.inputs, list(node.inputs)):
             self.current = fork
             branches.append(self.tap_to(source, scope))
+        if not any(branches):  # every operand the same tensor: named, as no branch may be empty
+            branches = [[{"from": self.reference(source, scope)}] for source in node.inputs]
         self.current = unit.name
         return [merge_entry(node, leaf, branches)]
+
+
+def _node_names(units: list[_Unit] | tuple[_Unit, ...]) -> list[str]:
+    """The names of the nodes in ``units``, with their gathered branches and side heads."""
+    names: list[str] = []
+    for unit in units:
+        names.append(unit.name)
+        for branch in unit.branches or ():
+            names += _node_names(branch)
+        names += _node_names(unit.side or [])
+    return names
+
+
+def renamed(graph: ImportedGraph, names: dict[str, str], scopes: list[tuple[str, str]]) -> ImportedGraph:
+    """``graph`` with its nodes renamed by ``names`` (inputs, outputs and ``shares`` with them);
+    each scope renamed in ``scopes`` keeps its module class under the new name."""
+
+    def new(name: str) -> str:
+        return names.get(name, name)
+
+    nodes = tuple(
+        replace(
+            node,
+            name=new(node.name),
+            inputs=tuple(new(i) for i in node.inputs),
+            fields=(
+                {**node.fields, "shares": new(str(node.fields["shares"]))}
+                if "shares" in node.fields
+                else node.fields
+            ),
+        )
+        for node in graph.nodes
+    )
+    classes = dict(graph.modules)
+    extra = tuple((after, classes[before]) for before, after in scopes if before in classes)
+    train_only = tuple(new(scope) for scope in graph.train_only)
+    for before, after in scopes:
+        train_only = tuple(after if t == before else t for t in train_only)
+    return replace(
+        graph,
+        nodes=nodes,
+        outputs=tuple(new(o) for o in graph.outputs),
+        modules=graph.modules + extra,
+        train_only=train_only,
+    )
 
 
 def raise_unreachable_input(source: str) -> None:
@@ -406,9 +475,13 @@ def make_blocks(layers: list[Any], classes: dict[str, str]) -> tuple[list[Any], 
 def graph_document(graph: ImportedGraph, *, blocks: bool = True) -> dict[str, Any]:
     """The spec document of ``graph``: name, source, input and layers (with ``blocks`` for
     repeated module classes when ``blocks``)."""
-    writer = _Writer(graph)
-    units = writer.units()
-    layers = writer.entries(units, ())
+    for attempt in range(_MAX_RENAMING_PASSES):
+        writer = _Writer(graph)
+        layers = writer.entries(writer.units(), ())
+        if not writer.scope_renames or attempt == _MAX_RENAMING_PASSES - 1:
+            break  # (the parser names what is left, with its place, should nesting go deeper)
+        # a scope opened twice (a module called again): named as the parser will read it
+        graph = renamed(graph, writer.renames, writer.scope_renames)
     extra = [name for name in graph.outputs if name != writer.current]
     document: dict[str, Any] = {"name": graph.name, "source": graph.source}
     if extra:

@@ -260,7 +260,7 @@ def trace(
         unreached = [u for u in unreached if u[0] not in graph.train_only]
     classes = tuple((path, type(sub).__name__) for path, sub in model.named_modules() if path)
     notes = tuple(_unreached_note(*u, sum(p.numel() for p in model.parameters())) for u in unreached)
-    return replace(graph, modules=classes, notes=graph.notes + notes)
+    return replace(graph, modules=classes + graph.modules, notes=graph.notes + notes)
 
 
 def _traced(
@@ -632,15 +632,18 @@ class _Converter:
                 self.used.add(candidate)
                 return candidate
 
-    def scope_of(self, node: Any) -> str:
-        stack = node.meta.get("nn_module_stack") if hasattr(node, "meta") else None
-        if stack:
-            return list(stack.values())[-1][0] if isinstance(list(stack.values())[-1], tuple) else ""
-        return self.calling_scope.get(node.name, "")
+    def written(self, node: Any, path: str) -> str:
+        """The name of the module ``path`` called by ``node``: its path, with the scope of a
+        module's second call written as that call's (``block_2.conv`` for ``block.conv``)."""
+        for scope_path, scope_name in reversed(self.calls.get(node.name, ())):
+            if path == scope_path or path.startswith(scope_path + "."):
+                return scope_name + path[len(scope_path) :]
+        return path
 
     # -- conversion -----------------------------------------------------------------------------
     def graph(self) -> ImportedGraph:
-        self.calling_scope = _calling_scopes(self.module)
+        self.calls, instances = _module_calls(self.module)
+        self.calling_scope = {node: calls[-1][1] for node, calls in self.calls.items() if calls}
         outputs: list[str] = []
         for node in self.module.graph.nodes:
             if node.op == "placeholder":
@@ -658,6 +661,7 @@ class _Converter:
             nodes=tuple(self.nodes),
             outputs=tuple(outputs),
             source=self.source,
+            modules=instances,
         )
 
     def origin(self, node: Any, path: str) -> str:
@@ -753,6 +757,9 @@ class _Converter:
             return
         if mapped is not None:
             kind, fields = mapped
+            if kind in ("add", "mul", "concat"):
+                sources = self.reads_of(inputs, repeats=True)
+                scope = _merge_scope(scope, sources)
             if kind == "chunk":  # x.chunk(2, dim=1)[i] reads x (the tuple is no tensor)
                 sources = (self.alias[node.args[0].name].removeprefix("chunk-of:"),)
             if kind == "gap_flat":  # mean over H×W to a vector: a global pool, then flatten
@@ -903,7 +910,8 @@ class _Converter:
             and bool(fresh)
         )
         if is_scale:
-            self.add(node, self.unique(str(attrs[0].target)), target, "layerscale", {}, sources)
+            name = self.unique(self.written(node, str(attrs[0].target)))
+            self.add(node, name, target, "layerscale", {}, sources)
             return
         values = [self.values[a.name] for a in fresh]
         params = sum(v.numel() for v in values if isinstance(v, torch.nn.Parameter))
@@ -941,16 +949,16 @@ class _Converter:
         )
         self.alias[node.name] = name
 
-    def reads_of(self, inputs: list[Any]) -> tuple[str, ...]:
+    def reads_of(self, inputs: list[Any], *, repeats: bool = False) -> tuple[str, ...]:
         """The imported nodes ``inputs`` are, through what a tuple of tensors (a sort's values and
-        indices) read."""
+        indices) read; each once unless ``repeats`` (a merge's operands: ``y + y``)."""
         reads: list[str] = []
         for n in inputs:
             if n.name in self.alias and not self.alias[n.name].startswith("chunk-of:"):
                 reads.append(self.alias[n.name])
             elif n.name in self.tuples:
                 reads += self.tuples[n.name][1]
-        return tuple(dict.fromkeys(reads))
+        return tuple(reads) if repeats else tuple(dict.fromkeys(reads))
 
     def channels_last_step(self, node: Any, inputs: list[Any], value: Any) -> bool:
         """ConvNeXt's pattern: ``x.permute(0, 2, 3, 1)``, then LayerNorm over the channels, Linear
@@ -1078,7 +1086,7 @@ class _Converter:
         path = str(node.target)
         sub = self.module.get_submodule(path)
         first = self.modules_seen.get(path)
-        name = name or self.unique(path)
+        name = name or self.unique(self.written(node, path))
         if mapped is None:
             params = 0 if first else sum(p.numel() for p in sub.parameters())
             buffers = 0 if first else sum(b.numel() for b in sub.buffers())
@@ -1230,18 +1238,57 @@ def _tensor_args(value: Any) -> list[Any]:
     return found
 
 
-def _calling_scopes(module: Any) -> dict[str, str]:
-    """For each fx node, the module path whose forward made the call (from the stack trace the
-    tracer recorded: the innermost frame of a submodule's forward)."""
-    scopes: dict[str, str] = {}
+def _module_calls(
+    module: Any,
+) -> tuple[dict[str, tuple[tuple[str, str], ...]], tuple[tuple[str, str], ...]]:
+    """For each fx node, the calls of (non-leaf) modules it sits in, outermost first, as (module
+    path, scope name); and (scope name, class) of each scope that is not a module path.
+
+    The scope name is the path, except inside a module's second call: fx keys that call apart
+    (``block@1``), and its scope is named as the spec parser names a group opened again in one
+    scope, ``block_2``; inside it, ``block_2.conv``, ``block_2.add1``. A spec written from the graph
+    then reads back with the same names (``block_2.conv`` shares ``block.conv``)."""
+    scopes: dict[tuple[str, ...], str] = {}  # the stack keys of a call -> its scope name
+    taken: dict[str, int] = {}
+    instances: list[tuple[str, str]] = []
+    calls: dict[str, tuple[tuple[str, str], ...]] = {}
     for node in module.graph.nodes:
-        stack = node.meta.get("nn_module_stack")
-        if stack:
-            last = list(stack.values())[-1]
-            scopes[node.name] = last[0] if isinstance(last, tuple) else str(last)
-        else:
-            scopes[node.name] = node.meta.get("_cnncalc_scope", "")
-    return scopes
+        entries = list((node.meta.get("nn_module_stack") or {}).items())
+        if node.op == "call_module" and entries and entries[-1][1][0] == node.target:
+            entries = entries[:-1]  # the leaf module itself
+        keys: tuple[str, ...] = ()
+        found: list[tuple[str, str]] = []
+        for key, (path, cls) in entries:
+            keys = (*keys, key)
+            name = scopes.get(keys)
+            if name is None:
+                parent_path, parent_name = found[-1] if found else ("", "")
+                under = parent_path and path.startswith(parent_path + ".")
+                base = parent_name + path[len(parent_path) :] if under else path
+                taken[base] = taken.get(base, 0) + 1
+                name = base if taken[base] == 1 else f"{base}_{taken[base]}"
+                scopes[keys] = name
+                if name != path:
+                    instances.append((name, getattr(cls, "__name__", str(cls))))
+            found.append((path, name))
+        calls[node.name] = tuple(found)
+    return calls, tuple(instances)
+
+
+def _merge_scope(scope: str, sources: tuple[str, ...]) -> str:
+    """Where a merge is named: in the calling scope, or in the one submodule whose layers it
+    merges, when a forward merges them for it (``torch.cat([self.up1.crop(s), self.up1.up(x)])``
+    in the model's forward is ``up1.concat1``, beside the layers it reads)."""
+    parts = [name.split(".")[:-1] for name in sources]
+    common: list[str] = []
+    for segments in zip(*parts, strict=False):
+        if len(set(segments)) != 1:
+            break
+        common.append(segments[0])
+    deeper = ".".join(common)
+    if deeper and (not scope or deeper.startswith(scope + ".")):
+        return deeper
+    return scope
 
 
 def fold_flatten(graph: ImportedGraph) -> ImportedGraph:

@@ -42,7 +42,7 @@ _STRUCTURE_KEYS = {
 }
 
 
-class _Scope:
+class NameScope:
     """Names: a prefix such as ``layer1.0.`` and per-type counters for automatic names. (A plain
     class: nested specs make one per block call.)"""
 
@@ -54,9 +54,9 @@ class _Scope:
         self.used: set[str] = set()
         self.suffixes: dict[str, int] = {}  # the last suffix given per name
 
-    def child(self, segment: str) -> _Scope:
+    def child(self, segment: str) -> NameScope:
         segment = self.unique(segment)
-        return _Scope(prefix=f"{self.prefix}{segment}.")
+        return NameScope(prefix=f"{self.prefix}{segment}.")
 
     def unique(self, name: str) -> str:
         candidate, n = name, self.suffixes.get(name, 1)
@@ -124,7 +124,7 @@ class _Builder:
 
     # -- sequences and entries ------------------------------------------------------------------
     def sequence(
-        self, entries: Any, path: str, scope: _Scope, env: dict[str, Any] | None, depth: int
+        self, entries: Any, path: str, scope: NameScope, env: dict[str, Any] | None, depth: int
     ) -> tuple[Any, ...]:
         if not isinstance(entries, list):
             raise SpecError(
@@ -149,7 +149,7 @@ class _Builder:
         entry: Any,
         path: str,
         loc: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
     ) -> list[Any]:
@@ -223,7 +223,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
@@ -290,7 +290,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
@@ -312,7 +312,7 @@ class _Builder:
                 children = self.sequence(branch, f"{path}.concat[{i}]", scope, env, depth)
                 seqs.append(SequenceNode(children, name=None, path=f"{path}.concat[{i}]"))
             return MergeNode(tuple(seqs), "concat", scope.prefix + merge_name, path, where)
-        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.")
+        inner = NameScope(prefix=f"{scope.prefix}{merge_name}.")
         for i, branch in enumerate(branches):
             segment = f"branch{i + 1}"
             branch_scope = inner.child(segment)
@@ -325,14 +325,14 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
     ) -> MergeNode:
         merge_name = scope.unique(name) if name else scope.auto("add")
         # A named residual is a scope of its own, under the (already unique) merge name.
-        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
+        inner = NameScope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
         body = self.sequence(entry["residual"], f"{path}.residual", inner, env, depth)
         shortcut_entries = entry.get("shortcut", "identity")
         segment = "shortcut"
@@ -365,7 +365,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
@@ -375,7 +375,7 @@ class _Builder:
             raise SpecError("'side' needs a list of one or more layers", location=where)
         train_only = _flag(entry, "train_only", where)
         segment = scope.unique(name) if name else scope.auto("aux")
-        inner = _Scope(prefix=f"{scope.prefix}{segment}.")
+        inner = NameScope(prefix=f"{scope.prefix}{segment}.")
         children = self.sequence(layers, f"{path}.side", inner, env, depth)
         full = scope.prefix + segment
         branch = SequenceNode(children, name=full, path=f"{path}.side")
@@ -386,7 +386,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
@@ -401,7 +401,7 @@ class _Builder:
                 hint="e.g. gate: [gap, conv 8 k1, relu, conv 32 k1, sigmoid]",
             )
         merge_name = scope.unique(name) if name else scope.auto("mul")
-        inner = _Scope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
+        inner = NameScope(prefix=f"{scope.prefix}{merge_name}.") if name else scope
         children = self.sequence(layers, f"{path}.gate", inner, env, depth)
         gate_name = scope.prefix + merge_name if name else None
         return MergeNode(
@@ -421,7 +421,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         where: Location,
-        scope: _Scope,
+        scope: NameScope,
         env: dict[str, Any] | None,
         depth: int,
         name: str | None,
@@ -446,7 +446,7 @@ class _Builder:
             seqs.append(SequenceNode(children, name=None, path=branch_path))
         return MergeNode(tuple(seqs), kind, scope.prefix + merge_name, path, where)  # type: ignore[arg-type]
 
-    def tap(self, written: Any, path: str, where: Location, scope: _Scope) -> TapNode:
+    def tap(self, written: Any, path: str, where: Location, scope: NameScope) -> TapNode:
         """``from: NAME``: resolved once the whole network is built (see :mod:`cnncalc.parse.taps`)."""
         if isinstance(written, bool) or not isinstance(written, str | int) or not str(written).strip():
             raise SpecError(
@@ -462,7 +462,7 @@ class _Builder:
         entry: dict[str, Any],
         path: str,
         loc: Location,
-        scope: _Scope,
+        scope: NameScope,
         depth: int,
         name: str | None,
     ) -> SequenceNode:
@@ -547,7 +547,7 @@ class _Builder:
         return SequenceNode(children, name=name, path=path, scope=inner.prefix[:-1] if name else None)
 
     def expansion_key(
-        self, block_name: str, block: _Block, env: dict[str, Any], path: str, depth: int, inner: _Scope
+        self, block_name: str, block: _Block, env: dict[str, Any], path: str, depth: int, inner: NameScope
     ) -> tuple[Any, ...] | None:
         """What a call's expansion depends on, when it can be reused: the block, its arguments (if
         it substitutes any), where the call is written, and a scope with no names in it yet."""
@@ -582,7 +582,7 @@ class _Builder:
         raw = RawLayer(kind, type_word, fields, None if name is None else str(name), where, locs)
         return replace(raw, shares=shares.strip()) if shares else raw
 
-    def layer(self, raw: RawLayer, path: str, scope: _Scope) -> LayerNode:
+    def layer(self, raw: RawLayer, path: str, scope: NameScope) -> LayerNode:
         self.count += 1
         if self.count > MAX_LAYERS:
             raise SpecError(f"the network has more than {MAX_LAYERS:,} layers", location=raw.location)
@@ -595,7 +595,7 @@ class _Builder:
         self.layer_defs[name] = layer
         return LayerNode(layer, name, path, location, shares=shares)
 
-    def shared_layer(self, written: str, layer: LayerDef, scope: _Scope, location: Location) -> str:
+    def shared_layer(self, written: str, layer: LayerDef, scope: NameScope, location: Location) -> str:
         """The qualified name ``shares: written`` means (looked up as ``from:`` is: in the scope
         first, then outward): an earlier layer with the same definition."""
         from cnncalc.parse.taps import candidates
@@ -942,7 +942,7 @@ def build_network(
     _check_expanded_size(entries, blocks or {}, source, arguments)
     builder = _Builder(source, blocks or {}, arguments)
     with paused_gc():
-        children = builder.sequence(entries, "layers", _Scope(), arguments or None, 0)
+        children = builder.sequence(entries, "layers", NameScope(), arguments or None, 0)
     if builder.count == 0:
         raise SpecError("the spec has no layers", location=location_of(entries) or Location(source))
     body = SequenceNode(children, name=None, path="layers")

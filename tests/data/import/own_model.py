@@ -359,3 +359,54 @@ class NestedBranches(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.stem(x)
         return self.blk.a[0](x) + self.blk.a[1](x) + self.blk.b(x)
+
+
+class Residual(nn.Module):
+    """x + relu(conv(x)): a block of its own class."""
+
+    def __init__(self, channels: int = 8) -> None:
+        super().__init__()
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1)
+        self.act = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.act(self.conv(x))
+
+
+class BlockCalledAgain(nn.Module):
+    """A block called again after another one (its second call a scope of its own)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.block = Residual()
+        self.other = Residual()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.block(self.other(self.block(self.stem(x))))
+
+
+class StageCalledTwice(nn.Module):
+    """A Sequential of two blocks called twice: stage(stage(x))."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.stage = nn.Sequential(Residual(), Residual())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stage(self.stage(self.stem(x)))
+
+
+class BranchesOfOneModule(nn.Module):
+    """One Sequential in both branches of a concat, and a tensor added to itself."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stem = nn.Conv2d(3, 8, 3, padding=1)
+        self.stage = nn.Sequential(nn.Conv2d(8, 8, 1), nn.ReLU())
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.stem(x)
+        y = torch.cat([self.stage(x), self.stage(F.relu(x))], 1)
+        return y + y
