@@ -278,6 +278,18 @@ CORE_MESSAGES = (
         "{path} ({module}): {params} parameters the forward does not call at inference (a training-only "
         "head?) are not in the totals; the model has {total}"
     ),
+    N_(
+        "{path}: some of its parameters are those of {layers} (tied weights), which a layer cannot "
+        "share in part: they are counted again"
+    ),
+    N_(
+        "{tensor} is read by {first} and by {second}, another module: one tensor of varied values, "
+        "so the model ties their weights (an exporter merges only equal values); counted once"
+    ),
+    N_(
+        "{count} initializers holding one repeated value (a fresh model's BatchNorm ones and zeros) "
+        "are read by several modules: the exporter merges equal values, so each module's are counted"
+    ),
     # ONNX ops the reader leaves uncounted, and why
     N_("{sizes}; output size unknown"),
     N_("pads {pads} are not 2-D"),

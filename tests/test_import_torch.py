@@ -173,6 +173,22 @@ def test_a_block_called_again_is_a_scope_of_its_own(name: str, again: list[str],
     assert _rows(analyse(load_network(str(out)))) == _rows(report)
 
 
+def test_tied_weights_across_modules_count_once() -> None:
+    """``b.weight = a.weight`` (and the bias): torch's parameters() holds them once, so does the
+    import (b shares a); tied in part, the weight counts again and a note says so."""
+    model = _own("TiedConvs")
+    flops, _ = _flop_counter(model, Shape(3, 8, 8))
+    report = analyse(load_network(f"{OWN}:TiedConvs", input_shape=Shape(3, 8, 8)))
+    assert report.totals.params == sum(p.numel() for p in model.parameters()) == 84
+    assert 2 * report.totals.macs == flops
+    part = load_network(f"{OWN}:TiedInPart", input_shape=Shape(3, 8, 8))
+    assert analyse(part).totals.params == sum(p.numel() for p in _own("TiedInPart").parameters()) + 81
+    assert part.notes == (
+        "b: some of its parameters are those of a (tied weights), which a layer cannot share in "
+        "part: they are counted again",
+    )
+
+
 def test_import_writes_a_spec_that_reads_back_the_same(tmp_path: Path) -> None:
     out = tmp_path / "net.yaml"
     result = run("import", f"{OWN}:two_heads", "--input", "32x32x3", "-o", str(out))

@@ -824,6 +824,39 @@ def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
     conv_params = 4 * 4 * 9 + 4
     assert report.totals.params == 2 * conv_params + 10
     assert report.totals.macs == 3 * (4 * 4 * 9 * 5 * 5)
+    assert graph.notes[-1] == (
+        "2 initializers holding one repeated value (a fresh model's BatchNorm ones and zeros) are "
+        "read by several modules: the exporter merges equal values, so each module's are counted"
+    )
+
+
+def test_a_varied_weight_another_module_reads_is_tied() -> None:
+    """TorchScript writes a tied weight (b.weight = a.weight) once, named a.weight and read by
+    /b/Conv: values that vary are no exporter's merge of equal ones, so b shares a (torch counts
+    the parameter once), and a note says why; a weight tied without its bias counts again, said."""
+    import tempfile
+
+    conv = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
+    varied = [0.01 * i for i in range(4 * 4 * 9)]
+    for bias_b, expect_shared in (("a.bias", True), ("b.bias", False)):
+        nodes = [
+            node("Conv", ["x", "a.weight", "a.bias"], ["h"], name="/a/Conv", **conv),
+            node("Conv", ["h", "a.weight", bias_b], ["y"], name="/b/Conv", **conv),
+        ]
+        inits = [weight("a.weight", [4, 4, 3, 3], varied), weight("a.bias", [4], [1, 2, 3, 4])]
+        inits += [weight("b.bias", [4], [5, 6, 7, 8])] if bias_b == "b.bias" else []
+        with tempfile.TemporaryDirectory() as folder:
+            graph = read_onnx(save(Path(folder), model(nodes, [1, 4, 5, 5], inits)))
+        second = graph.nodes[1]
+        assert (second.fields.get("shares") == "a") is expect_shared
+        expected = (
+            "a.weight is read by a and by /b/Conv, another module: one tensor of varied values, so "
+            "the model ties their weights (an exporter merges only equal values); counted once"
+            if expect_shared
+            else "/b/Conv: some of its parameters are those of a (tied weights), which a layer "
+            "cannot share in part: they are counted again"
+        )
+        assert graph.notes == (expected,)
 
 
 def test_a_scope_the_graph_enters_again_is_written_as_the_parser_reads_it(tmp_path: Path) -> None:

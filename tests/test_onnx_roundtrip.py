@@ -383,6 +383,27 @@ def test_dynamo_export_of_a_module_called_twice_counts_its_weights_once(tmp_path
     assert 2 * report.totals.macs == _flops(module, x)
 
 
+@pytest.mark.parametrize("dynamo", [False, True])
+def test_tied_weights_in_an_onnx_file_count_once(tmp_path: Path, dynamo: bool) -> None:
+    """Both exporters write a tied weight once, read by both modules' convolutions, so the second
+    conv shares the first, as torch counts it. TorchScript names it a.weight, read by /b/Conv:
+    its values vary (no exporter merges those), the note says why it is one; dynamo names it
+    b.weight, as a second call of b."""
+    module, x = _own_model("TiedConvs"), torch.randn(1, 3, 8, 8)
+    path = tmp_path / "tied.onnx"
+    (_export_dynamo if dynamo else _export_module)(module, x, path)
+    _assert_counts_as_torch(path, module, x)
+    tied = [note for note in cnncalc.load(str(path)).notes if "so the model ties their weights" in note]
+    assert tied == (
+        []
+        if dynamo
+        else [
+            "a.weight is read by a and by /b/Conv, another module: one tensor of varied values, so the "
+            "model ties their weights (an exporter merges only equal values); counted once"
+        ]
+    )
+
+
 @pytest.mark.parametrize("name", ["Normalize", "channels_last_no_affine"])
 def test_dynamo_optimizer_lifted_constants_are_no_parameters(tmp_path: Path, name: str) -> None:
     """dynamo's default optimizer lifts the numbers of a written-out affine and a LayerNorm's ones

@@ -147,6 +147,9 @@ class _Context:
         # an initializer's name -> the layer that counted its parameters (an Identity copy is
         # another name: torch.onnx.export writes one for each module whose values equal another's)
         self.weights_owner: dict[str, str] = {}
+        self.tied: list[tuple[str, str, str]] = []  # (initializer, first layer, the ONNX node)
+        self.merged_values: set[str] = set()  # one-value initializers read by several modules
+        self.tied_in_part: list[tuple[str, str]] = []  # (ONNX node, the earlier layers it reads)
         self.consts: dict[str, list[float | int]] = {}
         self.const_dims: dict[str, tuple[int, ...]] = {}
         self.producer: dict[str, str] = {}  # tensor → cnncalc node name (or NETWORK_INPUT)
@@ -1657,7 +1660,7 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         nodes.append(_uncounted(answer, node, index, ctx, names, node_shapes, where, resolve))
 
     outputs = tuple(resolve(o.name) for o in graph.output if o.name in ctx.producer)
-    notes = _notes(graph, nodes, const_ops)
+    notes = _notes(graph, nodes, const_ops) + _weight_notes(ctx)
     renamed = _off_scopes(nodes, names)
     return ImportedGraph(
         name=file.stem,  # torch names every graph main_graph
@@ -1812,6 +1815,19 @@ def _module_of(tensor: str, node: Any) -> bool:
     return bool(owner) and re.fullmatch(re.escape(owner) + r"(_\d+)?", scope) is not None
 
 
+def _varied(tensor: Any) -> bool:
+    """Whether an initializer holds more than one value (read from its bytes; False when they are
+    not in the file)."""
+    raw = tensor.raw_data
+    if raw:
+        size = len(raw) // max(_numel(tensor.dims), 1)
+        return size > 0 and raw != raw[:size] * (len(raw) // size)
+    try:
+        return len(set(_decode(tensor))) > 1
+    except (ValueError, struct.error):
+        return False
+
+
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
     """A layer whose weight initializer an earlier layer read (a module called twice, exported
     once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
@@ -1820,10 +1836,18 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
     if not read or layer is None:
         return emitted
     owners = {ctx.weights_owner.get(t) for t in read}
-    if owners != {None} and not all(_module_of(t, node) for t in read):
+    foreign = [t for t in read if ctx.weights_owner.get(t) and not _module_of(t, node)]
+    if foreign and not all(_varied(ctx.initializers[t]) for t in foreign):
         # one tensor, other modules: the exporter merged initializers of equal values (a fresh
         # model's BatchNorms all hold ones and zeros), which are separate parameters in the model
+        ctx.merged_values.update(foreign)
         return emitted
+    if foreign and len(owners) != 1:  # tied, but not all of them: counted again, said
+        earlier = sorted(o for o in owners if o is not None)
+        ctx.tied_in_part.append((node.name or layer.name, ", ".join(earlier)))
+        return emitted
+    if foreign:  # varied values no two fresh or trained modules hold by chance: tied weights
+        ctx.tied.append((foreign[0], next(iter(owners)) or "", node.name or layer.name))
     if owners == {None}:
         ctx.weights_owner.update(dict.fromkeys(read, layer.name))
         return emitted
@@ -1911,6 +1935,27 @@ def _per_sample(dims: Dims | None) -> Shape | None:
     if shape is None:
         shape = Shape(max(_numel(dims[1:]), 1))  # type: ignore[arg-type]
     return shape
+
+
+def _weight_notes(ctx: _Context) -> tuple[str, ...]:
+    """What the reader made of initializers read by more than one module."""
+    notes = [
+        f"{tensor} is read by {first} and by {second}, another module: one tensor of varied values, "
+        "so the model ties their weights (an exporter merges only equal values); counted once"
+        for tensor, first, second in ctx.tied
+    ]
+    notes += [
+        f"{layer}: some of its parameters are those of {earlier} (tied weights), which a layer cannot "
+        "share in part: they are counted again"
+        for layer, earlier in ctx.tied_in_part
+    ]
+    if ctx.merged_values:
+        notes.append(
+            f"{len(ctx.merged_values)} initializers holding one repeated value (a fresh model's "
+            "BatchNorm ones and zeros) are read by several modules: the exporter merges equal "
+            "values, so each module's are counted"
+        )
+    return tuple(notes)
 
 
 def _notes(graph: Any, nodes: list[ImportedNode], const_ops: int) -> tuple[str, ...]:

@@ -602,6 +602,8 @@ class _Converter:
         self.modules_seen: dict[str, str] = {}  # module path -> the first node calling it
         self.tuples: dict[str, tuple[str, tuple[str, ...]]] = {}  # fx node -> (op, what it read)
         self.attrs_seen: set[str] = set()  # the model's own tensors already counted
+        self.tensor_owner: dict[int, str] = {}  # id of a module's parameter or buffer -> its layer
+        self.notes: list[str] = []
         # fx node -> (ops, what they read, parameters, buffers) of tensors cnncalc has no shape for
         self.opaque: dict[str, tuple[list[str], list[str], int, int]] = {}
         # fx node -> the imported node it is a channels-last view of (x.permute(0, 2, 3, 1))
@@ -662,6 +664,7 @@ class _Converter:
             outputs=tuple(outputs),
             source=self.source,
             modules=instances,
+            notes=tuple(self.notes),
         )
 
     def origin(self, node: Any, path: str) -> str:
@@ -1085,19 +1088,38 @@ class _Converter:
         call. ``shape``: the output's, where the value's is not (channels last)."""
         path = str(node.target)
         sub = self.module.get_submodule(path)
-        first = self.modules_seen.get(path)
         name = name or self.unique(self.written(node, path))
+        first = self.modules_seen.get(path) or self.tied_to(sub, name, path)
+        tensors = [*sub.parameters(), *sub.buffers()]
         if mapped is None:
-            params = 0 if first else sum(p.numel() for p in sub.parameters())
-            buffers = 0 if first else sum(b.numel() for b in sub.buffers())
+            fresh = [t for t in tensors if id(t) not in self.tensor_owner]
+            params = sum(t.numel() for t in fresh if isinstance(t, _parameter_class()))
+            buffers = sum(t.numel() for t in fresh) - params
             op = op or f"{type(sub).__module__}.{type(sub).__name__}"
             self.uncounted(node, name, op, sources, self.values[node.name], params, buffers, shape)
         else:
             kind, fields = mapped
-            if first is not None and _has_state(sub):
+            if first is not None and tensors:
                 fields = {**fields, "shares": first}
             self.add(node, name, type(sub).__name__, kind, fields, sources, shape)
         self.modules_seen.setdefault(path, name)
+        for tensor in tensors:
+            self.tensor_owner.setdefault(id(tensor), name)
+
+    def tied_to(self, sub: Any, name: str, path: str) -> str | None:
+        """The earlier layer whose parameters and buffers are all ``sub``'s own (weights tied
+        across modules: ``b.weight = a.weight``), which it then ``shares``; None if there is none.
+        Tied in part (a weight, not its bias): said in a note, as they count again."""
+        owners = {self.tensor_owner.get(id(t)) for t in (*sub.parameters(), *sub.buffers())}
+        if len(owners) == 1 and None not in owners:
+            return owners.pop()
+        earlier = sorted(o for o in owners if o is not None)
+        if earlier:
+            self.notes.append(
+                f"{path}: some of its parameters are those of {', '.join(earlier)} (tied weights), "
+                "which a layer cannot share in part: they are counted again"
+            )
+        return None
 
     def function_kind(
         self, node: Any, target: str, inputs: list[Any], inp: Shape | None, out: Shape | None
@@ -1202,8 +1224,10 @@ def _chunk_of(node: Any) -> int | None:
     return int(args[1]) if dim == 1 else None
 
 
-def _has_state(module: Any) -> bool:
-    return any(True for _ in module.parameters()) or any(True for _ in module.buffers())
+def _parameter_class() -> Any:
+    import torch
+
+    return torch.nn.Parameter
 
 
 def _target_name(node: Any) -> str:

@@ -410,3 +410,25 @@ class BranchesOfOneModule(nn.Module):
         x = self.stem(x)
         y = torch.cat([self.stage(x), self.stage(F.relu(x))], 1)
         return y + y
+
+
+class TiedConvs(nn.Module):
+    """Two convolutions that hold one weight and one bias (b.weight = a.weight): parameters once."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.a = nn.Conv2d(3, 3, 3, padding=1)
+        self.b = nn.Conv2d(3, 3, 3, padding=1)
+        self.b.weight = self.a.weight
+        self.b.bias = self.a.bias
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.b(F.relu(self.a(x)))
+
+
+class TiedInPart(TiedConvs):
+    """The weight tied, each its own bias: a layer cannot share part of another's parameters."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.b.bias = nn.Parameter(torch.zeros(3))
