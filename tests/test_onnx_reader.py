@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 onnx = pytest.importorskip("onnx")
+helper = onnx.helper
 
 from cnncalc.errors import CnncalcError, ShapeError, SpecError  # noqa: E402
 from cnncalc.importers.graph import NETWORK_INPUT  # noqa: E402
@@ -888,6 +889,33 @@ def test_a_scope_the_graph_enters_again_is_written_as_the_parser_reads_it(tmp_pa
     ]
     assert [row.params for row in report.layers if row.type == "conv"] == [144, 144, 0]
     assert report.totals.macs == 3 * 144 * 25
+
+
+@pytest.mark.parametrize(
+    ("order", "counted"),
+    [(list(range(8)), True), ([1, 0, *range(2, 8)], False)],  # the tensor itself; channels swapped
+)
+def test_as_strided_that_changes_nothing_is_its_input(
+    tmp_path: Path, order: list[int], counted: bool
+) -> None:
+    """dynamo writes ``x.as_strided(x.size(), x.stride())`` (torch's view after ConvNeXt's pool)
+    as Reshape(x, [-1]) and Gather by 0 … n−1 in x's dims: no row, the fc reads the pool. Any
+    other order of the indices moves values: an uncounted op (source: torch.as_strided)."""
+    indices = helper.make_tensor("idx", onnx.TensorProto.INT64, [1, 8, 1, 1], order)
+    nodes = [
+        node("GlobalAveragePool", ["x"], ["p"], name="/pool"),
+        node("Constant", [], ["minus_one"], value_ints=[-1]),
+        node("Reshape", ["p", "minus_one"], ["flat"], name="/view/Reshape"),
+        node("Constant", [], ["i"], value=indices),
+        node("Gather", ["flat", "i"], ["v"], axis=0, name="/view/Gather"),
+        node("Flatten", ["v"], ["f"], axis=1, name="/flatten"),
+        node("Gemm", ["f", "w"], ["y"], transB=1, name="/fc/Gemm"),
+    ]
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 8, 4, 4], [weight("w", [3, 8])])))
+    kinds = [n.kind for n in graph.nodes]
+    assert ("uncounted" not in kinds) is counted
+    if counted:
+        assert kinds == ["gap", "flatten", "fc"]
 
 
 def _scoped(op: str, inputs: list[str], outputs: list[str], scopes: str, **attrs: Any) -> Any:

@@ -337,7 +337,9 @@ def test_onnx_counts_parameters_as_torch(tmp_path: Path, name: str, uncounted: b
 # BatchNorm stays a node: nodes are named node_conv2d_3, the module path is in their metadata
 # (CNNCALC_ONNX_ZOO=all adds mobilenet_v3_small and efficientnet_b0, about 15 s more)
 DYNAMO = ["resnet18", "googlenet"] + (
-    ["mobilenet_v3_small", "efficientnet_b0"] if os.environ.get("CNNCALC_ONNX_ZOO") == "all" else []
+    ["mobilenet_v3_small", "efficientnet_b0", "convnext_tiny"]
+    if os.environ.get("CNNCALC_ONNX_ZOO") == "all"
+    else []
 )
 
 

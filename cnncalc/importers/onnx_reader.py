@@ -1059,6 +1059,47 @@ def _raw_constant(
         return None
 
 
+def _identity_strides(graph: Any, initializers: dict[str, Any]) -> dict[int, tuple[str, str, int, Dims]]:
+    """torch's dynamo exporter writes ``as_strided`` with a tensor's own sizes and strides (a view
+    that changes nothing, as torch writes after ConvNeXt's global pool) as ``Reshape(x, [-1])``,
+    then ``Gather`` on axis 0 by the indices 0 … n−1 laid out in dims. For each such Reshape:
+    (x, the Gather's output, the Gather's index, dims): where x has those dims, the Gather's
+    output is x itself."""
+    producer = _producers(graph)
+    readers: dict[str, list[tuple[int, Any]]] = {}
+    for i, n in enumerate(graph.node):
+        for name in n.input:
+            readers.setdefault(name, []).append((i, n))
+    found: dict[int, tuple[str, str, int, Dims]] = {}
+    for index, node in enumerate(graph.node):
+        if node.op_type != "Reshape" or len(node.input) < 2 or not node.output:
+            continue
+        users = readers.get(node.output[0], [])
+        if _raw_constant(node.input[1], initializers, producer) != [-1] or len(users) != 1:
+            continue
+        gather_index, gather = users[0]
+        if gather.op_type != "Gather" or list(gather.input[:1]) != [node.output[0]] or len(gather.input) < 2:
+            continue
+        if _attributes(gather).get("axis", 0) != 0:
+            continue
+        values = _raw_constant(gather.input[1], initializers, producer)
+        dims = _constant_dims(gather.input[1], initializers, producer)
+        if values and values == list(range(len(values))) and dims is not None:
+            found[index] = (node.input[0], gather.output[0], gather_index, dims)
+    return found
+
+
+def _constant_dims(
+    name: str, initializers: dict[str, Any], producer: dict[str, tuple[int, Any]]
+) -> Dims | None:
+    """The dims of an initializer or of a ``Constant`` node's tensor; None for anything else."""
+    if name in initializers:
+        return tuple(initializers[name].dims)
+    writer = producer.get(name, (-1, None))[1]
+    value = _attributes(writer).get("value") if writer is not None and writer.op_type == "Constant" else None
+    return tuple(value.dims) if value is not None and hasattr(value, "dims") else None
+
+
 def _decomposed_lrns(graph: Any, initializers: dict[str, Any]) -> dict[int, tuple[dict[str, Any], list[int]]]:
     """torch.onnx.export writes ``nn.LocalResponseNorm`` as x / (k + α·avgpool3d(pad(x²)))^β:
     Mul(x, x), a reshape to 5-D, Pad, AveragePool over (size, 1, 1), a reshape back (through an
@@ -1572,8 +1613,9 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
     try:  # patterns of written-out layers; a damaged attribute: no pattern, the ops stay
         lrns = _decomposed_lrns(graph, ctx.initializers)
         affines = _decomposed_affines(graph, ctx.initializers, shapes)
+        views = _identity_strides(graph, ctx.initializers)
     except _ODD_VALUES:
-        lrns, affines = {}, {}
+        lrns, affines, views = {}, {}, {}
     for div_index, (fields, chain) in lrns.items():
         ctx.skip.update(chain)
         ctx.lrns[div_index] = fields
@@ -1598,6 +1640,11 @@ def read_onnx(path: str | PathLike[str], *, input_shape: Shape | None = None) ->
         return target
 
     for index, node in enumerate(graph.node):
+        view = views.get(index)
+        if view is not None and ctx.written_dims(view[0]) == view[3] and view[0] not in ctx.unknown_size:
+            ctx.same_as(view[1], view[0])  # an as_strided that changes nothing: its input
+            ctx.skip.add(view[2])
+            continue
         if index in ctx.skip:
             continue
         attrs = _attributes(node)
