@@ -1949,6 +1949,8 @@ def _uncounted(
     stats = set(node.input[3:5]) if node.op_type == "BatchNormalization" else set()
     weights = sum(_numel(ctx.initializers[t].dims) for t in floats if t not in stats)
     buffers = sum(_numel(ctx.initializers[t].dims) for t in floats if t in stats)
+    if buffers:  # and torch's num_batches_tracked, as the batchnorm kind counts its buffers
+        buffers += 1
     if weights:
         fields["params"] = weights
     if buffers:
