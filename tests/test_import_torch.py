@@ -189,6 +189,16 @@ def test_tied_weights_across_modules_count_once() -> None:
     )
 
 
+def test_output_dash_is_the_standard_output(tmp_path: Path) -> None:
+    """``-o -`` prints the spec (and ``export -o -`` the module), as without -o: no file '-'."""
+    written = run("import", f"{OWN}:Shared", "--input", "8x8x8", "-o", "-", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert written.stdout.startswith("# written by cnncalc import") and "shares: conv" in written.stdout
+    exported = run("export", "lenet5", "-o", "-", cwd=tmp_path)
+    assert exported.returncode == 0 and "class Lenet5(nn.Module)" in exported.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_import_writes_a_spec_that_reads_back_the_same(tmp_path: Path) -> None:
     out = tmp_path / "net.yaml"
     result = run("import", f"{OWN}:two_heads", "--input", "32x32x3", "-o", str(out))

@@ -15,7 +15,12 @@ from cnncalc.i18n import _
 
 @cli.command("import")
 @click.argument("source")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file (-: the standard output, as without it).",
+)
 @click.option(
     "--input",
     "-i",
@@ -73,7 +78,7 @@ def import_command(
     if strict_asked():
         refuse_uncounted(network)
     text = spec_yaml(graph_document(graph, blocks=not no_blocks))
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
     try:

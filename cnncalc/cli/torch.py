@@ -47,7 +47,12 @@ _ORDER_OPTION = click.option(
 @cli.command(epilog=SPEC_HELP)
 @click.argument("spec")
 @click.option("--to", "target", type=click.Choice(["torch"]), default="torch", show_default=True)
-@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write to a file (-: the standard output, as without it).",
+)
 @_INPUT_OPTION
 @strict_option
 @_ORDER_OPTION
@@ -62,7 +67,7 @@ def export(spec: str, target: str, output: Path | None, input_size: str | None, 
     from cnncalc.torch_bridge import export_source
 
     source = export_source(_load(spec, input_size, order))
-    if output is None:
+    if output is None or str(output) == "-":
         click.echo(source, nl=False)
         return
     try:
