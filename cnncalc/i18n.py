@@ -279,12 +279,12 @@ CORE_MESSAGES = (
         "head?) are not in the totals; the model has {total}"
     ),
     N_(
-        "{path}: some of its parameters are those of {layers} (tied weights), which a layer cannot "
-        "share in part: they are counted again"
+        "{path}: some or all of its parameters are those of {layers} (tied weights), which only a "
+        "layer defined the same way can share: they are counted again"
     ),
     N_(
-        "{tensor} is read by {first} and by {second}, another module: one tensor of varied values, "
-        "so the model ties their weights (an exporter merges only equal values); counted once"
+        "{tensor} is read by {first} and by {second}: one tensor of varied values (an exporter merges "
+        "only equal values), so one module's weights, called again or tied: counted once"
     ),
     N_(
         "{count} initializers holding one repeated value (a fresh model's BatchNorm ones and zeros) "

@@ -184,9 +184,34 @@ def test_tied_weights_across_modules_count_once() -> None:
     part = load_network(f"{OWN}:TiedInPart", input_shape=Shape(3, 8, 8))
     assert analyse(part).totals.params == sum(p.numel() for p in _own("TiedInPart").parameters()) + 81
     assert part.notes == (
-        "b: some of its parameters are those of a (tied weights), which a layer cannot share in "
-        "part: they are counted again",
+        "b: some or all of its parameters are those of a (tied weights), which only a layer defined "
+        "the same way can share: they are counted again",
     )
+
+
+def test_weights_tied_to_a_layer_defined_otherwise_count_again_said() -> None:
+    """A decoder's transposed conv holding the encoder's weight: no layer of another definition
+    can share it, so it counts again (torch's parameters() has it once), and a note says so; an
+    uncounted module holding a tied weight counts only its own (no note: nothing counts twice)."""
+    model = _own("TiedDecoder")
+    network = load_network(f"{OWN}:TiedDecoder", input_shape=Shape(3, 8, 8))
+    tied = model.enc.weight.numel()
+    assert analyse(network).totals.params == sum(p.numel() for p in model.parameters()) + tied
+    assert network.notes == (
+        "dec: some or all of its parameters are those of enc (tied weights), which only a layer "
+        "defined the same way can share: they are counted again",
+    )
+
+
+def test_a_second_call_is_not_named_as_a_module_of_the_model() -> None:
+    """block, block again, then the model's own block_2: the second call of block is block_3."""
+    report = analyse(load_network(f"{OWN}:SecondCallAndItsName", input_shape=Shape(8, 8, 8)))
+    assert [row.name for row in report.layers if row.type == "conv"] == [
+        "block.conv",
+        "block_3.conv",
+        "block_2.conv",
+    ]
+    assert [row.params > 0 for row in report.layers if row.type == "conv"] == [True, False, True]
 
 
 def test_output_dash_is_the_standard_output(tmp_path: Path) -> None:

@@ -851,11 +851,11 @@ def test_a_varied_weight_another_module_reads_is_tied() -> None:
         second = graph.nodes[1]
         assert (second.fields.get("shares") == "a") is expect_shared
         expected = (
-            "a.weight is read by a and by /b/Conv, another module: one tensor of varied values, so "
-            "the model ties their weights (an exporter merges only equal values); counted once"
+            "a.weight is read by a and by /b/Conv: one tensor of varied values (an exporter merges "
+            "only equal values), so one module's weights, called again or tied: counted once"
             if expect_shared
-            else "/b/Conv: some of its parameters are those of a (tied weights), which a layer "
-            "cannot share in part: they are counted again"
+            else "/b/Conv: some or all of its parameters are those of a (tied weights), which only a "
+            "layer defined the same way can share: they are counted again"
         )
         assert graph.notes == (expected,)
 

@@ -150,6 +150,7 @@ class _Context:
         self.tied: list[tuple[str, str, str]] = []  # (initializer, first layer, the ONNX node)
         self.merged_values: set[str] = set()  # one-value initializers read by several modules
         self.tied_in_part: list[tuple[str, str]] = []  # (ONNX node, the earlier layers it reads)
+        self.owner_layers: dict[str, ImportedNode] = {}  # a layer whose initializers others read
         self.consts: dict[str, list[float | int]] = {}
         self.const_dims: dict[str, tuple[int, ...]] = {}
         self.producer: dict[str, str] = {}  # tensor → cnncalc node name (or NETWORK_INPUT)
@@ -1875,6 +1876,12 @@ def _varied(tensor: Any) -> bool:
         return False
 
 
+def _same_definition(first: ImportedNode, other: ImportedNode) -> bool:
+    """Whether ``other`` can share ``first``'s parameters: the same kind and fields."""
+    fields = {k: v for k, v in other.fields.items() if k != "shares"}
+    return first.kind == other.kind and first.fields == fields
+
+
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
     """A layer whose weight initializer an earlier layer read (a module called twice, exported
     once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
@@ -1889,14 +1896,16 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
         # model's BatchNorms all hold ones and zeros), which are separate parameters in the model
         ctx.merged_values.update(foreign)
         return emitted
-    if foreign and len(owners) != 1:  # tied, but not all of them: counted again, said
-        earlier = sorted(o for o in owners if o is not None)
-        ctx.tied_in_part.append((node.name or layer.name, ", ".join(earlier)))
+    earlier = ctx.owner_layers.get(next(iter(owners)) or "") if len(owners) == 1 else None
+    if foreign and (earlier is None or not _same_definition(earlier, layer)):
+        # tied, but not all of them, or to a layer defined otherwise: counted again, said
+        ctx.tied_in_part.append((node.name or layer.name, ", ".join(sorted(o for o in owners if o))))
         return emitted
     if foreign:  # varied values no two fresh or trained modules hold by chance: tied weights
         ctx.tied.append((foreign[0], next(iter(owners)) or "", node.name or layer.name))
     if owners == {None}:
         ctx.weights_owner.update(dict.fromkeys(read, layer.name))
+        ctx.owner_layers[layer.name] = layer
         return emitted
     first = next(iter(owners - {None}))
     if len(owners) != 1 or first is None:
@@ -1989,13 +1998,13 @@ def _per_sample(dims: Dims | None) -> Shape | None:
 def _weight_notes(ctx: _Context) -> tuple[str, ...]:
     """What the reader made of initializers read by more than one module."""
     notes = [
-        f"{tensor} is read by {first} and by {second}, another module: one tensor of varied values, "
-        "so the model ties their weights (an exporter merges only equal values); counted once"
+        f"{tensor} is read by {first} and by {second}: one tensor of varied values (an exporter "
+        "merges only equal values), so one module's weights, called again or tied: counted once"
         for tensor, first, second in ctx.tied
     ]
     notes += [
-        f"{layer}: some of its parameters are those of {earlier} (tied weights), which a layer cannot "
-        "share in part: they are counted again"
+        f"{layer}: some or all of its parameters are those of {earlier} (tied weights), which only "
+        "a layer defined the same way can share: they are counted again"
         for layer, earlier in ctx.tied_in_part
     ]
     if ctx.merged_values:

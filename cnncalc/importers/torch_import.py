@@ -762,7 +762,8 @@ class _Converter:
             kind, fields = mapped
             if kind in ("add", "mul", "concat"):
                 sources = self.reads_of(inputs, repeats=True)
-                scope = _merge_scope(scope, sources)
+                last = self.nodes[-1].name if self.nodes else ""
+                scope = _merge_scope(scope, sources, last)
             if kind == "chunk":  # x.chunk(2, dim=1)[i] reads x (the tuple is no tensor)
                 sources = (self.alias[node.args[0].name].removeprefix("chunk-of:"),)
             if kind == "gap_flat":  # mean over H×W to a vector: a global pool, then flatten
@@ -1089,7 +1090,9 @@ class _Converter:
         path = str(node.target)
         sub = self.module.get_submodule(path)
         name = name or self.unique(self.written(node, path))
-        first = self.modules_seen.get(path) or self.tied_to(sub, name, path)
+        first = self.modules_seen.get(path)
+        if first is None and mapped is not None:
+            first = self.tied_to(sub, path, mapped)
         tensors = [*sub.parameters(), *sub.buffers()]
         if mapped is None:
             fresh = [t for t in tensors if id(t) not in self.tensor_owner]
@@ -1106,19 +1109,24 @@ class _Converter:
         for tensor in tensors:
             self.tensor_owner.setdefault(id(tensor), name)
 
-    def tied_to(self, sub: Any, name: str, path: str) -> str | None:
-        """The earlier layer whose parameters and buffers are all ``sub``'s own (weights tied
-        across modules: ``b.weight = a.weight``), which it then ``shares``; None if there is none.
-        Tied in part (a weight, not its bias): said in a note, as they count again."""
+    def tied_to(self, sub: Any, path: str, mapped: tuple[str, dict[str, Any]]) -> str | None:
+        """The earlier layer, defined as ``mapped`` is, whose parameters and buffers are all
+        ``sub``'s own (weights tied across modules: ``b.weight = a.weight``), which it then
+        ``shares``; None if there is none. Tied otherwise (a weight and not its bias, or to a
+        layer defined differently: a stride, a transposed conv): said in a note, as they count
+        again."""
         owners = {self.tensor_owner.get(id(t)) for t in (*sub.parameters(), *sub.buffers())}
-        if len(owners) == 1 and None not in owners:
-            return owners.pop()
         earlier = sorted(o for o in owners if o is not None)
-        if earlier:
-            self.notes.append(
-                f"{path}: some of its parameters are those of {', '.join(earlier)} (tied weights), "
-                "which a layer cannot share in part: they are counted again"
-            )
+        if not earlier:
+            return None
+        if len(owners) == 1:
+            layer = next(n for n in self.nodes if n.name == earlier[0])
+            if (layer.kind, {k: v for k, v in layer.fields.items() if k != "shares"}) == mapped:
+                return earlier[0]
+        self.notes.append(
+            f"{path}: some or all of its parameters are those of {', '.join(earlier)} (tied "
+            "weights), which only a layer defined the same way can share: they are counted again"
+        )
         return None
 
     def function_kind(
@@ -1273,6 +1281,7 @@ def _module_calls(
     scope, ``block_2``; inside it, ``block_2.conv``, ``block_2.add1``. A spec written from the graph
     then reads back with the same names (``block_2.conv`` shares ``block.conv``)."""
     scopes: dict[tuple[str, ...], str] = {}  # the stack keys of a call -> its scope name
+    paths = {path for path, _ in module.named_modules()}
     taken: dict[str, int] = {}
     instances: list[tuple[str, str]] = []
     calls: dict[str, tuple[tuple[str, str], ...]] = {}
@@ -1291,6 +1300,9 @@ def _module_calls(
                 base = parent_name + path[len(parent_path) :] if under else path
                 taken[base] = taken.get(base, 0) + 1
                 name = base if taken[base] == 1 else f"{base}_{taken[base]}"
+                while name != base and name in paths:  # a module of the model has that name
+                    taken[base] += 1
+                    name = f"{base}_{taken[base]}"
                 scopes[keys] = name
                 if name != path:
                     instances.append((name, getattr(cls, "__name__", str(cls))))
@@ -1299,11 +1311,14 @@ def _module_calls(
     return calls, tuple(instances)
 
 
-def _merge_scope(scope: str, sources: tuple[str, ...]) -> str:
+def _merge_scope(scope: str, sources: tuple[str, ...], last: str) -> str:
     """Where a merge is named: in the calling scope, or in the one submodule whose layers it
-    merges, when a forward merges them for it (``torch.cat([self.up1.crop(s), self.up1.up(x)])``
-    in the model's forward is ``up1.concat1``, beside the layers it reads)."""
-    parts = [name.split(".")[:-1] for name in sources]
+    merges right after them (``last``: the layer before it), when a forward merges them for it
+    (``torch.cat([self.up1.crop(s), self.up1.up(x)])`` in the model's forward is ``up1.concat1``,
+    beside the layers it reads)."""
+    if len(set(sources)) < 2:
+        return scope
+    parts = [name.split(".")[:-1] for name in (*sources, last)]
     common: list[str] = []
     for segments in zip(*parts, strict=False):
         if len(set(segments)) != 1:

@@ -432,3 +432,28 @@ class TiedInPart(TiedConvs):
     def __init__(self) -> None:
         super().__init__()
         self.b.bias = nn.Parameter(torch.zeros(3))
+
+
+class TiedDecoder(nn.Module):
+    """A tied autoencoder: the decoder's transposed conv holds the encoder's weight."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.enc = nn.Conv2d(3, 8, 3, padding=1, bias=False)
+        self.dec = nn.ConvTranspose2d(8, 3, 3, padding=1, bias=False)
+        self.dec.weight = self.enc.weight
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.dec(F.relu(self.enc(x)))
+
+
+class SecondCallAndItsName(nn.Module):
+    """A block called twice, and another module the model names block_2."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.block = Residual()
+        self.block_2 = Residual()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.block_2(self.block(self.block(x)))
