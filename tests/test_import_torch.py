@@ -203,6 +203,19 @@ def test_weights_tied_to_a_layer_defined_otherwise_count_again_said() -> None:
     )
 
 
+def test_import_writes_the_notes_into_the_file(tmp_path: Path) -> None:
+    """The file's layers hold the tied weight apart: its top says so, as the import did."""
+    out = tmp_path / "tied.yaml"
+    result = run("import", f"{OWN}:TiedDecoder", "--input", "8x8x3", "-o", str(out))
+    assert result.returncode == 0, result.stderr
+    head = [line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("#")]
+    assert " ".join(line[2:] for line in head[1:]) == (
+        "note: dec: some or all of its parameters are those of enc (tied weights), which only a "
+        "layer defined the same way can share: they are counted again"
+    )
+    assert analyse(load_network(str(out))).totals.params == 432
+
+
 def test_a_second_call_is_not_named_as_a_module_of_the_model() -> None:
     """block, block again, then the model's own block_2: the second call of block is block_3."""
     report = analyse(load_network(f"{OWN}:SecondCallAndItsName", input_shape=Shape(8, 8, 8)))

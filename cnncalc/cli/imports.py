@@ -77,7 +77,7 @@ def import_command(
     network = graph_network(graph)  # the document must read back: errors show here, not later
     if strict_asked():
         refuse_uncounted(network)
-    text = spec_yaml(graph_document(graph, blocks=not no_blocks))
+    text = spec_yaml(graph_document(graph, blocks=not no_blocks), network.notes)
     if output is None or str(output) == "-":
         click.echo(text, nl=False)
         return
@@ -124,9 +124,14 @@ def _flowed(value: Any) -> Any:
     return value
 
 
-def spec_yaml(document: dict[str, Any]) -> str:
-    """The document as YAML: layers one per line, in the order written."""
+def spec_yaml(document: dict[str, Any], notes: tuple[str, ...] = ()) -> str:
+    """The document as YAML: layers one per line, in the order written; the importer's ``notes``
+    (weights tied in the model that the file's layers hold apart…) as comments at its top."""
+    import textwrap
+
     import yaml
+
+    from cnncalc.i18n import translate_message
 
     class Dumper(yaml.SafeDumper):
         pass
@@ -140,6 +145,9 @@ def spec_yaml(document: dict[str, Any]) -> str:
     Dumper.add_representer(_Flow, flow)
     Dumper.add_representer(dict, block)
     header = "# written by cnncalc import; edit it and run any command on it\n"
+    for note in notes:
+        lines = textwrap.wrap(f"{_('note:')} {translate_message(note)}", width=100)
+        header += "".join(f"# {line}\n" for line in lines)
     return header + yaml.dump(
         _flowed(document),
         Dumper=Dumper,

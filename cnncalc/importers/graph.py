@@ -50,3 +50,10 @@ class ImportedGraph:
 def in_scope(name: str, scope: str) -> bool:
     """Whether the node ``name`` is ``scope`` or inside it."""
     return name == scope or name.startswith(scope + ".")
+
+
+def same_definition(first: ImportedNode, kind: str, fields: dict[str, Any]) -> bool:
+    """Whether a layer of ``kind`` and ``fields`` can ``shares`` the parameters of ``first``: the
+    spec language lets only a layer defined the same way share another's."""
+    strip = {k: v for k, v in fields.items() if k != "shares"}
+    return first.kind == kind and {k: v for k, v in first.fields.items() if k != "shares"} == strip

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from cnncalc.errors import Location, ShapeError, SpecError
-from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, same_definition
 from cnncalc.importers.onnx_proto import latest_opset, onnx_parts
 from cnncalc.layers import InvalidField, lookup
 from cnncalc.records import record, replace
@@ -1876,12 +1876,6 @@ def _varied(tensor: Any) -> bool:
         return False
 
 
-def _same_definition(first: ImportedNode, other: ImportedNode) -> bool:
-    """Whether ``other`` can share ``first``'s parameters: the same kind and fields."""
-    fields = {k: v for k, v in other.fields.items() if k != "shares"}
-    return first.kind == other.kind and first.fields == fields
-
-
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
     """A layer whose weight initializer an earlier layer read (a module called twice, exported
     once): ``shares`` that layer, so its parameters count once and its MACs at every call."""
@@ -1897,7 +1891,7 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
         ctx.merged_values.update(foreign)
         return emitted
     earlier = ctx.owner_layers.get(next(iter(owners)) or "") if len(owners) == 1 else None
-    if foreign and (earlier is None or not _same_definition(earlier, layer)):
+    if foreign and (earlier is None or not same_definition(earlier, layer.kind, layer.fields)):
         # tied, but not all of them, or to a layer defined otherwise: counted again, said
         ctx.tied_in_part.append((node.name or layer.name, ", ".join(sorted(o for o in owners if o))))
         return emitted

@@ -301,17 +301,19 @@ def renamed(graph: ImportedGraph, names: dict[str, str], scopes: list[tuple[str,
         )
         for node in graph.nodes
     )
+
+    def moved(scope: str) -> str:  # a training-only head's scope, inside a renamed one or not
+        before, after = next(((b, a) for b, a in scopes if in_scope(scope, b)), (scope, scope))
+        return after + scope[len(before) :]
+
     classes = dict(graph.modules)
     extra = tuple((after, classes[before]) for before, after in scopes if before in classes)
-    train_only = tuple(new(scope) for scope in graph.train_only)
-    for before, after in scopes:
-        train_only = tuple(after if t == before else t for t in train_only)
     return replace(
         graph,
         nodes=nodes,
         outputs=tuple(new(o) for o in graph.outputs),
         modules=graph.modules + extra,
-        train_only=train_only,
+        train_only=tuple(moved(scope) for scope in graph.train_only),
     )
 
 

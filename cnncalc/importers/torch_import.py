@@ -21,7 +21,7 @@ import operator
 from typing import Any
 
 from cnncalc.errors import CnncalcError, SpecError
-from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, in_scope
+from cnncalc.importers.graph import NETWORK_INPUT, ImportedGraph, ImportedNode, in_scope, same_definition
 from cnncalc.layers import lookup
 from cnncalc.records import replace
 from cnncalc.shapes import Shape
@@ -1121,7 +1121,7 @@ class _Converter:
             return None
         if len(owners) == 1:
             layer = next(n for n in self.nodes if n.name == earlier[0])
-            if (layer.kind, {k: v for k, v in layer.fields.items() if k != "shares"}) == mapped:
+            if same_definition(layer, *mapped):
                 return earlier[0]
         self.notes.append(
             f"{path}: some or all of its parameters are those of {', '.join(earlier)} (tied "
