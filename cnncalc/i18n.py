@@ -287,6 +287,11 @@ CORE_MESSAGES = (
         "only equal values), so one module's weights, called again or tied: counted once"
     ),
     N_(
+        "{count} initializers read by several modules have their values outside the file: an "
+        "exporter's merge of equal values or weights tied, cnncalc cannot tell which; counted for "
+        "each module"
+    ),
+    N_(
         "{count} initializers holding one repeated value (a fresh model's BatchNorm ones and zeros) "
         "are read by several modules: the exporter merges equal values, so each module's are counted"
     ),

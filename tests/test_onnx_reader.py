@@ -831,6 +831,25 @@ def test_a_weight_read_twice_is_counted_once(tmp_path: Path) -> None:
     )
 
 
+def test_a_weight_whose_values_are_outside_the_file_read_by_another_module_is_said(tmp_path: Path) -> None:
+    """Values in an external data file: a merge of equal values or a tie, the file cannot say;
+    counted for each module, and the note says which tensors and why."""
+    conv = {"kernel_shape": [3, 3], "pads": [1, 1, 1, 1]}
+    nodes = [
+        node("Conv", ["x", "a.weight"], ["h"], name="/a/Conv", **conv),
+        node("Conv", ["h", "a.weight"], ["y"], name="/b/Conv", **conv),
+    ]
+    outside = onnx.TensorProto(name="a.weight", dims=[4, 4, 3, 3], data_type=onnx.TensorProto.FLOAT)
+    outside.data_location = onnx.TensorProto.EXTERNAL
+    outside.external_data.add(key="location", value="weights.bin")
+    graph = read_onnx(save(tmp_path, model(nodes, [1, 4, 5, 5], [outside])))
+    assert [n.fields.get("shares") for n in graph.nodes] == [None, None]
+    assert graph.notes == (
+        "1 initializers read by several modules have their values outside the file: an exporter's "
+        "merge of equal values or weights tied, cnncalc cannot tell which; counted for each module",
+    )
+
+
 def test_a_varied_weight_another_module_reads_is_tied() -> None:
     """TorchScript writes a tied weight (b.weight = a.weight) once, named a.weight and read by
     /b/Conv: values that vary are no exporter's merge of equal ones, so b shares a (torch counts

@@ -149,6 +149,7 @@ class _Context:
         self.weights_owner: dict[str, str] = {}
         self.tied: list[tuple[str, str, str]] = []  # (initializer, first layer, the ONNX node)
         self.merged_values: set[str] = set()  # one-value initializers read by several modules
+        self.unread_values: set[str] = set()  # such initializers whose values the file lacks
         self.tied_in_part: list[tuple[str, str]] = []  # (ONNX node, the earlier layers it reads)
         self.owner_layers: dict[str, ImportedNode] = {}  # a layer whose initializers others read
         self.consts: dict[str, list[float | int]] = {}
@@ -1863,17 +1864,18 @@ def _module_of(tensor: str, node: Any) -> bool:
     return bool(owner) and re.fullmatch(re.escape(owner) + r"(_\d+)?", scope) is not None
 
 
-def _varied(tensor: Any) -> bool:
-    """Whether an initializer holds more than one value (read from its bytes; False when they are
-    not in the file)."""
+def _varied(tensor: Any) -> bool | None:
+    """Whether an initializer holds more than one value (read from its bytes); None when its
+    values are not in the file (external data, an element type not decoded)."""
     raw = tensor.raw_data
     if raw:
         size = len(raw) // max(_numel(tensor.dims), 1)
         return size > 0 and raw != raw[:size] * (len(raw) // size)
     try:
-        return len(set(_decode(tensor))) > 1
+        values = _decode(tensor)
     except (ValueError, struct.error):
-        return False
+        return None
+    return len(set(values)) > 1 if values else None
 
 
 def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> list[ImportedNode]:
@@ -1885,10 +1887,13 @@ def _shared_weights(emitted: list[ImportedNode], node: Any, ctx: _Context) -> li
         return emitted
     owners = {ctx.weights_owner.get(t) for t in read}
     foreign = [t for t in read if ctx.weights_owner.get(t) and not _module_of(t, node)]
-    if foreign and not all(_varied(ctx.initializers[t]) for t in foreign):
+    varied = [_varied(ctx.initializers[t]) for t in foreign]
+    if foreign and not all(varied):
         # one tensor, other modules: the exporter merged initializers of equal values (a fresh
-        # model's BatchNorms all hold ones and zeros), which are separate parameters in the model
-        ctx.merged_values.update(foreign)
+        # model's BatchNorms all hold ones and zeros), which are separate parameters in the model;
+        # values not in the file: either, counted for each module as well, said apart
+        for tensor, known in zip(foreign, varied, strict=True):
+            (ctx.merged_values if known is False else ctx.unread_values).add(tensor)
         return emitted
     earlier = ctx.owner_layers.get(next(iter(owners)) or "") if len(owners) == 1 else None
     if foreign and (earlier is None or not same_definition(earlier, layer.kind, layer.fields)):
@@ -2001,6 +2006,12 @@ def _weight_notes(ctx: _Context) -> tuple[str, ...]:
         "a layer defined the same way can share: they are counted again"
         for layer, earlier in ctx.tied_in_part
     ]
+    if ctx.unread_values:
+        notes.append(
+            f"{len(ctx.unread_values)} initializers read by several modules have their values "
+            "outside the file: an exporter's merge of equal values or weights tied, cnncalc cannot "
+            "tell which; counted for each module"
+        )
     if ctx.merged_values:
         notes.append(
             f"{len(ctx.merged_values)} initializers holding one repeated value (a fresh model's "
